@@ -1,6 +1,30 @@
 namespace Coordinator.Bench;
 
+/// <summary>
+/// Benchmark entry point: <c>dotnet run -c Release --project Coordinator.Bench -- --workload NAME [options]</c>.
+/// Each workload prints its figures and the command line that produced them.
+/// </summary>
 internal static class Program
 {
-    private static int Main(string[] args) => 0;
+    private static readonly Dictionary<string, Func<string[], int>> Workloads = new(StringComparer.OrdinalIgnoreCase)
+    {
+    };
+
+    private static int Main(string[] args)
+    {
+        var name = ArgValue(args, "--workload");
+        if (name is null || !Workloads.TryGetValue(name, out var run))
+        {
+            Console.Error.WriteLine($"usage: Coordinator.Bench --workload <{string.Join('|', Workloads.Keys)}> [options]");
+            return 2;
+        }
+        Console.WriteLine($"command: dotnet run -c Release --project Coordinator.Bench -- {string.Join(' ', args)}");
+        return run(args);
+    }
+
+    internal static string? ArgValue(string[] args, string flag)
+    {
+        var index = Array.IndexOf(args, flag);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
 }
