@@ -1,0 +1,24 @@
+namespace Coordinator.Service.Consensus;
+
+/// <summary>
+/// Everything one call into the core asks its shell to do. The shell must drain it in this order:
+/// persist (and wait for the write to be durable), then send, then deliver to the state machine.
+/// Replying before the journal write completes would let a crash forget a promise that was already relied on.
+/// </summary>
+internal sealed class Outbox
+{
+    public List<AcceptorEvent> Persist { get; } = [];
+
+    public List<Envelope> Send { get; } = [];
+
+    public List<Delivery> Deliver { get; } = [];
+
+    public bool IsEmpty => Persist.Count == 0 && Send.Count == 0 && Deliver.Count == 0;
+
+    public void Clear()
+    {
+        Persist.Clear();
+        Send.Clear();
+        Deliver.Clear();
+    }
+}

@@ -1,0 +1,8 @@
+namespace Coordinator.Service.Consensus;
+
+internal enum ProposerRole
+{
+    Follower,
+    Candidate,
+    Leader,
+}

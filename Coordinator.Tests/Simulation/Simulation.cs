@@ -1,0 +1,474 @@
+using System.Collections.Immutable;
+using Coordinator.Service.Consensus;
+
+namespace Coordinator.Tests.Simulation;
+
+/// <summary>
+/// One seeded run of the consensus core over a simulated network and disk (FoundationDB/VOPR style). A chaos phase
+/// drops, delays, reorders and duplicates messages, partitions replicas (isolated, minority/majority, flapping
+/// links) and crashes them (volatile state lost, journal and snapshot kept); then the network heals and every
+/// submitted command must reach every replica within a bounded virtual time. Invariants are checked on every
+/// delivery: agreement, validity, at-most-once application, in-order prefix delivery and equal states per slot.
+/// </summary>
+internal sealed class Simulation
+{
+    private const long MaxEvents = 3_000_000;
+
+    private readonly long _seed;
+    private readonly SimulationOptions _options;
+    private readonly PaxosOptions _paxos;
+    private readonly SimRandom _random;
+    private readonly SimReplica[] _replicas;
+    private readonly SimClient[] _clients;
+    private readonly bool[,] _cut;
+    private readonly PriorityQueue<Action, (long Time, long Order)> _queue = new();
+    private readonly SimTrace _trace = new();
+    private readonly Outbox _outbox = new();
+    private readonly Outbox _compactionOutbox = new();
+
+    private readonly Dictionary<long, Batch> _chosen = [];
+    private readonly Dictionary<long, ulong> _hashAfterSlot = [];
+    private readonly Dictionary<(long Session, long Sequence), Command> _submitted = [];
+    private readonly Dictionary<(long Session, long Sequence), long> _appliedAtSlot = [];
+
+    private readonly double _dropRate;
+    private readonly double _duplicateRate;
+    private long _order;
+    private long _now;
+    private long _events;
+    private bool _healed;
+    private bool _finished;
+    private string? _violation;
+    private int _crashes;
+    private int _partitions;
+    private int _snapshotsInstalled;
+    private int _leaderChanges;
+
+    public Simulation(long seed, SimulationOptions options)
+    {
+        _seed = seed;
+        _options = options;
+        _paxos = options.PaxosFor(options.Replicas);
+        _random = new SimRandom(seed);
+        _dropRate = _random.NextDouble() * options.MaxDropRate;
+        _duplicateRate = _random.NextDouble() * options.MaxDuplicateRate;
+        _cut = new bool[options.Replicas + 1, options.Replicas + 1];
+        _replicas = Enumerable.Range(1, options.Replicas)
+            .Select(id => new SimReplica(id, _random.Fork(), _random.Between(4, 48)))
+            .ToArray();
+        _clients = Enumerable.Range(0, options.Clients).Select(index => new SimClient(index, 1000 + index)).ToArray();
+    }
+
+    public SimulationResult Run()
+    {
+        foreach (var replica in _replicas)
+        {
+            Restart(replica);
+        }
+        foreach (var client in _clients)
+        {
+            client.Target = _random.Pick(_paxos.ReplicaIds);
+            ScheduleClient(client, _random.Between(0, 20));
+        }
+        At(_random.Between(50, 300), ChaosStep);
+        At(_options.ChaosDuration, Heal);
+        At(_options.ChaosDuration + 100, CheckCompletion);
+
+        while (!_finished && _violation is null && _queue.TryDequeue(out var action, out var when))
+        {
+            _now = when.Time;
+            if (++_events > MaxEvents)
+            {
+                _violation = $"event budget of {MaxEvents} exhausted at t={_now}";
+                break;
+            }
+            action();
+        }
+        if (!_finished && _violation is null)
+        {
+            _violation = "the event queue ran dry before the run finished";
+        }
+        var stats = new SimulationStats(_now, _events, _chosen.Count, _submitted.Count, _crashes, _partitions, _snapshotsInstalled, _leaderChanges);
+        return new SimulationResult(_seed, _options.Replicas, _violation, _trace.ToString(), stats);
+    }
+
+    private void At(long time, Action action) => _queue.Enqueue(action, (time, _order++));
+
+    private void After(long delay, Action action) => At(_now + delay, action);
+
+    private void Fail(string violation)
+    {
+        _violation ??= $"t={_now}: {violation}";
+    }
+
+    // ---- replicas -------------------------------------------------------------------------------------------
+
+    private void Restart(SimReplica replica)
+    {
+        if (replica.IsUp)
+        {
+            return;
+        }
+        replica.Incarnation++;
+        var acceptor = _options.AcceptorFactory(replica.Id, replica.Journal);
+        var learner = _options.LearnerFactory(replica.Id, _paxos, replica.DurableSnapshot);
+        replica.Core = new ReplicaCore(replica.Id, _paxos, acceptor, learner, replica.Random);
+        replica.Machine = replica.DurableSnapshot is { } snapshot ? SimStateMachine.Restore(snapshot.State) : new SimStateMachine();
+        replica.LastTimestamp = replica.DurableSnapshot?.LastTimestamp ?? 0;
+        replica.Core.Start(_now);
+        _trace.Record(_now, "restart", replica.Id, $"applied<{replica.Core.AppliedBelow}");
+        var incarnation = replica.Incarnation;
+        After(replica.Random.Between(1, _options.TickInterval), () => Tick(replica, incarnation));
+    }
+
+    private void Crash(SimReplica replica)
+    {
+        if (!replica.IsUp)
+        {
+            return;
+        }
+        _crashes++;
+        replica.Core = null;
+        _trace.Record(_now, "crash", replica.Id);
+    }
+
+    private void Tick(SimReplica replica, int incarnation)
+    {
+        if (replica.Incarnation != incarnation || replica.Core is not { } core)
+        {
+            return;
+        }
+        Step(replica, outbox => core.Tick(_now, outbox));
+        After(_options.TickInterval, () => Tick(replica, incarnation));
+    }
+
+    /// <summary>Runs one input through a replica's core and drains the outbox: persist, then send, then deliver.</summary>
+    private void Step(SimReplica replica, Action<Outbox> input)
+    {
+        var core = replica.Core!;
+        var wasLeader = core.Role == ProposerRole.Leader;
+        _outbox.Clear();
+        input(_outbox);
+        foreach (var recorded in _outbox.Persist)
+        {
+            replica.Persist(recorded);
+        }
+        foreach (var envelope in _outbox.Send)
+        {
+            Send(replica.Id, envelope);
+        }
+        foreach (var delivery in _outbox.Deliver)
+        {
+            Deliver(replica, delivery);
+        }
+        if (!wasLeader && core.Role == ProposerRole.Leader)
+        {
+            _leaderChanges++;
+            _trace.Record(_now, "leads", replica.Id, core.Ballot);
+        }
+        MaybeSnapshot(replica, core);
+    }
+
+    private void MaybeSnapshot(SimReplica replica, ReplicaCore core)
+    {
+        var snapshotAt = replica.DurableSnapshot?.AppliedBelow ?? 0;
+        if (core.AppliedBelow - snapshotAt < replica.SnapshotInterval)
+        {
+            return;
+        }
+        var state = replica.Machine.Snapshot();
+        replica.DurableSnapshot = new SnapshotDelivered(core.AppliedBelow, replica.LastTimestamp, state);
+        _compactionOutbox.Clear();
+        core.Compact(core.AppliedBelow, replica.LastTimestamp, state, _compactionOutbox);
+        foreach (var recorded in _compactionOutbox.Persist)
+        {
+            replica.Persist(recorded);
+        }
+    }
+
+    // ---- network --------------------------------------------------------------------------------------------
+
+    private void Send(int from, Envelope envelope)
+    {
+        var to = envelope.To;
+        if (to == from)
+        {
+            // Messages between the roles of one replica are local actor messages: never lost, barely delayed.
+            After(_random.Between(0, 1), () => Receive(to, envelope.Message));
+            return;
+        }
+        if (_cut[from, to] || _random.Chance(_healed ? 0 : _dropRate))
+        {
+            return;
+        }
+        After(NetworkDelay(), () => Receive(to, envelope.Message));
+        if (_random.Chance(_duplicateRate))
+        {
+            After(NetworkDelay(), () => Receive(to, envelope.Message));
+        }
+    }
+
+    private long NetworkDelay() => _random.Between(1, 10) + (_random.Chance(0.1) ? _random.Between(10, 120) : 0);
+
+    private void Receive(int to, PaxosMessage message)
+    {
+        var replica = _replicas[to - 1];
+        if (replica.Core is not { } core)
+        {
+            return;
+        }
+        Step(replica, outbox =>
+        {
+            if (!core.Handle(message, _now, outbox))
+            {
+                Fail($"replica {to} refused a message from a configured replica: {message}");
+            }
+        });
+    }
+
+    // ---- state machine and invariants -----------------------------------------------------------------------
+
+    private void Deliver(SimReplica replica, Delivery delivery)
+    {
+        switch (delivery)
+        {
+            case SlotDelivered slot:
+                ApplySlot(replica, slot);
+                break;
+            case SnapshotDelivered snapshot:
+                _snapshotsInstalled++;
+                replica.Machine = SimStateMachine.Restore(snapshot.State);
+                replica.LastTimestamp = snapshot.LastTimestamp;
+                _trace.Record(_now, "install-snapshot", replica.Id, $"applied<{snapshot.AppliedBelow}");
+                if (replica.Machine.NextSlot != snapshot.AppliedBelow)
+                {
+                    Fail($"replica {replica.Id} installed a snapshot claiming slot {snapshot.AppliedBelow} holding state of {replica.Machine.NextSlot}");
+                }
+                if (snapshot.AppliedBelow > 0
+                    && _hashAfterSlot.TryGetValue(snapshot.AppliedBelow - 1, out var expected)
+                    && expected != replica.Machine.Hash)
+                {
+                    Fail($"replica {replica.Id} installed a snapshot at {snapshot.AppliedBelow} whose state differs from what others applied");
+                }
+                break;
+        }
+    }
+
+    private void ApplySlot(SimReplica replica, SlotDelivered delivered)
+    {
+        var (slot, timestamp, value) = (delivered.Slot, delivered.Timestamp, delivered.Value);
+        if (slot != replica.Machine.NextSlot)
+        {
+            Fail($"prefix: replica {replica.Id} delivered slot {slot} while its next slot is {replica.Machine.NextSlot}");
+            return;
+        }
+        if (!_chosen.TryAdd(slot, value) && !_chosen[slot].Equals(value))
+        {
+            Fail($"agreement: slot {slot} delivered as {_chosen[slot]} elsewhere and as {value} on replica {replica.Id}");
+            return;
+        }
+        if (timestamp < replica.LastTimestamp)
+        {
+            Fail($"time: replica {replica.Id} delivered slot {slot} at {timestamp}, before the previous slot's {replica.LastTimestamp}");
+        }
+        replica.LastTimestamp = timestamp;
+        foreach (var command in value.Commands)
+        {
+            if (!_submitted.TryGetValue((command.SessionId, command.Sequence), out var submitted) || !submitted.Equals(command))
+            {
+                Fail($"validity: slot {slot} carries {command}, which no client submitted");
+            }
+        }
+        foreach (var command in replica.Machine.Apply(slot, timestamp, value))
+        {
+            var key = (command.SessionId, command.Sequence);
+            if (!_appliedAtSlot.TryAdd(key, slot) && _appliedAtSlot[key] != slot)
+            {
+                Fail($"integrity: {command} applied at slot {slot} on replica {replica.Id} and at slot {_appliedAtSlot[key]} elsewhere");
+            }
+        }
+        if (!_hashAfterSlot.TryAdd(slot, replica.Machine.Hash) && _hashAfterSlot[slot] != replica.Machine.Hash)
+        {
+            Fail($"prefix: replica {replica.Id} state after slot {slot} differs from another replica's");
+        }
+        _trace.Record(_now, "deliver", replica.Id, $"slot {slot} {value}");
+    }
+
+    // ---- clients --------------------------------------------------------------------------------------------
+
+    private void ScheduleClient(SimClient client, long delay)
+    {
+        var generation = ++client.TimerGeneration;
+        After(delay, () =>
+        {
+            if (client.TimerGeneration == generation)
+            {
+                ClientStep(client);
+            }
+        });
+    }
+
+    private void ClientStep(SimClient client)
+    {
+        if (client.Current is { } current && _appliedAtSlot.ContainsKey((current.SessionId, current.Sequence)))
+        {
+            client.Current = null;
+        }
+        if (client.Current is null)
+        {
+            if (_healed || client.Sequence >= _options.MaxCommandsPerClient)
+            {
+                return;
+            }
+            client.Sequence++;
+            var payload = new byte[8];
+            BitConverter.TryWriteBytes(payload, _random.NextUInt64());
+            client.Current = new Command(client.SessionId, client.Sequence, payload);
+            _submitted[(client.SessionId, client.Sequence)] = client.Current;
+        }
+        var command = client.Current;
+        var target = client.Target;
+        if (_random.Chance(_healed ? 0 : _dropRate))
+        {
+            ScheduleClient(client, 150);
+            return;
+        }
+        After(NetworkDelay(), () => SubmitAt(client, target, command));
+        ScheduleClient(client, 150);
+    }
+
+    private void SubmitAt(SimClient client, int target, Command command)
+    {
+        var replica = _replicas[target - 1];
+        if (replica.Core is not { } core)
+        {
+            client.Target = _random.Pick(_paxos.ReplicaIds);
+            return;
+        }
+        var result = default(SubmitResult);
+        Step(replica, outbox => result = core.Submit(command, _now, outbox));
+        if (result.Status == SubmitStatus.NotLeader)
+        {
+            After(NetworkDelay(), () =>
+            {
+                client.Target = result.LeaderHint != 0 ? result.LeaderHint : _random.Pick(_paxos.ReplicaIds);
+                if (client.Current == command)
+                {
+                    ScheduleClient(client, 1);
+                }
+            });
+        }
+    }
+
+    // ---- faults ---------------------------------------------------------------------------------------------
+
+    private void ChaosStep()
+    {
+        if (_healed)
+        {
+            return;
+        }
+        var roll = _random.NextDouble();
+        if (roll < 0.30)
+        {
+            // A quick bounce (restart within milliseconds) races the restarted replica against messages sent to
+            // its previous life, which is where forgotten promises and unflushed votes show up.
+            var victim = _random.Pick(_replicas);
+            Crash(victim);
+            After(_random.Chance(0.5) ? _random.Between(1, 40) : _random.Between(50, 1500), () =>
+            {
+                if (!_healed)
+                {
+                    Restart(victim);
+                }
+            });
+        }
+        else if (roll < 0.50)
+        {
+            var leader = _replicas.FirstOrDefault(replica => replica.Core?.Role == ProposerRole.Leader);
+            var isolated = leader is not null && _random.Chance(0.5) ? leader : _random.Pick(_replicas);
+            Isolate([isolated.Id]);
+        }
+        else if (roll < 0.65)
+        {
+            var shuffled = _replicas.Select(replica => replica.Id).OrderBy(_ => _random.NextUInt64()).ToList();
+            Isolate(shuffled.Take(_options.Replicas / 2).ToList());
+        }
+        else if (roll < 0.75)
+        {
+            var a = (int)_random.Between(1, _options.Replicas);
+            var b = (int)_random.Between(1, _options.Replicas);
+            if (a != b)
+            {
+                Flap(a, b, (int)_random.Between(4, 12));
+            }
+        }
+        else
+        {
+            HealLinks();
+        }
+        After(_random.Between(100, 600), ChaosStep);
+    }
+
+    /// <summary>Cuts every link between <paramref name="side"/> and the other replicas.</summary>
+    private void Isolate(IReadOnlyCollection<int> side)
+    {
+        _partitions++;
+        HealLinks();
+        foreach (var a in side)
+        {
+            foreach (var b in _paxos.ReplicaIds.Where(id => !side.Contains(id)))
+            {
+                _cut[a, b] = _cut[b, a] = true;
+            }
+        }
+        _trace.Record(_now, "partition", 0, string.Join(',', side));
+    }
+
+    private void Flap(int a, int b, int remaining)
+    {
+        if (_healed || remaining == 0)
+        {
+            return;
+        }
+        _cut[a, b] = _cut[b, a] = !_cut[a, b];
+        After(_random.Between(20, 80), () => Flap(a, b, remaining - 1));
+    }
+
+    private void HealLinks() => Array.Clear(_cut);
+
+    private void Heal()
+    {
+        _healed = true;
+        HealLinks();
+        foreach (var replica in _replicas)
+        {
+            Restart(replica);
+        }
+        _trace.Record(_now, "heal", 0);
+    }
+
+    private void CheckCompletion()
+    {
+        var missing = new List<string>();
+        foreach (var replica in _replicas)
+        {
+            var notApplied = _submitted.Keys.Count(key => !replica.Machine.HasApplied(key.Session, key.Sequence));
+            if (notApplied > 0)
+            {
+                missing.Add($"replica {replica.Id} lacks {notApplied} (applied<{replica.Core?.AppliedBelow}, known chosen<{replica.Core?.KnownChosenBelow}, role {replica.Core?.Role})");
+            }
+        }
+        if (missing.Count == 0)
+        {
+            _finished = true;
+            return;
+        }
+        if (_now > _options.ChaosDuration + _options.LivenessBound)
+        {
+            Fail($"liveness: {_options.LivenessBound} ms after healing, {string.Join("; ", missing)}");
+            return;
+        }
+        After(100, CheckCompletion);
+    }
+}

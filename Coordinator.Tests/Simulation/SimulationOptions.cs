@@ -1,0 +1,44 @@
+using Coordinator.Service.Consensus;
+
+namespace Coordinator.Tests.Simulation;
+
+/// <summary>How one seeded run is shaped. Fault rates are drawn per run from the seed within these bounds.</summary>
+internal sealed record SimulationOptions
+{
+    public int Replicas { get; init; } = 3;
+
+    public int Clients { get; init; } = 4;
+
+    /// <summary>Virtual milliseconds of faults (crashes, partitions, loss); then the network heals.</summary>
+    public long ChaosDuration { get; init; } = 10_000;
+
+    /// <summary>After healing, every submitted command must be delivered on every replica within this long.</summary>
+    public long LivenessBound { get; init; } = 30_000;
+
+    public double MaxDropRate { get; init; } = 0.10;
+
+    public double MaxDuplicateRate { get; init; } = 0.05;
+
+    public int MaxCommandsPerClient { get; init; } = 200;
+
+    public long TickInterval { get; init; } = 10;
+
+    /// <summary>Builds the acceptor of a replica from its journal; tests swap in broken ones.</summary>
+    public Func<int, IReadOnlyList<AcceptorEvent>, IAcceptor> AcceptorFactory { get; init; } =
+        (id, journal) => Acceptor.Recover(id, journal);
+
+    public Func<int, PaxosOptions, SnapshotDelivered?, ILearner> LearnerFactory { get; init; } =
+        (id, options, snapshot) => new Learner(id, options, snapshot);
+
+    public PaxosOptions PaxosFor(int replicas) => new()
+    {
+        ReplicaIds = [.. Enumerable.Range(1, replicas)],
+        HeartbeatInterval = 50,
+        ElectionTimeout = 300,
+        RetransmitInterval = 100,
+        CatchUpInterval = 100,
+        PipelineWindow = 8,
+        MaxBatchCommands = 4,
+        MaxCatchUpEntries = 16,
+    };
+}
