@@ -302,7 +302,11 @@ internal sealed class Proposer
     private void BroadcastCommit(long now, Outbox outbox)
     {
         _lastHeartbeatAt = now;
-        var chosen = new Chosen(_replicaId, new CommitPoint(Ballot, ChosenBelow));
+        var commit = new CommitPoint(Ballot, ChosenBelow);
+        // The local learner needs the commit point too: a leader elected past its own applied slot (its quorum had
+        // compacted further) learns here that those slots are chosen and must be fetched from a peer.
+        _localLearner.OnCommit(commit, _replicaId, outbox);
+        var chosen = new Chosen(_replicaId, commit);
         foreach (var replica in _options.ReplicaIds)
         {
             if (replica != _replicaId)

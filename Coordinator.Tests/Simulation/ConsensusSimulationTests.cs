@@ -29,7 +29,22 @@ public sealed class ConsensusSimulationTests(ITestOutputHelper output)
         Assert.True(total.Crashes > 0 && total.Partitions > 0 && total.SnapshotsInstalled > 0, $"faults were not exercised: {total}");
     }
 
+    [Theory]
+    [MemberData(nameof(RegressionSeeds))]
+    public void Seeds_that_once_failed_pass(long seed, int replicas)
+    {
+        var result = new Simulation(seed, new SimulationOptions { Replicas = replicas }).Run();
+        output.WriteLine(result.ToString());
+        Assert.True(result.Passed, result.ToString());
+    }
+
     public static TheoryData<long, int> RegressionSeeds => new()
     {
+        { 622, 3 },
+        { 1683, 3 },
+        { 7895, 3 },
+        { 4684, 5 },
+        { 8871, 5 },
+        { 9790, 5 },
     };
 }

@@ -456,7 +456,7 @@ internal sealed class Simulation
             var notApplied = _submitted.Keys.Count(key => !replica.Machine.HasApplied(key.Session, key.Sequence));
             if (notApplied > 0)
             {
-                missing.Add($"replica {replica.Id} lacks {notApplied} (applied<{replica.Core?.AppliedBelow}, known chosen<{replica.Core?.KnownChosenBelow}, role {replica.Core?.Role})");
+                missing.Add($"replica {replica.Id} lacks {notApplied}");
             }
         }
         if (missing.Count == 0)
@@ -466,7 +466,10 @@ internal sealed class Simulation
         }
         if (_now > _options.ChaosDuration + _options.LivenessBound)
         {
-            Fail($"liveness: {_options.LivenessBound} ms after healing, {string.Join("; ", missing)}");
+            var states = _replicas.Select(replica => replica.Core is { } core
+                ? $"r{replica.Id}: {core.Role} ballot {core.Ballot} promised {core.Promised} hint {core.LeaderHint} applied<{core.AppliedBelow} known<{core.KnownChosenBelow} pending {core.PendingCommands}"
+                : $"r{replica.Id}: down");
+            Fail($"liveness: {_options.LivenessBound} ms after healing, {string.Join("; ", missing)}\n  {string.Join("\n  ", states)}");
             return;
         }
         After(100, CheckCompletion);
