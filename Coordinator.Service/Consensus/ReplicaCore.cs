@@ -45,6 +45,8 @@ internal sealed class ReplicaCore
 
     public long KnownChosenBelow => _learner.KnownChosenBelow;
 
+    public long LastTimestamp => _learner.LastTimestamp;
+
     public int PendingCommands => _proposer.PendingCommands;
 
     public void Start(long now) => _proposer.Start(now);
@@ -111,6 +113,18 @@ internal sealed class ReplicaCore
     }
 
     public SubmitResult Submit(Command command, long now, Outbox outbox) => _proposer.Submit(command, now, outbox);
+
+    /// <summary>
+    /// The acceptor's durable state as a minimal journal, with votes below <paramref name="floor"/> left out: what a
+    /// snapshot taken at <paramref name="floor"/> must carry so every journal event before it can be deleted.
+    /// </summary>
+    public IReadOnlyList<AcceptorEvent> AcceptorJournal(long floor)
+    {
+        floor = Math.Max(floor, _acceptor.Floor);
+        List<AcceptorEvent> journal = [new BallotPromised(_acceptor.Promised), new LogTruncated(floor)];
+        journal.AddRange(_acceptor.Votes.Where(vote => vote.Slot >= floor).Select(vote => new ValueAccepted(vote)));
+        return journal;
+    }
 
     /// <summary>
     /// The state machine's snapshot of every slot below <paramref name="appliedBelow"/> is durable: the learner may

@@ -1,0 +1,15 @@
+using System.Diagnostics;
+
+namespace Coordinator.Service.Runtime;
+
+/// <summary>
+/// Milliseconds since the Unix epoch that never go backwards within a process: the wall clock read once at start,
+/// advanced by a monotonic stopwatch. The core compares these for timeouts and stamps them on slots.
+/// </summary>
+internal sealed class MonotonicClock
+{
+    private readonly long _startedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    private readonly long _startedAtTicks = Stopwatch.GetTimestamp();
+
+    public long NowMs => _startedAtUnixMs + (long)Stopwatch.GetElapsedTime(_startedAtTicks).TotalMilliseconds;
+}

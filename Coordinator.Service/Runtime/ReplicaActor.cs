@@ -1,0 +1,316 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Coordinator.Service.Consensus;
+
+namespace Coordinator.Service.Runtime;
+
+/// <summary>
+/// The actor shell of one replica: a persistent actor (Akka.Persistence.Sql) around the pure <see cref="ReplicaCore"/>.
+/// It owns the clock, the timers, the network and the journal; the core owns every decision. Each input's outbox is
+/// drained in the order the core requires: persist (PersistAllAsync, so concurrent writes batch in the journal),
+/// then send, then apply to the state machine. Outputs of an input that persisted nothing still wait (DeferAsync)
+/// behind earlier writes, so no reply ever overtakes the journal write it depends on.
+/// </summary>
+/// <remarks>
+/// The three Paxos roles are separate pure objects but share one actor: the learner takes values from its own
+/// acceptor's votes and the proposer reads its acceptor's promise, and one journal keeps a replica's durable state in
+/// one ordered stream. Separate actors would put extra local hops on the commit path and buy no isolation.
+/// </remarks>
+internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
+{
+    private readonly ReplicaSettings _settings;
+    private readonly IReplicatedStateMachine _stateMachine;
+    private readonly TaskCompletionSource _recovered;
+    private readonly MonotonicClock _clock = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<int, ActorSelection> _peers = [];
+    private readonly Dictionary<(long Session, long Sequence), IActorRef> _waiters = [];
+    private readonly List<AcceptorEvent> _recoveredJournal = [];
+
+    private SnapshotDelivered? _recoveredSnapshot;
+    private ReplicaCore? _core;
+    private int _outputsWaitingForWrites;
+    private SnapshotDelivered? _snapshotInFlight;
+    private long _snapshotBelow;
+    private int _snapshotsInstalled;
+    private ProposerRole _lastRole = ProposerRole.Follower;
+    private long _lastLoggedSlot = -1;
+    private long _lastProgressLogAt;
+
+    public ReplicaActor(ReplicaSettings settings, IReplicatedStateMachine stateMachine, TaskCompletionSource recovered)
+    {
+        _settings = settings;
+        _stateMachine = stateMachine;
+        _recovered = recovered;
+        foreach (var (id, endpoint) in settings.Replicas)
+        {
+            if (id != settings.ReplicaId)
+            {
+                _peers[id] = Context.ActorSelection(ReplicaSettings.ReplicaPathOf(endpoint));
+            }
+        }
+    }
+
+    public override string PersistenceId => $"replica-{_settings.ReplicaId}";
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private ReplicaCore Core => _core ?? throw new InvalidOperationException("The replica has not recovered yet.");
+
+    protected override void OnRecover(object message)
+    {
+        switch (message)
+        {
+            case SnapshotOffer { Snapshot: ReplicaSnapshot snapshot }:
+                _recoveredJournal.Clear();
+                _recoveredJournal.AddRange(snapshot.Acceptor);
+                _recoveredSnapshot = snapshot.State;
+                break;
+            case AcceptorEvent recorded:
+                _recoveredJournal.Add(recorded);
+                break;
+            case RecoveryCompleted:
+                Initialize();
+                break;
+        }
+    }
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _recovered.TrySetException(new InvalidOperationException(
+            $"replica {_settings.ReplicaId} could not read its journal: {reason.GetBaseException().Message}", reason));
+        base.OnRecoveryFailure(reason, message);
+    }
+
+    protected override void OnCommand(object message)
+    {
+        switch (message)
+        {
+            case PaxosMessage paxos:
+                Run(outbox =>
+                {
+                    if (!Core.Handle(paxos, _clock.NowMs, outbox))
+                    {
+                        _log.Warning("Ignored {0} from replica {1}, which is not in the configured replica set", paxos.GetType().Name, paxos.From);
+                    }
+                });
+                break;
+            case ReplicaTick:
+                Run(outbox => Core.Tick(_clock.NowMs, outbox));
+                LogProgress();
+                break;
+            case ProposeRequest request:
+                Propose(request);
+                break;
+            case StatusRequest:
+                Sender.Tell(Status());
+                break;
+            case SaveSnapshotSuccess saved:
+                OnSnapshotSaved(saved.Metadata);
+                break;
+            case SaveSnapshotFailure failed:
+                _log.Warning("Snapshot at slot {0} failed: {1}", _snapshotInFlight?.AppliedBelow, failed.Cause.Message);
+                _snapshotInFlight = null;
+                break;
+            case DeleteMessagesFailure failed:
+                _log.Warning("Deleting journal events up to {0} failed: {1}", failed.ToSequenceNr, failed.Cause.Message);
+                break;
+            case DeleteMessagesSuccess or DeleteSnapshotsSuccess:
+                break;
+            case DeleteSnapshotsFailure failed:
+                _log.Warning("Deleting old snapshots failed: {0}", failed.Cause.Message);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Initialize()
+    {
+        if (_recoveredSnapshot is { } snapshot)
+        {
+            _stateMachine.Restore(snapshot.State);
+            _snapshotBelow = snapshot.AppliedBelow;
+        }
+        var id = _settings.ReplicaId;
+        var acceptor = Acceptor.Recover(id, _recoveredJournal);
+        _core = new ReplicaCore(id, _settings.Paxos, acceptor, new Learner(id, _settings.Paxos, _recoveredSnapshot), new SystemJitter());
+        _recoveredJournal.Clear();
+        _core.Start(_clock.NowMs);
+        Timers.StartPeriodicTimer("tick", ReplicaTick.Instance, _settings.TickInterval);
+        _log.Info("Replica {0} recovered: promised {1}, applied below slot {2}", id, acceptor.Promised, _core.AppliedBelow);
+        _recovered.TrySetResult();
+    }
+
+    private void Propose(ProposeRequest request)
+    {
+        var command = request.Command;
+        var outcome = default(SubmitResult);
+        Run(outbox => outcome = Core.Submit(command, _clock.NowMs, outbox));
+        switch (outcome.Status)
+        {
+            case SubmitStatus.Queued:
+                _waiters[(command.SessionId, command.Sequence)] = Sender;
+                break;
+            case SubmitStatus.NotLeader when !request.Forwarded && _peers.TryGetValue(outcome.LeaderHint, out var leader):
+                leader.Tell(request with { Forwarded = true }, Sender);
+                break;
+            case SubmitStatus.NotLeader:
+                Sender.Tell(Refusal(command, ProposeStatus.NotLeader, outcome.LeaderHint));
+                break;
+            case SubmitStatus.Overloaded:
+                Sender.Tell(Refusal(command, ProposeStatus.Overloaded, _settings.ReplicaId));
+                break;
+        }
+    }
+
+    private void Run(Action<Outbox> input)
+    {
+        var outbox = new Outbox();
+        input(outbox);
+        if (outbox.Persist.Count > 0)
+        {
+            _outputsWaitingForWrites++;
+            var remaining = outbox.Persist.Count;
+            PersistAllAsync(outbox.Persist, _ =>
+            {
+                if (--remaining == 0)
+                {
+                    _outputsWaitingForWrites--;
+                    Flush(outbox);
+                }
+            });
+        }
+        else if (_outputsWaitingForWrites > 0)
+        {
+            _outputsWaitingForWrites++;
+            DeferAsync(outbox, _ =>
+            {
+                _outputsWaitingForWrites--;
+                Flush(outbox);
+            });
+        }
+        else
+        {
+            Flush(outbox);
+        }
+        ObserveRole();
+    }
+
+    private void Flush(Outbox outbox)
+    {
+        foreach (var envelope in outbox.Send)
+        {
+            if (envelope.To == _settings.ReplicaId)
+            {
+                Self.Tell(envelope.Message);
+            }
+            else if (_peers.TryGetValue(envelope.To, out var peer))
+            {
+                peer.Tell(envelope.Message, Self);
+            }
+        }
+        foreach (var delivery in outbox.Deliver)
+        {
+            Apply(delivery);
+        }
+        MaybeSnapshot();
+    }
+
+    private void Apply(Delivery delivery)
+    {
+        switch (delivery)
+        {
+            case SlotDelivered slot:
+                foreach (var command in slot.Value.Commands)
+                {
+                    var result = _stateMachine.Apply(slot.Slot, slot.Timestamp, command);
+                    if (_waiters.Remove((command.SessionId, command.Sequence), out var waiter))
+                    {
+                        waiter.Tell(new ProposeResponse(command.SessionId, command.Sequence, ProposeStatus.Applied, _settings.ReplicaId, slot.Slot, result));
+                    }
+                }
+                break;
+            case SnapshotDelivered snapshot:
+                _log.Info("Installing a peer's snapshot at slot {0}", snapshot.AppliedBelow);
+                _stateMachine.Restore(snapshot.State);
+                _snapshotsInstalled++;
+                break;
+        }
+    }
+
+    private void MaybeSnapshot()
+    {
+        var core = Core;
+        if (_snapshotInFlight is not null || core.AppliedBelow - _snapshotBelow < _settings.SnapshotInterval)
+        {
+            return;
+        }
+        _snapshotInFlight = new SnapshotDelivered(core.AppliedBelow, core.LastTimestamp, _stateMachine.Snapshot());
+        SaveSnapshot(new ReplicaSnapshot(core.AcceptorJournal(core.AppliedBelow), _snapshotInFlight));
+    }
+
+    private void OnSnapshotSaved(SnapshotMetadata metadata)
+    {
+        if (_snapshotInFlight is not { } snapshot)
+        {
+            return;
+        }
+        _snapshotInFlight = null;
+        _snapshotBelow = snapshot.AppliedBelow;
+        Run(outbox => Core.Compact(snapshot.AppliedBelow, snapshot.LastTimestamp, snapshot.State, outbox));
+        DeleteMessages(metadata.SequenceNr);
+        DeleteSnapshots(new SnapshotSelectionCriteria(metadata.SequenceNr - 1));
+        _log.Debug("Snapshot at slot {0} saved; journal compacted up to event {1}", snapshot.AppliedBelow, metadata.SequenceNr);
+    }
+
+    /// <summary>Logs leadership changes and answers the waiters of a leader that lost its leadership.</summary>
+    private void ObserveRole()
+    {
+        var role = Core.Role;
+        if (role == _lastRole)
+        {
+            return;
+        }
+        if (role == ProposerRole.Leader)
+        {
+            _log.Info("Replica {0} leads with ballot {1} from slot {2}", _settings.ReplicaId, Core.Ballot, Core.AppliedBelow);
+        }
+        else if (_lastRole == ProposerRole.Leader)
+        {
+            _log.Info("Replica {0} stepped down; leader now {1}", _settings.ReplicaId, Core.LeaderHint);
+            // Queued commands may or may not be chosen later; the client retries, and exactly-once makes that safe.
+            foreach (var ((session, sequence), waiter) in _waiters)
+            {
+                waiter.Tell(new ProposeResponse(session, sequence, ProposeStatus.NotLeader, Core.LeaderHint, 0, []));
+            }
+            _waiters.Clear();
+        }
+        _lastRole = role;
+    }
+
+    private void LogProgress()
+    {
+        var now = _clock.NowMs;
+        if (now - _lastProgressLogAt < 5_000 || Core.AppliedBelow == _lastLoggedSlot)
+        {
+            return;
+        }
+        _lastProgressLogAt = now;
+        _lastLoggedSlot = Core.AppliedBelow;
+        _log.Info("Replica {0}: {1}, applied below slot {2}, leader {3}", _settings.ReplicaId, Core.Role, Core.AppliedBelow, Core.LeaderHint);
+    }
+
+    private ReplicaStatus Status()
+    {
+        var core = Core;
+        return new ReplicaStatus(
+            _settings.ReplicaId, core.Role, core.Ballot, core.Promised, core.LeaderHint,
+            core.AppliedBelow, core.KnownChosenBelow, core.PendingCommands, _snapshotBelow, _snapshotsInstalled);
+    }
+
+    private static ProposeResponse Refusal(Command command, ProposeStatus status, int leaderHint) =>
+        new(command.SessionId, command.Sequence, status, leaderHint, 0, []);
+}

@@ -1,0 +1,112 @@
+using System.Reflection;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Configuration;
+using Akka.Persistence.Sql;
+
+namespace Coordinator.Service.Runtime;
+
+/// <summary>
+/// Starts one replica: checks its configuration and journal, starts its ActorSystem on the configured endpoint,
+/// joins the Akka cluster, and waits until the replica has recovered from its journal. A replica that cannot
+/// recover refuses to start: it never serves from a half-read state.
+/// </summary>
+internal sealed class ReplicaHost : IAsyncDisposable
+{
+    private ReplicaHost(ActorSystem system, IActorRef replica, ReplicaSettings settings)
+    {
+        System = system;
+        Replica = replica;
+        Settings = settings;
+    }
+
+    public ActorSystem System { get; }
+
+    public IActorRef Replica { get; }
+
+    public ReplicaSettings Settings { get; }
+
+    /// <summary>The embedded defaults every configuration falls back to.</summary>
+    public static Config ReferenceConfig { get; } = LoadReference();
+
+    /// <exception cref="ReplicaStartException">The replica cannot start; the message says why.</exception>
+    public static async Task<ReplicaHost> StartAsync(
+        Config config, Func<IReplicatedStateMachine> stateMachineFactory, CancellationToken cancellationToken = default)
+    {
+        var resolved = config.WithFallback(ReferenceConfig);
+        ReplicaSettings settings;
+        try
+        {
+            settings = ReplicaSettings.Create(resolved);
+        }
+        catch (ConfigurationException invalid)
+        {
+            throw new ReplicaStartException($"invalid configuration: {invalid.Message}", invalid);
+        }
+        await JournalStore.CheckAsync(settings.Storage, cancellationToken);
+
+        var (host, port) = SplitEndpoint(settings.Endpoint);
+        var seeds = string.Join(", ", settings.Replicas.Values.Select(endpoint => $"\"{ReplicaSettings.AddressOf(endpoint)}\""));
+        var networking = ConfigurationFactory.ParseString($"""
+            akka.remote.dot-netty.tcp.hostname = "{host}"
+            akka.remote.dot-netty.tcp.port = {port}
+            akka.cluster.seed-nodes = [{seeds}]
+            """);
+        var full = networking
+            .WithFallback(JournalStore.PersistenceConfig(settings.Storage))
+            .WithFallback(resolved)
+            .WithFallback(SqlPersistence.DefaultConfiguration);
+
+        ActorSystem system;
+        try
+        {
+            system = ActorSystem.Create(ReplicaSettings.SystemName, full);
+        }
+        catch (Exception failure)
+        {
+            throw new ReplicaStartException($"replica {settings.ReplicaId} could not open {settings.Endpoint}: {failure.GetBaseException().Message}", failure);
+        }
+        var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var replica = system.ActorOf(
+            Props.Create(() => new ReplicaActor(settings, stateMachineFactory(), recovered)),
+            ReplicaSettings.ReplicaActorName);
+        try
+        {
+            await recovered.Task.WaitAsync(settings.RecoveryTimeout, cancellationToken);
+        }
+        catch (Exception failure)
+        {
+            await system.Terminate();
+            var reason = failure is TimeoutException
+                ? $"replica {settings.ReplicaId} did not recover its journal within {settings.RecoveryTimeout.TotalSeconds:0} s"
+                : failure.Message;
+            throw new ReplicaStartException(reason, failure);
+        }
+        Cluster.Get(system);
+        return new ReplicaHost(system, replica, settings);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        await System.WhenTerminated;
+    }
+
+    private static (string Host, int Port) SplitEndpoint(string endpoint)
+    {
+        var colon = endpoint.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(endpoint[(colon + 1)..], out var port))
+        {
+            throw new ReplicaStartException($"invalid replica endpoint '{endpoint}': expected host:port");
+        }
+        return (endpoint[..colon], port);
+    }
+
+    private static Config LoadReference()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Coordinator.Service.reference.conf")
+            ?? throw new InvalidOperationException("The embedded reference.conf is missing from the build.");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    }
+}

@@ -1,0 +1,39 @@
+using Coordinator.Service.Consensus;
+
+namespace Coordinator.Service.Runtime;
+
+// The replica actor's own request/response protocol, used by the gateway and by tests: propose a command through the
+// log, and ask for the replica's status. Followers forward proposals to the leader they know, keeping the sender.
+
+/// <summary><paramref name="Forwarded"/> is set by a follower passing the request on, so it is never forwarded twice.</summary>
+internal sealed record ProposeRequest(Command Command, bool Forwarded = false);
+
+internal enum ProposeStatus : byte
+{
+    Applied = 0,
+    NotLeader = 1,
+    Overloaded = 2,
+}
+
+/// <summary>
+/// <paramref name="Slot"/> is the slot the command was applied in (the client's new "last seen" point) and
+/// <paramref name="Result"/> the state machine's encoded answer; both are empty unless Status is Applied.
+/// </summary>
+internal sealed record ProposeResponse(long SessionId, long Sequence, ProposeStatus Status, int LeaderHint, long Slot, byte[] Result);
+
+internal sealed record StatusRequest
+{
+    public static readonly StatusRequest Instance = new();
+}
+
+internal sealed record ReplicaStatus(
+    int ReplicaId,
+    ProposerRole Role,
+    Ballot Ballot,
+    Ballot Promised,
+    int LeaderHint,
+    long AppliedBelow,
+    long KnownChosenBelow,
+    int PendingCommands,
+    long SnapshotBelow,
+    int SnapshotsInstalled);
