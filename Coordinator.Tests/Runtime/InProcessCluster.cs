@@ -16,19 +16,22 @@ internal sealed class InProcessCluster : IAsyncDisposable
 {
     private readonly TempDirectory _directory = new("cluster");
     private readonly int[] _ports;
-    private readonly string _storage;
+    private readonly Func<int, string> _storage;
     private readonly string _extra;
     private readonly Dictionary<long, long> _sequences = [];
 
-    public InProcessCluster(int size, string? storageHocon = null, string extraHocon = "")
+    /// <param name="storageFor">HOCON for a replica's storage; SQLite under a temp folder when null.</param>
+    public InProcessCluster(int size, Func<int, string>? storageFor = null, string extraHocon = "")
     {
         _ports = FreePorts.Take(size);
-        _storage = storageHocon ?? "coordinator.storage.provider = sqlite";
+        _storage = storageFor ?? (_ => "coordinator.storage.provider = sqlite");
         _extra = extraHocon;
         Ids = [.. Enumerable.Range(1, size)];
     }
 
     public int[] Ids { get; }
+
+    public string DataDirectory => _directory.Path;
 
     public Dictionary<int, ReplicaHost?> Hosts { get; } = [];
 
@@ -49,7 +52,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
             {{replicas}}
               }
             }
-            {{_storage}}
+            {{_storage(id)}}
             akka.loglevel = {{Environment.GetEnvironmentVariable("COORDINATOR_TEST_LOGLEVEL") ?? "OFF"}}
             akka.stdout-loglevel = OFF
             akka.remote.log-remote-lifecycle-events = off
