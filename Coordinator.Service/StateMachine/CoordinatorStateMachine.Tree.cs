@@ -294,6 +294,7 @@ internal sealed partial class CoordinatorStateMachine
             var parentPath = PathRules.ParentOf(path);
             RemoveNode(parentPath, Find(parentPath)!, PathRules.NameOf(path), path, node);
         }
+        _emptiedContainers.Clear();
     }
 
     private void ReapTtlNode(TimerEntry timer)

@@ -65,7 +65,13 @@ internal sealed partial class CoordinatorStateMachine
         {
             RunTimers();
             result = Dispatch(sessionId, sequence, txn);
-            ReapEmptiedContainers();
+            // The command may have made something due at this very time (a TTL node losing its last child
+            // long after its TTL); settle it now, so no Apply ever leaves due work for the next one.
+            do
+            {
+                ReapEmptiedContainers();
+            }
+            while (RunTimers());
         }
         catch (Exception)
         {
@@ -165,15 +171,18 @@ internal sealed partial class CoordinatorStateMachine
         _emptiedContainers.RemoveRange(containerCount, _emptiedContainers.Count - containerCount);
     }
 
-    private void RunTimers()
+    /// <summary>Fires every timer due at or before the current slot time; says whether any was due.</summary>
+    private bool RunTimers()
     {
+        var any = false;
         while (_timers.Count > 0)
         {
             var timer = _timers.Min;
             if (timer.Due > _now)
             {
-                return;
+                break;
             }
+            any = true;
             _timers.Remove(timer);
             switch (timer.Kind)
             {
@@ -188,6 +197,7 @@ internal sealed partial class CoordinatorStateMachine
                     break;
             }
         }
+        return any;
     }
 
     private void AddTimer(long due, TimerKind kind, string path) => _timers.Add(new TimerEntry(due, kind, path));
