@@ -82,6 +82,7 @@ public sealed class StateMachinePropertyTests
     }
 
     [Fact]
+    [Trait("Category", "Locks")]
     public void Lock_safety_holds_at_every_slot()
     {
         var queuedGrants = 0;
