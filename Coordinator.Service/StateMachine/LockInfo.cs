@@ -6,6 +6,3 @@ internal sealed record LockInfo(
     IReadOnlyList<LockHolderInfo> Holders,
     IReadOnlyList<LockWaiter> Waiters,
     long? DelayedUntil);
-
-/// <summary>LeaseDeadline is null for a lock held by session rather than by lease.</summary>
-internal sealed record LockHolderInfo(long SessionId, LockMode Mode, long Token, long? LeaseDeadline);

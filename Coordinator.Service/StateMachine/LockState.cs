@@ -23,22 +23,3 @@ internal sealed class LockState
     public bool CanGrant(LockMode mode) =>
         Holders.Count == 0 || (mode == LockMode.Shared && Holders[0].Mode == LockMode.Shared);
 }
-
-internal sealed class LockHolder(long sessionId, LockMode mode, long token, long? leaseTtlMs, long grantedAt)
-{
-    public long SessionId { get; } = sessionId;
-
-    public LockMode Mode { get; } = mode;
-
-    public long Token { get; } = token;
-
-    public long? LeaseTtlMs { get; } = leaseTtlMs;
-
-    /// <summary>Slot time of the grant or the last renewal.</summary>
-    public long RenewedAt { get; set; } = grantedAt;
-
-    /// <summary>A lease lapses once slot time passes RenewedAt + LeaseTtlMs.</summary>
-    public long LeaseDue => LeaseTtlMs is { } ttl ? Saturating.Add(Saturating.Add(RenewedAt, ttl), 1) : long.MaxValue;
-}
-
-internal sealed record LockWaiter(long SessionId, LockMode Mode, long? LeaseTtlMs);

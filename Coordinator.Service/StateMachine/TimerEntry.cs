@@ -1,12 +1,5 @@
 namespace Coordinator.Service.StateMachine;
 
-internal enum TimerKind : byte
-{
-    NodeTtl = 0,
-    LeaseLapse = 1,
-    LockDelayEnd = 2,
-}
-
 /// <summary>
 /// A point in slot time where something may lapse. Entries are keyed by what they are about, not by when they
 /// were added, and a popped entry acts only if its Due still matches the live state; stale entries are no-ops.
