@@ -8,6 +8,7 @@ internal static class Program
 {
     private static readonly Dictionary<string, Func<string[], int>> Workloads = new(StringComparer.OrdinalIgnoreCase)
     {
+        ["statemachine"] = StateMachineBench.Run,
     };
 
     private static int Main(string[] args)

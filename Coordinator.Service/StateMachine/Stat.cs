@@ -1,0 +1,17 @@
+namespace Coordinator.Service.StateMachine;
+
+/// <summary>
+/// ZooKeeper's Stat without ACL version: slots play the role of zxids (czxid, mzxid, pzxid) and times come
+/// from the leader's stamp on the slot.
+/// </summary>
+internal readonly record struct Stat(
+    long CreatedSlot,
+    long ModifiedSlot,
+    long CreatedTime,
+    long ModifiedTime,
+    int Version,
+    int ChildVersion,
+    long EphemeralOwner,
+    int DataLength,
+    int ChildCount,
+    long ChildrenModifiedSlot);

@@ -1,0 +1,129 @@
+using Coordinator.Service.StateMachine;
+using CsCheck;
+
+namespace Coordinator.Tests.StateMachine;
+
+/// <summary>
+/// One step of a random workload: who sends it, whether it is a fresh, duplicate or stale sequence, what it
+/// does, and how far the leader's clock moved before its slot.
+/// </summary>
+internal sealed record Step(long Session, SequenceMode Mode, Transaction Txn, int AdvanceMs)
+{
+    public bool IsSystem => Txn is ExpireSession or TouchSession or Tick;
+}
+
+internal enum SequenceMode
+{
+    Next,
+    Duplicate,
+    Stale,
+}
+
+/// <summary>CsCheck generators over a small path and session space, so operations collide often.</summary>
+internal static class RandomWorkload
+{
+    private static readonly string[] Paths = ["/a", "/a/b", "/a/c", "/a/b/d", "/b", "/b/x", "/c", "/c/y", "/a/"];
+    private static readonly string[] LockPaths = ["/l1", "/l2"];
+
+    public static readonly Gen<long> Session = Gen.Long[1, 4];
+
+    private static readonly Gen<string> Path = Gen.OneOf(Paths);
+    private static readonly Gen<string> LockPath = Gen.OneOf(LockPaths);
+    private static readonly Gen<byte[]> Data = Gen.Byte.Array[0, 6];
+    private static readonly Gen<int> Version = Gen.Int[-1, 3];
+
+    private static readonly Gen<Transaction> Create =
+        Gen.Select(Path, Data, Gen.Int[0, 6], Gen.Bool, (path, data, kind, parents) =>
+            (Transaction)new Create(path, data, (NodeKind)kind, NodeKinds.HasTtl((NodeKind)kind) ? 700 : null, parents));
+
+    private static readonly Gen<Transaction> TreeOp = Gen.Frequency(
+        (4, Create),
+        (2, Gen.Select(Path, Version, (p, v) => (Transaction)new Delete(p, v))),
+        (3, Gen.Select(Path, Data, Version, (p, d, v) => (Transaction)new SetData(p, d, v))),
+        (1, Gen.Select(Path, Version, (p, v) => (Transaction)new Coordinator.Service.StateMachine.Check(p, v))));
+
+    private static readonly Gen<Transaction> LockOp = Gen.Frequency(
+        (3, Gen.Select(LockPath, Gen.Bool, Gen.Int[0, 3], Gen.Int[0, 2], (p, shared, wait, lease) =>
+            (Transaction)new Acquire(p, shared ? LockMode.Shared : LockMode.Exclusive, wait > 0, lease == 0 ? 900 : null))),
+        (5, LockPath.Select(p => (Transaction)new Release(p))),
+        (1, LockPath.Select(p => (Transaction)new Withdraw(p))),
+        (1, LockPath.Select(p => (Transaction)new RenewLease(p))),
+        (1, Gen.Select(LockPath, Gen.Long[0, 40], (p, t) => (Transaction)new CheckToken(p, t))));
+
+    private static readonly Gen<Transaction> Txn = Gen.Frequency(
+        (10, TreeOp),
+        (2, TreeOp.Array[1, 4].Select(ops => (Transaction)new Multi(ops))),
+        (12, LockOp),
+        (5, Gen.Int[1_000, 20_000].Select(t => (Transaction)new CreateSession(t, 1))),
+        (1, Gen.Const((Transaction)CloseSession.Instance)),
+        (1, Session.Select(s => (Transaction)new ExpireSession(s))),
+        (1, Session.Select(s => (Transaction)new TouchSession(s))),
+        (1, Gen.Const((Transaction)Tick.Instance)),
+        (1, Gen.Const((Transaction)Sync.Instance)));
+
+    private static readonly Gen<SequenceMode> Mode = Gen.Frequency(
+        (12, Gen.Const(SequenceMode.Next)), (2, Gen.Const(SequenceMode.Duplicate)), (1, Gen.Const(SequenceMode.Stale)));
+
+    public static readonly Gen<Step> Step = Gen.Select(Session, Mode, Txn, Gen.OneOf(0, 0, 10, 300, 1_500, 6_000),
+        (s, m, t, a) => new Step(s, m, t, a));
+
+    public static readonly Gen<Step[]> Steps = Step.Array[20, 120];
+
+    /// <summary>Every workload starts with its sessions open, so most commands do real work.</summary>
+    public static Step[] Generate(int seed) =>
+    [
+        .. Enumerable.Range(1, 4).Select(s => new Step(s, SequenceMode.Next, new CreateSession(10_000, 1), 0)),
+        .. Steps.Generate(new PCG(1, (ulong)seed), null, out _),
+    ];
+}
+
+/// <summary>Feeds steps to a machine as a learner would, keeping the slot, clock and per-session sequences.</summary>
+internal sealed class Driver(CoordinatorStateMachine machine)
+{
+    private readonly Dictionary<long, long> _sequences = [];
+
+    public CoordinatorStateMachine Machine { get; } = machine;
+
+    public long Slot { get; private set; }
+
+    public long Time { get; private set; } = 1_000_000;
+
+    public (long Slot, long Time, long Session, long Sequence) Last { get; private set; }
+
+    public Driver Fork() => Fork(CoordinatorStateMachine.Restore(Machine.Snapshot(), Machine.Settings));
+
+    public Driver Fork(CoordinatorStateMachine machine)
+    {
+        var copy = new Driver(machine) { Slot = Slot, Time = Time, Last = Last };
+        foreach (var (session, sequence) in _sequences)
+        {
+            copy._sequences[session] = sequence;
+        }
+        return copy;
+    }
+
+    public ApplyResult Apply(Step step)
+    {
+        Time += step.AdvanceMs;
+        Slot++;
+        var session = step.IsSystem ? CoordinatorStateMachine.SystemSessionId : step.Session;
+        long sequence = 0;
+        if (!step.IsSystem)
+        {
+            var last = _sequences.GetValueOrDefault(step.Session);
+            sequence = step.Mode switch
+            {
+                SequenceMode.Duplicate => last,
+                SequenceMode.Stale => last - 1,
+                _ => last + 1,
+            };
+            _sequences[step.Session] = Math.Max(last, sequence);
+        }
+        Last = (Slot, Time, session, sequence);
+        return Machine.Apply(Slot, Time, session, sequence, step.Txn);
+    }
+
+    /// <summary>Byte form of a result and its events, for comparing two replicas' outputs exactly.</summary>
+    public static string Fingerprint(ApplyResult result) =>
+        Convert.ToHexString(ResultCodec.Encode(result.Result)) + "|" + string.Join(';', result.Events);
+}

@@ -1,0 +1,75 @@
+using Coordinator.Service.StateMachine;
+using static Coordinator.Tests.StateMachine.Harness;
+
+namespace Coordinator.Tests.StateMachine;
+
+[Trait("Category", "StateMachine")]
+public sealed class SnapshotTests
+{
+    private static Harness Busy()
+    {
+        var h = new Harness();
+        h.Open(1);
+        h.Open(2);
+        h.Do(1, Persistent("/a", "data"));
+        h.Do(1, new Create("/a/e", [1], NodeKind.EphemeralSequential));
+        h.Do(2, new Create("/t", [], NodeKind.PersistentWithTtl, 5_000));
+        h.Do(2, new Create("/c", [], NodeKind.Container));
+        h.Do(2, new SetData("/", Bytes("root")));
+        h.Do(1, new Acquire("/l", LockMode.Exclusive, true, 3_000));
+        h.Do(2, new Acquire("/l", LockMode.Shared, true));
+        return h;
+    }
+
+    [Fact]
+    public void Restore_reproduces_tree_sessions_and_exactly_once_entries()
+    {
+        var h = Busy();
+        var before = h.Machine.Snapshot();
+        Assert.Equal(CoordinatorStateMachine.SnapshotFormatVersion, before[0]);
+        var dump = TreeOperationTests.Dump(h.Machine);
+        var session = h.Machine.GetSession(1);
+        h.RestoreFromSnapshot();
+        Assert.Equal(before, h.Machine.Snapshot());
+        Assert.Equal(dump, TreeOperationTests.Dump(h.Machine));
+        Assert.Equal(session!.Ephemerals, h.Machine.GetSession(1)!.Ephemerals);
+        Assert.Equal(session.Locks, h.Machine.GetSession(1)!.Locks);
+        Assert.Equal("root", global::System.Text.Encoding.UTF8.GetString(h.Machine.GetData("/").Data.Span));
+        Assert.IsType<LockQueuedResult>(h.Apply(2, 5, new Acquire("/l", LockMode.Shared, true)).Result);
+    }
+
+    [Fact]
+    public void Timers_survive_restore()
+    {
+        var h = Busy();
+        h.RestoreFromSnapshot();
+        h.Time += 5_001;
+        var events = h.System(Tick.Instance).Events;
+        Assert.Contains(new NodeDeleted("/t", h.Slot), events);
+        Assert.Contains(events, e => e is LockLost { SessionId: 1 });
+        Assert.Contains(h.Advance(h.Machine.Settings.LockDelayMs).Events, e => e is LockGranted { SessionId: 2 });
+    }
+
+    [Fact]
+    public void Corrupt_snapshots_fail_with_a_format_exception_only()
+    {
+        var good = Busy().Machine.Snapshot();
+        Assert.Throws<WireFormatException>(() => CoordinatorStateMachine.Restore([9, .. good[1..]]));
+        var rng = new Random(3);
+        for (var i = 0; i < 3_000; i++)
+        {
+            var bad = i % 2 == 0 ? good[..rng.Next(good.Length)] : (byte[])good.Clone();
+            if (i % 2 == 1)
+            {
+                bad[rng.Next(bad.Length)] ^= (byte)rng.Next(1, 256);
+            }
+            try
+            {
+                CoordinatorStateMachine.Restore(bad);
+            }
+            catch (FormatException)
+            {
+            }
+        }
+    }
+}
