@@ -1,10 +1,89 @@
+using Akka.Configuration;
+using Coordinator.Service.Runtime;
+
 namespace Coordinator.Service;
 
+/// <summary>
+/// <c>Coordinator.Service --config FILE [--id N]</c> runs one replica until Ctrl-C or SIGTERM.
+/// <c>Coordinator.Service --dev [--config FILE]</c> runs every replica the file lists in this one process
+/// (default <c>config/dev-cluster.conf</c>: three replicas on 127.0.0.1 with SQLite files under ./data).
+/// </summary>
 internal static class Program
 {
-    private static int Main(string[] args)
+    private const string DevConfig = "config/dev-cluster.conf";
+
+    private static async Task<int> Main(string[] args)
     {
-        Console.Error.WriteLine("Coordinator.Service: the replica runtime is not built yet (issue #3).");
-        return 2;
+        var dev = args.Contains("--dev");
+        var configPath = ArgValue(args, "--config") ?? (dev ? DevConfig : null);
+        if (configPath is null)
+        {
+            Console.Error.WriteLine("usage: Coordinator.Service --config FILE [--id N]   |   Coordinator.Service --dev [--config FILE]");
+            return 2;
+        }
+        if (!File.Exists(configPath))
+        {
+            Console.Error.WriteLine($"error: configuration file {configPath} not found");
+            return 2;
+        }
+        var config = ConfigurationFactory.ParseString(await File.ReadAllTextAsync(configPath));
+        if (ArgValue(args, "--id") is { } id)
+        {
+            config = ConfigurationFactory.ParseString($"coordinator.replica.id = {id}").WithFallback(config);
+        }
+
+        var ids = dev ? ReplicaIds(config) : [config.GetInt("coordinator.replica.id")];
+        var hosts = new List<ReplicaHost>();
+        try
+        {
+            foreach (var replicaId in ids)
+            {
+                var replicaConfig = ConfigurationFactory.ParseString($"coordinator.replica.id = {replicaId}").WithFallback(config);
+                var host = await ReplicaHost.StartAsync(replicaConfig, () => CreateStateMachine(replicaConfig));
+                hosts.Add(host);
+                Console.WriteLine($"replica {replicaId} up on {host.Settings.Endpoint} ({host.Settings.Storage.Provider}: {Describe(host.Settings.Storage)})");
+            }
+        }
+        catch (ReplicaStartException refused)
+        {
+            Console.Error.WriteLine($"error: {refused.Message}");
+            await StopAll(hosts);
+            return 1;
+        }
+
+        var stopped = new TaskCompletionSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stopped.TrySetResult();
+        };
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
+        Console.WriteLine(dev ? $"development cluster of {hosts.Count} replicas running; Ctrl-C stops it" : "replica running; Ctrl-C stops it");
+        await Task.WhenAny(stopped.Task, Task.WhenAll(hosts.Select(host => host.System.WhenTerminated)));
+        await StopAll(hosts);
+        return 0;
+    }
+
+    private static IReplicatedStateMachine CreateStateMachine(Config config) =>
+        new TreeStateMachine(ReplicaSettings.Create(config.WithFallback(ReplicaHost.ReferenceConfig)).StateMachine);
+
+    private static int[] ReplicaIds(Config config) =>
+        [.. config.GetConfig("coordinator.replicas").AsEnumerable().Select(entry => int.Parse(entry.Key)).Order()];
+
+    private static string Describe(StorageSettings storage) =>
+        storage.Provider == StorageProvider.Sqlite ? Path.GetFullPath(storage.SqlitePath) : "PostgreSQL";
+
+    private static async Task StopAll(IEnumerable<ReplicaHost> hosts)
+    {
+        foreach (var host in hosts)
+        {
+            await host.DisposeAsync();
+        }
+    }
+
+    private static string? ArgValue(string[] args, string flag)
+    {
+        var index = Array.IndexOf(args, flag);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Akka.Configuration;
 using Coordinator.Service.Consensus;
+using Coordinator.Service.StateMachine;
 
 namespace Coordinator.Service.Runtime;
 
@@ -13,6 +14,7 @@ internal sealed record ReplicaSettings(
     TimeSpan TickInterval,
     TimeSpan RecoveryTimeout,
     PaxosOptions Paxos,
+    StateMachineSettings StateMachine,
     StorageSettings Storage)
 {
     public const string SystemName = "coordinator";
@@ -84,6 +86,7 @@ internal sealed record ReplicaSettings(
             replica.GetTimeSpan("tick-interval"),
             replica.GetTimeSpan("recovery-timeout"),
             paxos,
+            ReadStateMachine(root.GetConfig("state-machine")),
             new StorageSettings(
                 provider,
                 string.IsNullOrWhiteSpace(sqlitePath) ? Path.Combine(dataDir, $"replica-{id}.db") : sqlitePath,
@@ -116,6 +119,16 @@ internal sealed record ReplicaSettings(
         }
         return replicas.ToImmutable();
     }
+
+    private static StateMachineSettings ReadStateMachine(Config section) => new()
+    {
+        MaxDataBytes = (int)(section.GetByteSize("max-data-bytes") ?? StateMachineSettings.Default.MaxDataBytes),
+        MaxPathLength = section.GetInt("max-path-length"),
+        MinSessionTimeoutMs = (int)Milliseconds(section, "min-session-timeout"),
+        MaxSessionTimeoutMs = (int)Milliseconds(section, "max-session-timeout"),
+        LockDelayMs = Milliseconds(section, "lock-delay"),
+        MaxMultiOps = section.GetInt("max-multi-ops"),
+    };
 
     private static long Milliseconds(Config config, string key) => (long)config.GetTimeSpan(key).TotalMilliseconds;
 }
