@@ -8,6 +8,8 @@ internal static class Program
 {
     private static readonly Dictionary<string, Func<string[], int>> Workloads = new(StringComparer.OrdinalIgnoreCase)
     {
+        ["cluster"] = ClusterBench.Run,
+        ["core"] = CoreBench.Run,
         ["statemachine"] = StateMachineBench.Run,
     };
 

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using Coordinator.Service.Runtime;
+using Coordinator.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Coordinator.Tests.Runtime;
 
 /// <summary>Three real replicas over Akka.Remote on 127.0.0.1 with SQLite journals.</summary>
 [Trait("Category", "Cluster")]
+[Collection(ReplicaCollection.Name)]
 public sealed class ReplicaClusterTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

@@ -10,6 +10,7 @@ namespace Coordinator.Tests.Runtime;
 
 /// <summary>The built service as three real processes; one is killed with SIGKILL and comes back.</summary>
 [Trait("Category", "Process")]
+[Collection(ReplicaCollection.Name)]
 public sealed class ReplicaProcessTests(ITestOutputHelper output)
 {
     private const long Session = 4242;

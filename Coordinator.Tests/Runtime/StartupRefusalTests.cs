@@ -7,6 +7,7 @@ namespace Coordinator.Tests.Runtime;
 
 /// <summary>A replica that cannot trust its configuration or journal refuses to start, with one clear line.</summary>
 [Trait("Category", "Persistence")]
+[Collection(ReplicaCollection.Name)]
 public sealed class StartupRefusalTests
 {
     [Fact]
