@@ -20,7 +20,6 @@ internal static class ClusterBench
     {
         var replicas = int.Parse(Program.ArgValue(args, "--replicas") ?? "3");
         var clients = int.Parse(Program.ArgValue(args, "--clients") ?? "64");
-        // One client count per run; batch sizes may be a list.
         var seconds = double.Parse(Program.ArgValue(args, "--seconds") ?? "10");
         foreach (var batch in (Program.ArgValue(args, "--batch") ?? "1,64").Split(',').Select(int.Parse))
         {
