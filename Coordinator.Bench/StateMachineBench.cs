@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Coordinator.Service.StateMachine;
 
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Bench;
 
 /// <summary>

@@ -54,7 +54,7 @@ internal sealed class Proposer
 
     public int PendingCommands => _pending.Count;
 
-    public void Start(long now) => _electionDeadline = now + RandomizedElectionTimeout();
+    public void Start(long now) => _electionDeadline = now + JitteredElectionTimeout();
 
     public void Tick(long now, Outbox outbox)
     {
@@ -168,7 +168,7 @@ internal sealed class Proposer
             return true;
         }
         LeaderHint = ballot.ReplicaId;
-        _electionDeadline = now + RandomizedElectionTimeout();
+        _electionDeadline = now + JitteredElectionTimeout();
         return true;
     }
 
@@ -188,7 +188,7 @@ internal sealed class Proposer
         if (Role == ProposerRole.Follower)
         {
             LeaderHint = 0;
-            _electionDeadline = now + RandomizedElectionTimeout();
+            _electionDeadline = now + JitteredElectionTimeout();
         }
     }
 
@@ -203,7 +203,7 @@ internal sealed class Proposer
         _inFlight.Clear();
         _pending.Clear();
         _prepareFromSlot = _localLearner.AppliedBelow;
-        _electionDeadline = now + RandomizedElectionTimeout();
+        _electionDeadline = now + JitteredElectionTimeout();
         SendPrepare(now, outbox, onlyToSilent: false);
     }
 
@@ -323,8 +323,8 @@ internal sealed class Proposer
         _promises.Clear();
         _inFlight.Clear();
         _pending.Clear();
-        _electionDeadline = now + RandomizedElectionTimeout();
+        _electionDeadline = now + JitteredElectionTimeout();
     }
 
-    private long RandomizedElectionTimeout() => _options.ElectionTimeout + _jitter.Next(_options.ElectionTimeout);
+    private long JitteredElectionTimeout() => _options.ElectionTimeout + _jitter.Next(_options.ElectionTimeout);
 }

@@ -33,6 +33,13 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private int _outputsWaitingForWrites;
     private SnapshotDelivered? _snapshotInFlight;
     private long _snapshotBelow;
+
+    /// <summary>
+    /// Slots the state machine has applied. It trails the core's AppliedBelow while deliveries wait behind journal
+    /// writes, and a snapshot must be labelled with what its state really contains.
+    /// </summary>
+    private long _stateMachineBelow;
+    private long _lastAppliedTimestamp;
     private int _snapshotsInstalled;
     private ProposerRole _lastRole = ProposerRole.Follower;
     private long _lastLoggedSlot = -1;
@@ -133,6 +140,8 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         {
             _stateMachine.Restore(snapshot.State);
             _snapshotBelow = snapshot.AppliedBelow;
+            _stateMachineBelow = snapshot.AppliedBelow;
+            _lastAppliedTimestamp = snapshot.LastTimestamp;
         }
         var id = _settings.ReplicaId;
         var acceptor = Acceptor.Recover(id, _recoveredJournal);
@@ -232,10 +241,14 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
                         waiter.Tell(new ProposeResponse(command.SessionId, command.Sequence, ProposeStatus.Applied, _settings.ReplicaId, slot.Slot, result));
                     }
                 }
+                _stateMachineBelow = slot.Slot + 1;
+                _lastAppliedTimestamp = slot.Timestamp;
                 break;
             case SnapshotDelivered snapshot:
                 _log.Info("Installing a peer's snapshot at slot {0}", snapshot.AppliedBelow);
                 _stateMachine.Restore(snapshot.State);
+                _stateMachineBelow = snapshot.AppliedBelow;
+                _lastAppliedTimestamp = snapshot.LastTimestamp;
                 _snapshotsInstalled++;
                 break;
         }
@@ -243,13 +256,12 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
 
     private void MaybeSnapshot()
     {
-        var core = Core;
-        if (_snapshotInFlight is not null || core.AppliedBelow - _snapshotBelow < _settings.SnapshotInterval)
+        if (_snapshotInFlight is not null || _stateMachineBelow - _snapshotBelow < _settings.SnapshotInterval)
         {
             return;
         }
-        _snapshotInFlight = new SnapshotDelivered(core.AppliedBelow, core.LastTimestamp, _stateMachine.Snapshot());
-        SaveSnapshot(new ReplicaSnapshot(core.AcceptorJournal(core.AppliedBelow), _snapshotInFlight));
+        _snapshotInFlight = new SnapshotDelivered(_stateMachineBelow, _lastAppliedTimestamp, _stateMachine.Snapshot());
+        SaveSnapshot(new ReplicaSnapshot(Core.AcceptorJournal(_stateMachineBelow), _snapshotInFlight));
     }
 
     private void OnSnapshotSaved(SnapshotMetadata metadata)

@@ -1,6 +1,8 @@
 using Coordinator.Service.StateMachine;
 using LogCommand = Coordinator.Service.Consensus.Command;
 
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Service.Runtime;
 
 /// <summary>

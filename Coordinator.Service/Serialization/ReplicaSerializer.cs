@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
+using Coordinator.Client.Protocol;
 using Coordinator.Service.Consensus;
 using Coordinator.Service.Runtime;
 
@@ -43,103 +44,103 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
     public override byte[] ToBinary(object obj)
     {
         var w = new WireWriter();
-        w.Byte(FormatVersion);
+        w.WriteByte(FormatVersion);
         switch (obj)
         {
             case Prepare m:
-                w.Int(m.From);
+                w.WriteInt32(m.From);
                 WriteBallot(w, m.Ballot);
-                w.Long(m.FromSlot);
+                w.WriteInt64(m.FromSlot);
                 break;
             case Promise m:
-                w.Int(m.From);
+                w.WriteInt32(m.From);
                 WriteBallot(w, m.Ballot);
-                w.Long(m.Floor);
-                w.Int(m.Votes.Length);
+                w.WriteInt64(m.Floor);
+                w.WriteInt32(m.Votes.Length);
                 foreach (var vote in m.Votes)
                 {
                     WriteVote(w, vote);
                 }
                 break;
             case Accept m:
-                w.Int(m.From);
+                w.WriteInt32(m.From);
                 WriteBallot(w, m.Ballot);
-                w.Long(m.Slot);
+                w.WriteInt64(m.Slot);
                 WriteBatch(w, m.Value);
-                w.Long(m.ChosenBelow);
+                w.WriteInt64(m.ChosenBelow);
                 break;
             case Accepted m:
-                w.Int(m.From);
+                w.WriteInt32(m.From);
                 WriteBallot(w, m.Ballot);
-                w.Long(m.Slot);
+                w.WriteInt64(m.Slot);
                 break;
             case Nack m:
-                w.Int(m.From);
+                w.WriteInt32(m.From);
                 WriteBallot(w, m.Promised);
                 break;
             case Chosen m:
-                w.Int(m.From);
+                w.WriteInt32(m.From);
                 WriteBallot(w, m.Commit.Ballot);
-                w.Long(m.Commit.ChosenBelow);
+                w.WriteInt64(m.Commit.ChosenBelow);
                 break;
             case CatchUpRequest m:
-                w.Int(m.From);
-                w.Long(m.FromSlot);
+                w.WriteInt32(m.From);
+                w.WriteInt64(m.FromSlot);
                 break;
             case CatchUp m:
-                w.Int(m.From);
-                w.Int(m.Entries.Length);
+                w.WriteInt32(m.From);
+                w.WriteInt32(m.Entries.Length);
                 foreach (var entry in m.Entries)
                 {
-                    w.Long(entry.Slot);
+                    w.WriteInt64(entry.Slot);
                     WriteBatch(w, entry.Value);
                 }
                 break;
             case InstallSnapshot m:
-                w.Int(m.From);
-                w.Long(m.AppliedBelow);
-                w.Long(m.LastTimestamp);
-                w.Bytes(m.State);
+                w.WriteInt32(m.From);
+                w.WriteInt64(m.AppliedBelow);
+                w.WriteInt64(m.LastTimestamp);
+                w.WriteBytes(m.State);
                 break;
             case AcceptorEvent e:
                 WriteAcceptorEvent(w, e);
                 break;
             case ReplicaSnapshot s:
-                w.Int(s.Acceptor.Count);
+                w.WriteInt32(s.Acceptor.Count);
                 foreach (var e in s.Acceptor)
                 {
-                    w.Byte(e switch { BallotPromised => 1, ValueAccepted => 2, _ => 3 });
+                    w.WriteByte(e switch { BallotPromised => 1, ValueAccepted => 2, _ => 3 });
                     WriteAcceptorEvent(w, e);
                 }
-                w.Long(s.State.AppliedBelow);
-                w.Long(s.State.LastTimestamp);
-                w.Bytes(s.State.State);
+                w.WriteInt64(s.State.AppliedBelow);
+                w.WriteInt64(s.State.LastTimestamp);
+                w.WriteBytes(s.State.State);
                 break;
             case ProposeRequest m:
                 WriteCommand(w, m.Command);
-                w.Bool(m.Forwarded);
+                w.WriteBool(m.Forwarded);
                 break;
             case ProposeResponse m:
-                w.Long(m.SessionId);
-                w.Long(m.Sequence);
-                w.Byte((byte)m.Status);
-                w.Int(m.LeaderHint);
-                w.Long(m.Slot);
-                w.Bytes(m.Result);
+                w.WriteInt64(m.SessionId);
+                w.WriteInt64(m.Sequence);
+                w.WriteByte((byte)m.Status);
+                w.WriteInt32(m.LeaderHint);
+                w.WriteInt64(m.Slot);
+                w.WriteBytes(m.Result);
                 break;
             case StatusRequest:
                 break;
             case ReplicaStatus m:
-                w.Int(m.ReplicaId);
-                w.Byte((byte)m.Role);
+                w.WriteInt32(m.ReplicaId);
+                w.WriteByte((byte)m.Role);
                 WriteBallot(w, m.Ballot);
                 WriteBallot(w, m.Promised);
-                w.Int(m.LeaderHint);
-                w.Long(m.AppliedBelow);
-                w.Long(m.KnownChosenBelow);
-                w.Int(m.PendingCommands);
-                w.Long(m.SnapshotBelow);
-                w.Int(m.SnapshotsInstalled);
+                w.WriteInt32(m.LeaderHint);
+                w.WriteInt64(m.AppliedBelow);
+                w.WriteInt64(m.KnownChosenBelow);
+                w.WriteInt32(m.PendingCommands);
+                w.WriteInt64(m.SnapshotBelow);
+                w.WriteInt32(m.SnapshotsInstalled);
                 break;
             default:
                 throw new ArgumentException($"{nameof(ReplicaSerializer)} cannot serialize {obj.GetType()}.");
@@ -149,56 +150,71 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
+        try
+        {
+            return Read(bytes, manifest);
+        }
+        catch (WireFormatException malformed)
+        {
+            throw new SerializationException($"Malformed replica message '{manifest}': {malformed.Error}.", malformed);
+        }
+    }
+
+    private static object Read(byte[] bytes, string manifest)
+    {
         var r = new WireReader(bytes);
-        var version = r.Byte();
+        var version = r.ReadByte();
         if (version != FormatVersion)
         {
             throw new SerializationException($"Unsupported replica format version {version} (this build reads {FormatVersion}).");
         }
         object result = manifest switch
         {
-            "PP" => new Prepare(r.Int(), ReadBallot(ref r), r.Long()),
+            "PP" => new Prepare(r.ReadInt32(), ReadBallot(ref r), r.ReadInt64()),
             "PR" => ReadPromise(ref r),
-            "AC" => new Accept(r.Int(), ReadBallot(ref r), r.Long(), ReadBatch(ref r), r.Long()),
-            "AD" => new Accepted(r.Int(), ReadBallot(ref r), r.Long()),
-            "NK" => new Nack(r.Int(), ReadBallot(ref r)),
-            "CH" => new Chosen(r.Int(), new CommitPoint(ReadBallot(ref r), r.Long())),
-            "CQ" => new CatchUpRequest(r.Int(), r.Long()),
+            "AC" => new Accept(r.ReadInt32(), ReadBallot(ref r), r.ReadInt64(), ReadBatch(ref r), r.ReadInt64()),
+            "AD" => new Accepted(r.ReadInt32(), ReadBallot(ref r), r.ReadInt64()),
+            "NK" => new Nack(r.ReadInt32(), ReadBallot(ref r)),
+            "CH" => new Chosen(r.ReadInt32(), new CommitPoint(ReadBallot(ref r), r.ReadInt64())),
+            "CQ" => new CatchUpRequest(r.ReadInt32(), r.ReadInt64()),
             "CU" => ReadCatchUp(ref r),
-            "IS" => new InstallSnapshot(r.Int(), r.Long(), r.Long(), r.Bytes()),
+            "IS" => new InstallSnapshot(r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadBytes()),
             "EP" or "EV" or "ET" => ReadAcceptorEvent(ref r, manifest),
             "SN" => ReadSnapshot(ref r),
-            "RQ" => new ProposeRequest(ReadCommand(ref r), r.Bool()),
-            "RS" => new ProposeResponse(r.Long(), r.Long(), ReadEnum<ProposeStatus>(ref r), r.Int(), r.Long(), r.Bytes()),
+            "RQ" => new ProposeRequest(ReadCommand(ref r), r.ReadBool()),
+            "RS" => new ProposeResponse(r.ReadInt64(), r.ReadInt64(), ReadEnum<ProposeStatus>(ref r), r.ReadInt32(), r.ReadInt64(), r.ReadBytes()),
             "SQ" => StatusRequest.Instance,
-            "SS" => new ReplicaStatus(r.Int(), ReadEnum<ProposerRole>(ref r), ReadBallot(ref r), ReadBallot(ref r), r.Int(), r.Long(), r.Long(), r.Int(), r.Long(), r.Int()),
+            "SS" => new ReplicaStatus(r.ReadInt32(), ReadEnum<ProposerRole>(ref r), ReadBallot(ref r), ReadBallot(ref r), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt32(), r.ReadInt64(), r.ReadInt32()),
             _ => throw new SerializationException($"Unknown replica message manifest '{manifest}'."),
         };
-        r.ExpectEnd();
+        if (!r.AtEnd)
+        {
+            throw new SerializationException($"Malformed replica message '{manifest}': trailing bytes.");
+        }
         return result;
     }
 
     private static void WriteBallot(WireWriter w, Ballot ballot)
     {
-        w.Long(ballot.Round);
-        w.Int(ballot.ReplicaId);
+        w.WriteInt64(ballot.Round);
+        w.WriteInt32(ballot.ReplicaId);
     }
 
-    private static Ballot ReadBallot(ref WireReader r) => new(r.Long(), r.Int());
+    private static Ballot ReadBallot(ref WireReader r) => new(r.ReadInt64(), r.ReadInt32());
 
     private static void WriteCommand(WireWriter w, Command command)
     {
-        w.Long(command.SessionId);
-        w.Long(command.Sequence);
-        w.Bytes(command.Payload);
+        w.WriteInt64(command.SessionId);
+        w.WriteInt64(command.Sequence);
+        w.WriteBytes(command.Payload);
     }
 
-    private static Command ReadCommand(ref WireReader r) => new(r.Long(), r.Long(), r.Bytes());
+    private static Command ReadCommand(ref WireReader r) => new(r.ReadInt64(), r.ReadInt64(), r.ReadBytes());
 
     private static void WriteBatch(WireWriter w, Batch batch)
     {
-        w.Long(batch.Timestamp);
-        w.Int(batch.Commands.Length);
+        w.WriteInt64(batch.Timestamp);
+        w.WriteInt32(batch.Commands.Length);
         foreach (var command in batch.Commands)
         {
             WriteCommand(w, command);
@@ -207,8 +223,8 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
 
     private static Batch ReadBatch(ref WireReader r)
     {
-        var timestamp = r.Long();
-        var count = r.Count(20);
+        var timestamp = r.ReadInt64();
+        var count = r.ReadCount();
         var commands = ImmutableArray.CreateBuilder<Command>(count);
         for (var i = 0; i < count; i++)
         {
@@ -219,19 +235,19 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
 
     private static void WriteVote(WireWriter w, Vote vote)
     {
-        w.Long(vote.Slot);
+        w.WriteInt64(vote.Slot);
         WriteBallot(w, vote.Ballot);
         WriteBatch(w, vote.Value);
     }
 
-    private static Vote ReadVote(ref WireReader r) => new(r.Long(), ReadBallot(ref r), ReadBatch(ref r));
+    private static Vote ReadVote(ref WireReader r) => new(r.ReadInt64(), ReadBallot(ref r), ReadBatch(ref r));
 
     private static Promise ReadPromise(ref WireReader r)
     {
-        var from = r.Int();
+        var from = r.ReadInt32();
         var ballot = ReadBallot(ref r);
-        var floor = r.Long();
-        var count = r.Count(32);
+        var floor = r.ReadInt64();
+        var count = r.ReadCount();
         var votes = ImmutableArray.CreateBuilder<Vote>(count);
         for (var i = 0; i < count; i++)
         {
@@ -242,12 +258,12 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
 
     private static CatchUp ReadCatchUp(ref WireReader r)
     {
-        var from = r.Int();
-        var count = r.Count(20);
+        var from = r.ReadInt32();
+        var count = r.ReadCount();
         var entries = ImmutableArray.CreateBuilder<ChosenEntry>(count);
         for (var i = 0; i < count; i++)
         {
-            entries.Add(new ChosenEntry(r.Long(), ReadBatch(ref r)));
+            entries.Add(new ChosenEntry(r.ReadInt64(), ReadBatch(ref r)));
         }
         return new CatchUp(from, entries.MoveToImmutable());
     }
@@ -263,7 +279,7 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
                 WriteVote(w, accepted.Vote);
                 break;
             case LogTruncated truncated:
-                w.Long(truncated.Below);
+                w.WriteInt64(truncated.Below);
                 break;
         }
     }
@@ -272,16 +288,16 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
     {
         "EP" => new BallotPromised(ReadBallot(ref r)),
         "EV" => new ValueAccepted(ReadVote(ref r)),
-        _ => new LogTruncated(r.Long()),
+        _ => new LogTruncated(r.ReadInt64()),
     };
 
     private static ReplicaSnapshot ReadSnapshot(ref WireReader r)
     {
-        var count = r.Count(9);
+        var count = r.ReadCount();
         var events = new List<AcceptorEvent>(count);
         for (var i = 0; i < count; i++)
         {
-            var kind = r.Byte() switch
+            var kind = r.ReadByte() switch
             {
                 1 => "EP",
                 2 => "EV",
@@ -290,12 +306,12 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
             };
             events.Add(ReadAcceptorEvent(ref r, kind));
         }
-        return new ReplicaSnapshot(events, new SnapshotDelivered(r.Long(), r.Long(), r.Bytes()));
+        return new ReplicaSnapshot(events, new SnapshotDelivered(r.ReadInt64(), r.ReadInt64(), r.ReadBytes()));
     }
 
     private static T ReadEnum<T>(ref WireReader r) where T : struct, Enum
     {
-        var value = r.Byte();
+        var value = r.ReadByte();
         var result = (T)Enum.ToObject(typeof(T), value);
         return Enum.IsDefined(result) ? result : throw new SerializationException($"Invalid {typeof(T).Name} value {value}.");
     }

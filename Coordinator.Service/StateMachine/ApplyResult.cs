@@ -1,3 +1,5 @@
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Service.StateMachine;
 
 /// <summary>The reply to the command and every event the slot's application caused, in the order they happened.</summary>

@@ -1,3 +1,5 @@
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Service.StateMachine;
 
 /// <summary>Answer to GetChildren: names sorted ordinally, with the parent's Stat.</summary>

@@ -1,3 +1,5 @@
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Service.StateMachine;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Service.StateMachine;
 
 /// <summary>Read side for the gateway, the leader's session tracker and simulations. Nothing here mutates.</summary>

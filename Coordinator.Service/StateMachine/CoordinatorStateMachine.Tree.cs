@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Service.StateMachine;
 
 /// <summary>Tree commands. Checks follow ZooKeeper's PrepRequestProcessor order so each mistake gets its error.</summary>

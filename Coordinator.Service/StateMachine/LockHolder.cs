@@ -1,3 +1,5 @@
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Service.StateMachine;
 
 /// <summary>A grant. A lease holder stays after its session ends, until released or lapsed.</summary>

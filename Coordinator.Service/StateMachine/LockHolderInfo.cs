@@ -1,3 +1,5 @@
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Service.StateMachine;
 
 /// <summary>LeaseDeadline is null for a lock held by session rather than by lease.</summary>

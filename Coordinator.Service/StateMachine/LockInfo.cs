@@ -1,3 +1,5 @@
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Service.StateMachine;
 
 /// <summary>Read-side view of a lock, for the gateway and for simulations checking lock safety slot by slot.</summary>

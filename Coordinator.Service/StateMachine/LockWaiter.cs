@@ -1,3 +1,5 @@
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Service.StateMachine;
 
 /// <summary>A queued Acquire; a requested lease starts counting only at the grant.</summary>

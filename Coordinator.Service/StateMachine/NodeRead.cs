@@ -1,3 +1,5 @@
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Service.StateMachine;
 
 /// <summary>Answer to GetData and Exists; Data is empty for Exists and for errors.</summary>

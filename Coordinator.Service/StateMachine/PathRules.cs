@@ -1,3 +1,5 @@
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Service.StateMachine;
 
 /// <summary>ZooKeeper's PathUtils.validatePath, plus a length bound.</summary>

@@ -1,3 +1,5 @@
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Service.StateMachine;
 
 /// <summary>Deadlines are time + a client-chosen span; saturating keeps a huge span from wrapping into the past.</summary>

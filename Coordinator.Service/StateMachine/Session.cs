@@ -1,3 +1,5 @@
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Service.StateMachine;
 
 /// <summary>A live session: its timeout, its exactly-once entry, and indexes of what dies with it.</summary>

@@ -1,3 +1,5 @@
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Service.StateMachine;
 
 /// <summary>What a <see cref="TimerEntry"/> is about; also the tie-break between entries due at the same time.</summary>

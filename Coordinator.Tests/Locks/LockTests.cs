@@ -1,6 +1,8 @@
 using Coordinator.Service.StateMachine;
 using Coordinator.Tests.StateMachine;
 
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Tests.Locks;
 
 [Trait("Category", "Locks")]

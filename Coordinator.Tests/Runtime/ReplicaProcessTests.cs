@@ -6,6 +6,8 @@ using Coordinator.Tests.Infrastructure;
 using Xunit.Abstractions;
 using LogCommand = Coordinator.Service.Consensus.Command;
 
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Tests.Runtime;
 
 /// <summary>The built service as three real processes; one is killed with SIGKILL and comes back.</summary>

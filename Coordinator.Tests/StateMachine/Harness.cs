@@ -1,5 +1,7 @@
 using Coordinator.Service.StateMachine;
 
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Tests.StateMachine;
 
 /// <summary>Drives a state machine like a learner would: one slot per command, a clock the test moves.</summary>

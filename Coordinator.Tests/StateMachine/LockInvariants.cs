@@ -1,5 +1,7 @@
 using Coordinator.Service.StateMachine;
 
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Tests.StateMachine;
 
 /// <summary>DESIGN §4 invariant 6 as read from the state machine's read side; usable by simulations too.</summary>

@@ -1,6 +1,8 @@
 using Coordinator.Service.StateMachine;
 using CsCheck;
 
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Tests.StateMachine;
 
 /// <summary>
@@ -40,7 +42,7 @@ internal static class RandomWorkload
         (4, Create),
         (2, Gen.Select(Path, Version, (p, v) => (Transaction)new Delete(p, v))),
         (3, Gen.Select(Path, Data, Version, (p, d, v) => (Transaction)new SetData(p, d, v))),
-        (1, Gen.Select(Path, Version, (p, v) => (Transaction)new Coordinator.Service.StateMachine.Check(p, v))));
+        (1, Gen.Select(Path, Version, (p, v) => (Transaction)new Coordinator.Client.Protocol.Check(p, v))));
 
     private static readonly Gen<Transaction> LockOp = Gen.Frequency(
         (3, Gen.Select(LockPath, Gen.Bool, Gen.Int[0, 3], Gen.Int[0, 2], (p, shared, wait, lease) =>

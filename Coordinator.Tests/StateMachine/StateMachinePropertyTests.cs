@@ -1,5 +1,7 @@
 using Coordinator.Service.StateMachine;
 
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Tests.StateMachine;
 
 /// <summary>

@@ -1,5 +1,7 @@
 using Coordinator.Service.StateMachine;
 
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Tests.StateMachine;
 
 [Trait("Category", "StateMachine")]
@@ -41,7 +43,7 @@ public sealed class TransactionCodecTests
         Assert.True(decoded.IsOk, decoded.Error.ToString());
         Assert.Equal(bytes, TransactionCodec.Encode(decoded.Value!));
 
-        var command = TransactionCodec.DecodeCommand(TransactionCodec.EncodeCommand(new Command(5, 6, txn)));
+        var command = TransactionCodec.DecodeCommand(TransactionCodec.EncodeCommand(new ClientCommand(5, 6, txn)));
         Assert.Equal((5L, 6L), (command.Value!.SessionId, command.Value.Sequence));
         Assert.Equal(bytes, TransactionCodec.Encode(command.Value.Transaction));
     }

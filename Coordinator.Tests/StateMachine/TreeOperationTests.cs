@@ -1,6 +1,8 @@
 using Coordinator.Service.StateMachine;
 using static Coordinator.Tests.StateMachine.Harness;
 
+using Coordinator.Client.Protocol;
+
 namespace Coordinator.Tests.StateMachine;
 
 [Trait("Category", "StateMachine")]

@@ -1,4 +1,4 @@
-namespace Coordinator.Service.StateMachine;
+namespace Coordinator.Client.Protocol;
 
 internal enum LockMode : byte
 {

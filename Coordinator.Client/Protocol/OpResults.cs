@@ -1,4 +1,4 @@
-namespace Coordinator.Service.StateMachine;
+namespace Coordinator.Client.Protocol;
 
 /// <summary>The reply to one command: a success payload, or an error code. Cached for exactly-once replies.</summary>
 internal abstract record OpResult

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Coordinator.Service.StateMachine;
+namespace Coordinator.Client.Protocol;
 
 /// <summary>Reads what <see cref="WireWriter"/> wrote; every length is checked against the bytes left, so
 /// hostile input cannot make it allocate more than the input's size.</summary>

@@ -1,4 +1,4 @@
-namespace Coordinator.Service.StateMachine;
+namespace Coordinator.Client.Protocol;
 
 /// <summary>Thrown by <see cref="WireReader"/> on truncated or impossible input; the codecs turn it into a typed error.</summary>
 internal sealed class WireFormatException(CodecError error) : FormatException(error.ToString())

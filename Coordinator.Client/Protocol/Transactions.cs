@@ -1,4 +1,4 @@
-namespace Coordinator.Service.StateMachine;
+namespace Coordinator.Client.Protocol;
 
 /// <summary>
 /// A log entry's payload: one already-decided change to the state machine, applied with the (sessionId, sequence)

@@ -1,4 +1,4 @@
-namespace Coordinator.Service.StateMachine;
+namespace Coordinator.Client.Protocol;
 
 /// <summary>
 /// The log's payload format: a format version byte, then a tag byte per transaction and its fields in
@@ -39,7 +39,7 @@ internal static class TransactionCodec
     public static DecodeResult<Transaction> Decode(ReadOnlySpan<byte> bytes) => DecodeWith(bytes, Read);
 
     /// <summary>A command with its exactly-once identity, for a log entry that carries whole client commands.</summary>
-    public static byte[] EncodeCommand(Command command)
+    public static byte[] EncodeCommand(ClientCommand command)
     {
         var writer = new WireWriter();
         writer.WriteByte(FormatVersion);
@@ -49,12 +49,12 @@ internal static class TransactionCodec
         return writer.ToArray();
     }
 
-    public static DecodeResult<Command> DecodeCommand(ReadOnlySpan<byte> bytes) =>
+    public static DecodeResult<ClientCommand> DecodeCommand(ReadOnlySpan<byte> bytes) =>
         DecodeWith(bytes, (ref WireReader reader) =>
         {
             var sessionId = reader.ReadInt64();
             var sequence = reader.ReadInt64();
-            return new Command(sessionId, sequence, Read(ref reader));
+            return new ClientCommand(sessionId, sequence, Read(ref reader));
         });
 
     private delegate T ReadBody<out T>(ref WireReader reader);

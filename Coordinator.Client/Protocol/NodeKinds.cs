@@ -1,4 +1,4 @@
-namespace Coordinator.Service.StateMachine;
+namespace Coordinator.Client.Protocol;
 
 /// <summary>The properties a <see cref="NodeKind"/> combines, as ZooKeeper's CreateMode flags.</summary>
 internal static class NodeKinds

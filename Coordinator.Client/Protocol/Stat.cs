@@ -1,4 +1,4 @@
-namespace Coordinator.Service.StateMachine;
+namespace Coordinator.Client.Protocol;
 
 /// <summary>
 /// ZooKeeper's Stat without ACL version: slots play the role of zxids (czxid, mzxid, pzxid) and times come

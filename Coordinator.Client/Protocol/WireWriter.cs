@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Coordinator.Service.StateMachine;
+namespace Coordinator.Client.Protocol;
 
 /// <summary>Little-endian, length-prefixed primitives shared by the transaction codec and snapshots.</summary>
 internal sealed class WireWriter

@@ -1,4 +1,4 @@
-namespace Coordinator.Service.StateMachine;
+namespace Coordinator.Client.Protocol;
 
 /// <summary>
 /// Binary form of <see cref="OpResult"/>: snapshots carry the cached reply of each session's last command, and

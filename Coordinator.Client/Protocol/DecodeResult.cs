@@ -1,4 +1,4 @@
-namespace Coordinator.Service.StateMachine;
+namespace Coordinator.Client.Protocol;
 
 internal readonly record struct DecodeResult<T>(T? Value, CodecError Error)
     where T : class

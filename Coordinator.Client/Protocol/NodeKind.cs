@@ -1,4 +1,4 @@
-namespace Coordinator.Service.StateMachine;
+namespace Coordinator.Client.Protocol;
 
 /// <summary>ZooKeeper's CreateMode, value for value.</summary>
 internal enum NodeKind : byte

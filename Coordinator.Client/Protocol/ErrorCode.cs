@@ -1,4 +1,4 @@
-namespace Coordinator.Service.StateMachine;
+namespace Coordinator.Client.Protocol;
 
 /// <summary>
 /// Outcome of one command. The tree codes mirror ZooKeeper's KeeperException codes so a ZooKeeper user meets
