@@ -4,7 +4,7 @@ namespace Coordinator.Client.Protocol;
 /// Outcome of one command. The tree codes mirror ZooKeeper's KeeperException codes so a ZooKeeper user meets
 /// the same error for the same mistake; the lock and sequencing codes are ours.
 /// </summary>
-internal enum ErrorCode : byte
+public enum ErrorCode : byte
 {
     Ok = 0,
     NoNode,

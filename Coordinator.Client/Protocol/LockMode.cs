@@ -1,6 +1,6 @@
 namespace Coordinator.Client.Protocol;
 
-internal enum LockMode : byte
+public enum LockMode : byte
 {
     Exclusive = 0,
     Shared = 1,

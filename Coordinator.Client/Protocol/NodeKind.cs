@@ -1,7 +1,7 @@
 namespace Coordinator.Client.Protocol;
 
 /// <summary>ZooKeeper's CreateMode, value for value.</summary>
-internal enum NodeKind : byte
+public enum NodeKind : byte
 {
     Persistent = 0,
     Ephemeral = 1,

@@ -26,6 +26,21 @@ internal static class ResultCodec
         return writer.ToArray();
     }
 
+    /// <summary>Decodes a result as a client receives it; malformed bytes give a codec error, never an exception.</summary>
+    public static DecodeResult<OpResult> Decode(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            var reader = new WireReader(bytes);
+            var result = Read(ref reader);
+            return reader.AtEnd ? DecodeResult<OpResult>.Ok(result) : DecodeResult<OpResult>.Fail(CodecError.TrailingBytes);
+        }
+        catch (WireFormatException malformed)
+        {
+            return DecodeResult<OpResult>.Fail(malformed.Error);
+        }
+    }
+
     internal static void Write(WireWriter writer, OpResult result)
     {
         switch (result)
@@ -135,7 +150,7 @@ internal static class ResultCodec
         writer.WriteInt64(stat.ChildrenModifiedSlot);
     }
 
-    private static Stat ReadStat(ref WireReader reader) => new(
+    internal static Stat ReadStat(ref WireReader reader) => new(
         reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt32(),
         reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt64());
 }

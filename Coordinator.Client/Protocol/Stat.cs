@@ -4,7 +4,7 @@ namespace Coordinator.Client.Protocol;
 /// ZooKeeper's Stat without ACL version: slots play the role of zxids (czxid, mzxid, pzxid) and times come
 /// from the leader's stamp on the slot.
 /// </summary>
-internal readonly record struct Stat(
+public readonly record struct Stat(
     long CreatedSlot,
     long ModifiedSlot,
     long CreatedTime,

@@ -1,0 +1,230 @@
+using System.Runtime.Serialization;
+using Akka.Actor;
+using Akka.Serialization;
+
+namespace Coordinator.Client.Protocol;
+
+/// <summary>
+/// The binary format of the client protocol: a short stable manifest per message, a protocol version byte first,
+/// and transactions and results carried as the same bytes the replicated log stores. Unknown manifests, other
+/// versions and malformed bytes raise <see cref="SerializationException"/>; Akka.Remote then drops that one message.
+/// </summary>
+internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    public override int Identifier => 7302;
+
+    public override string Manifest(object o) => o switch
+    {
+        WriteRequest => "W",
+        WriteResponse => "WR",
+        ReadRequest => "R",
+        ReadResponse => "RR",
+        AttachRequest => "A",
+        AttachResponse => "AR",
+        AddWatchRequest => "AW",
+        RemoveWatchRequest => "RW",
+        WatchAck => "WA",
+        Heartbeat => "H",
+        HeartbeatAck => "HA",
+        WatchNotification => "N",
+        LockGrantedNotification => "LG",
+        LockLostNotification => "LL",
+        SessionEndedNotification => "SE",
+        RequestRejected => "X",
+        _ => throw new ArgumentException($"{nameof(ClientProtocolSerializer)} cannot serialize {o.GetType()}."),
+    };
+
+    public override byte[] ToBinary(object obj)
+    {
+        var w = new WireWriter();
+        w.WriteByte(ClientMessage.ProtocolVersion);
+        switch (obj)
+        {
+            case WriteRequest m:
+                w.WriteInt64(m.RequestId);
+                w.WriteInt64(m.SessionId);
+                w.WriteInt64(m.Sequence);
+                w.WriteBytes(m.Transaction);
+                break;
+            case WriteResponse m:
+                w.WriteInt64(m.RequestId);
+                w.WriteInt64(m.Slot);
+                w.WriteBytes(m.Result);
+                break;
+            case ReadRequest m:
+                w.WriteInt64(m.RequestId);
+                w.WriteInt64(m.SessionId);
+                w.WriteInt64(m.LastSeenSlot);
+                w.WriteByte((byte)m.Kind);
+                w.WriteString(m.Path);
+                w.WriteBool(m.Watch);
+                break;
+            case ReadResponse m:
+                w.WriteInt64(m.RequestId);
+                w.WriteInt64(m.Slot);
+                w.WriteByte((byte)m.Code);
+                ResultCodec.WriteStat(w, m.Stat);
+                w.WriteBytes(m.Data);
+                w.WriteInt32(m.Children.Count);
+                foreach (var child in m.Children)
+                {
+                    w.WriteString(child);
+                }
+                break;
+            case AttachRequest m:
+                w.WriteInt64(m.RequestId);
+                w.WriteInt64(m.SessionId);
+                w.WriteInt64(m.Secret);
+                w.WriteInt64(m.LastSeenSlot);
+                w.WriteInt32(m.Watches.Count);
+                foreach (var watch in m.Watches)
+                {
+                    WriteWatch(w, watch);
+                }
+                break;
+            case AttachResponse m:
+                w.WriteInt64(m.RequestId);
+                w.WriteInt64(m.Slot);
+                w.WriteInt32(m.TimeoutMs);
+                break;
+            case AddWatchRequest m:
+                w.WriteInt64(m.RequestId);
+                w.WriteInt64(m.SessionId);
+                WriteWatch(w, m.Watch);
+                break;
+            case RemoveWatchRequest m:
+                w.WriteInt64(m.RequestId);
+                w.WriteInt64(m.SessionId);
+                WriteWatch(w, m.Watch);
+                break;
+            case WatchAck m:
+                w.WriteInt64(m.RequestId);
+                w.WriteInt64(m.Slot);
+                break;
+            case Heartbeat m:
+                w.WriteInt64(m.SessionId);
+                break;
+            case HeartbeatAck m:
+                w.WriteInt64(m.SessionId);
+                w.WriteInt64(m.Slot);
+                break;
+            case WatchNotification m:
+                w.WriteInt64(m.SessionId);
+                w.WriteByte((byte)m.Type);
+                w.WriteString(m.Path);
+                w.WriteInt64(m.Slot);
+                break;
+            case LockGrantedNotification m:
+                w.WriteInt64(m.SessionId);
+                w.WriteString(m.Path);
+                w.WriteInt64(m.Token);
+                w.WriteInt64(m.Slot);
+                break;
+            case LockLostNotification m:
+                w.WriteInt64(m.SessionId);
+                w.WriteString(m.Path);
+                w.WriteInt64(m.Token);
+                w.WriteInt64(m.Slot);
+                break;
+            case SessionEndedNotification m:
+                w.WriteInt64(m.SessionId);
+                w.WriteInt64(m.Slot);
+                break;
+            case RequestRejected m:
+                w.WriteInt64(m.RequestId);
+                w.WriteByte((byte)m.Reason);
+                w.WriteString(m.Message);
+                break;
+            default:
+                throw new ArgumentException($"{nameof(ClientProtocolSerializer)} cannot serialize {obj.GetType()}.");
+        }
+        return w.ToArray();
+    }
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        try
+        {
+            var r = new WireReader(bytes);
+            var version = r.ReadByte();
+            if (version != ClientMessage.ProtocolVersion)
+            {
+                throw new SerializationException($"Client protocol version {version} is not supported (this build speaks {ClientMessage.ProtocolVersion}).");
+            }
+            object message = manifest switch
+            {
+                "W" => new WriteRequest(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadBytes()),
+                "WR" => new WriteResponse(r.ReadInt64(), r.ReadInt64(), r.ReadBytes()),
+                "R" => new ReadRequest(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadEnum<ReadKind>(ref r), RequiredString(ref r), r.ReadBool()),
+                "RR" => ReadReadResponse(ref r),
+                "A" => ReadAttach(ref r),
+                "AR" => new AttachResponse(r.ReadInt64(), r.ReadInt64(), r.ReadInt32()),
+                "AW" => new AddWatchRequest(r.ReadInt64(), r.ReadInt64(), ReadWatch(ref r)),
+                "RW" => new RemoveWatchRequest(r.ReadInt64(), r.ReadInt64(), ReadWatch(ref r)),
+                "WA" => new WatchAck(r.ReadInt64(), r.ReadInt64()),
+                "H" => new Heartbeat(r.ReadInt64()),
+                "HA" => new HeartbeatAck(r.ReadInt64(), r.ReadInt64()),
+                "N" => new WatchNotification(r.ReadInt64(), ReadEnum<WatchEventType>(ref r), RequiredString(ref r), r.ReadInt64()),
+                "LG" => new LockGrantedNotification(r.ReadInt64(), RequiredString(ref r), r.ReadInt64(), r.ReadInt64()),
+                "LL" => new LockLostNotification(r.ReadInt64(), RequiredString(ref r), r.ReadInt64(), r.ReadInt64()),
+                "SE" => new SessionEndedNotification(r.ReadInt64(), r.ReadInt64()),
+                "X" => new RequestRejected(r.ReadInt64(), ReadEnum<RejectReason>(ref r), RequiredString(ref r)),
+                _ => throw new SerializationException($"Unknown client protocol manifest '{manifest}'."),
+            };
+            if (!r.AtEnd)
+            {
+                throw new SerializationException($"Malformed client message '{manifest}': trailing bytes.");
+            }
+            return message;
+        }
+        catch (WireFormatException malformed)
+        {
+            throw new SerializationException($"Malformed client message '{manifest}': {malformed.Error}.", malformed);
+        }
+    }
+
+    private static void WriteWatch(WireWriter w, WatchRegistration watch)
+    {
+        w.WriteString(watch.Path);
+        w.WriteByte((byte)watch.Kind);
+    }
+
+    private static WatchRegistration ReadWatch(ref WireReader r) => new(RequiredString(ref r), ReadEnum<WatchKind>(ref r));
+
+    private static ReadResponse ReadReadResponse(ref WireReader r)
+    {
+        var requestId = r.ReadInt64();
+        var slot = r.ReadInt64();
+        var code = ReadEnum<ErrorCode>(ref r);
+        var stat = ResultCodec.ReadStat(ref r);
+        var data = r.ReadBytes();
+        var children = new string[r.ReadCount()];
+        for (var i = 0; i < children.Length; i++)
+        {
+            children[i] = RequiredString(ref r);
+        }
+        return new ReadResponse(requestId, slot, code, stat, data, children);
+    }
+
+    private static AttachRequest ReadAttach(ref WireReader r)
+    {
+        var requestId = r.ReadInt64();
+        var sessionId = r.ReadInt64();
+        var secret = r.ReadInt64();
+        var lastSeen = r.ReadInt64();
+        var watches = new WatchRegistration[r.ReadCount()];
+        for (var i = 0; i < watches.Length; i++)
+        {
+            watches[i] = ReadWatch(ref r);
+        }
+        return new AttachRequest(requestId, sessionId, secret, lastSeen, watches);
+    }
+
+    private static string RequiredString(ref WireReader r) => r.ReadString() ?? throw new WireFormatException(CodecError.InvalidValue);
+
+    private static T ReadEnum<T>(ref WireReader r) where T : struct, Enum
+    {
+        var value = (T)Enum.ToObject(typeof(T), r.ReadByte());
+        return Enum.IsDefined(value) ? value : throw new WireFormatException(CodecError.InvalidValue);
+    }
+}
