@@ -44,6 +44,10 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private ProposerRole _lastRole = ProposerRole.Follower;
     private long _lastLoggedSlot = -1;
     private long _lastProgressLogAt;
+    private readonly List<(StateQuery Query, IActorRef ReplyTo)> _waitingQueries = [];
+    private readonly SessionTracker _sessionTracker = new();
+    private long _lastSessionCheckAt;
+    private long _lastTimeTickAt;
 
     public ReplicaActor(ReplicaSettings settings, IReplicatedStateMachine stateMachine, TaskCompletionSource recovered)
     {
@@ -105,6 +109,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
                 break;
             case ReplicaTick:
                 Run(outbox => Core.Tick(_clock.NowMs, outbox));
+                RunLeaderDuties();
                 LogProgress();
                 break;
             case ProposeRequest request:
@@ -112,6 +117,13 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
                 break;
             case StatusRequest:
                 Sender.Tell(Status());
+                break;
+            case StateQuery query:
+                _waitingQueries.Add((query, Sender));
+                AnswerReadyQueries();
+                break;
+            case SessionsAlive alive:
+                OnSessionsAlive(alive);
                 break;
             case SaveSnapshotSuccess saved:
                 OnSnapshotSaved(saved.Metadata);
@@ -175,6 +187,61 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         }
     }
 
+    private void AnswerReadyQueries()
+    {
+        for (var i = 0; i < _waitingQueries.Count; i++)
+        {
+            var (query, replyTo) = _waitingQueries[i];
+            if (query.MinAppliedBelow <= _stateMachineBelow)
+            {
+                replyTo.Tell(new StateQueryResult(query.Tag, _stateMachineBelow, query.Query(_stateMachine)));
+                _waitingQueries.RemoveAt(i--);
+            }
+        }
+    }
+
+    /// <summary>Gateways report live sessions to their own replica, which passes the report on to the leader.</summary>
+    private void OnSessionsAlive(SessionsAlive alive)
+    {
+        if (Core.Role == ProposerRole.Leader)
+        {
+            _sessionTracker.Touch(_clock.NowMs, alive.SessionIds);
+        }
+        else if (Sender.Path.Address.HasLocalScope && _peers.TryGetValue(Core.LeaderHint, out var leader))
+        {
+            leader.Tell(alive, Self);
+        }
+    }
+
+    /// <summary>As leader: expire sessions past their deadline, and let time pass in the state machine.</summary>
+    private void RunLeaderDuties()
+    {
+        if (Core.Role != ProposerRole.Leader || _stateMachine is not ISessionTable sessions)
+        {
+            return;
+        }
+        var now = _clock.NowMs;
+        if (now - _lastSessionCheckAt >= _settings.SessionCheckInterval.TotalMilliseconds)
+        {
+            _lastSessionCheckAt = now;
+            _sessionTracker.Sync(now, sessions.Sessions());
+            foreach (var expired in _sessionTracker.DueForExpiry(now))
+            {
+                _log.Info("Session {0} missed its deadline; proposing its expiry", expired);
+                ProposeSystemCommand(sessions.ExpireCommand(expired));
+            }
+        }
+        if (now - _lastTimeTickAt >= _settings.TimeTickInterval.TotalMilliseconds)
+        {
+            _lastTimeTickAt = now;
+            ProposeSystemCommand(sessions.TickCommand());
+        }
+    }
+
+    /// <summary>Commands of the system session (0) are not deduplicated and nobody waits for their result.</summary>
+    private void ProposeSystemCommand(byte[] payload) =>
+        Run(outbox => Core.Submit(new Command(0, 0, payload), _clock.NowMs, outbox));
+
     private void Run(Action<Outbox> input)
     {
         var outbox = new Outbox();
@@ -224,6 +291,10 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         foreach (var delivery in outbox.Deliver)
         {
             Apply(delivery);
+        }
+        if (outbox.Deliver.Count > 0)
+        {
+            AnswerReadyQueries();
         }
         MaybeSnapshot();
     }
@@ -289,6 +360,8 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         if (role == ProposerRole.Leader)
         {
             _log.Info("Replica {0} leads with ballot {1} from slot {2}", _settings.ReplicaId, Core.Ballot, Core.AppliedBelow);
+            // A new leader cannot know when sessions were last heard from: each gets a full fresh timeout.
+            _sessionTracker.Clear();
         }
         else if (_lastRole == ProposerRole.Leader)
         {

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
 using Akka.Persistence.Sql;
+using Coordinator.Service.Gateway;
 
 namespace Coordinator.Service.Runtime;
 
@@ -13,16 +14,19 @@ namespace Coordinator.Service.Runtime;
 /// </summary>
 internal sealed class ReplicaHost : IAsyncDisposable
 {
-    private ReplicaHost(ActorSystem system, IActorRef replica, ReplicaSettings settings)
+    private ReplicaHost(ActorSystem system, IActorRef replica, IActorRef gateway, ReplicaSettings settings)
     {
         System = system;
         Replica = replica;
+        Gateway = gateway;
         Settings = settings;
     }
 
     public ActorSystem System { get; }
 
     public IActorRef Replica { get; }
+
+    public IActorRef Gateway { get; }
 
     public ReplicaSettings Settings { get; }
 
@@ -67,8 +71,15 @@ internal sealed class ReplicaHost : IAsyncDisposable
             throw new ReplicaStartException($"replica {settings.ReplicaId} could not open {settings.Endpoint}: {failure.GetBaseException().Message}", failure);
         }
         var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var replicaPath = system.ActorSelection($"/user/{ReplicaSettings.ReplicaActorName}");
+        var gateway = system.ActorOf(Props.Create(() => new GatewayActor(settings.Gateway, replicaPath)), ReplicaSettings.GatewayActorName);
+        var stateMachine = stateMachineFactory();
+        if (stateMachine is TreeStateMachine tree)
+        {
+            tree.Applied = applied => gateway.Tell(applied);
+        }
         var replica = system.ActorOf(
-            Props.Create(() => new ReplicaActor(settings, stateMachineFactory(), recovered)),
+            Props.Create(() => new ReplicaActor(settings, stateMachine, recovered)),
             ReplicaSettings.ReplicaActorName);
         try
         {
@@ -83,7 +94,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
             throw new ReplicaStartException(reason, failure);
         }
         Cluster.Get(system);
-        return new ReplicaHost(system, replica, settings);
+        return new ReplicaHost(system, replica, gateway, settings);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Akka.Configuration;
 using Coordinator.Service.Consensus;
+using Coordinator.Service.Gateway;
 using Coordinator.Service.StateMachine;
 
 namespace Coordinator.Service.Runtime;
@@ -12,13 +13,17 @@ internal sealed record ReplicaSettings(
     string DataDir,
     long SnapshotInterval,
     TimeSpan TickInterval,
+    TimeSpan SessionCheckInterval,
+    TimeSpan TimeTickInterval,
     TimeSpan RecoveryTimeout,
     PaxosOptions Paxos,
     StateMachineSettings StateMachine,
+    GatewaySettings Gateway,
     StorageSettings Storage)
 {
     public const string SystemName = "coordinator";
     public const string ReplicaActorName = "replica";
+    public const string GatewayActorName = "gateway";
 
     public string Endpoint => Replicas[ReplicaId];
 
@@ -84,9 +89,12 @@ internal sealed record ReplicaSettings(
             dataDir,
             snapshotInterval,
             replica.GetTimeSpan("tick-interval"),
+            replica.GetTimeSpan("session-check-interval"),
+            replica.GetTimeSpan("time-tick-interval"),
             replica.GetTimeSpan("recovery-timeout"),
             paxos,
             ReadStateMachine(root.GetConfig("state-machine")),
+            ReadGateway(root.GetConfig("gateway")),
             new StorageSettings(
                 provider,
                 string.IsNullOrWhiteSpace(sqlitePath) ? Path.Combine(dataDir, $"replica-{id}.db") : sqlitePath,
@@ -129,6 +137,13 @@ internal sealed record ReplicaSettings(
         LockDelayMs = Milliseconds(section, "lock-delay"),
         MaxMultiOps = section.GetInt("max-multi-ops"),
     };
+
+    private static GatewaySettings ReadGateway(Config section) => new(
+        section.GetInt("max-in-flight-per-session"),
+        (int)(section.GetByteSize("max-request-bytes") ?? 1088 * 1024),
+        section.GetTimeSpan("write-retry-interval"),
+        section.GetTimeSpan("write-give-up-after"),
+        section.GetTimeSpan("liveness-report-interval"));
 
     private static long Milliseconds(Config config, string key) => (long)config.GetTimeSpan(key).TotalMilliseconds;
 }

@@ -1,29 +1,41 @@
+using Coordinator.Client.Protocol;
 using Coordinator.Service.StateMachine;
 using LogCommand = Coordinator.Service.Consensus.Command;
-
-using Coordinator.Client.Protocol;
 
 namespace Coordinator.Service.Runtime;
 
 /// <summary>
 /// The data tree (<see cref="CoordinatorStateMachine"/>) behind the replica's state machine contract: decodes each
 /// command's payload into a transaction, applies it, and encodes the result for the waiting client. A payload that
-/// does not decode is answered with BadArguments and changes nothing, on every replica alike.
+/// does not decode is answered with BadArguments and changes nothing, on every replica alike. What each command
+/// changed goes to <see cref="Applied"/> (the gateway's watches), on the replica actor's thread, in apply order.
 /// </summary>
-internal sealed class TreeStateMachine(StateMachineSettings settings) : IReplicatedStateMachine
+internal sealed class TreeStateMachine(StateMachineSettings settings) : IReplicatedStateMachine, ISessionTable
 {
     public CoordinatorStateMachine Tree { get; private set; } = new(settings);
+
+    public Action<CommandApplied>? Applied { get; set; }
 
     public byte[] Apply(long slot, long timestamp, LogCommand command)
     {
         var decoded = TransactionCodec.Decode(command.Payload);
-        OpResult result = decoded.IsOk
-            ? Tree.Apply(slot, timestamp, command.SessionId, command.Sequence, decoded.Value!).Result
-            : new ErrorResult(ErrorCode.BadArguments);
-        return ResultCodec.Encode(result);
+        if (!decoded.IsOk)
+        {
+            return ResultCodec.Encode(new ErrorResult(ErrorCode.BadArguments));
+        }
+        var applied = Tree.Apply(slot, timestamp, command.SessionId, command.Sequence, decoded.Value!);
+        Applied?.Invoke(new CommandApplied(slot, applied.Events));
+        return ResultCodec.Encode(applied.Result);
     }
 
     public byte[] Snapshot() => Tree.Snapshot();
 
     public void Restore(byte[] snapshot) => Tree = CoordinatorStateMachine.Restore(snapshot, settings);
+
+    public IEnumerable<(long SessionId, int TimeoutMs)> Sessions() =>
+        Tree.SessionIds().Select(id => (id, Tree.GetSession(id)!.TimeoutMs));
+
+    public byte[] ExpireCommand(long sessionId) => TransactionCodec.Encode(new ExpireSession(sessionId));
+
+    public byte[] TickCommand() => TransactionCodec.Encode(Tick.Instance);
 }

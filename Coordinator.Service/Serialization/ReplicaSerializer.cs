@@ -38,6 +38,7 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
         ProposeResponse => "RS",
         StatusRequest => "SQ",
         ReplicaStatus => "SS",
+        SessionsAlive => "SA",
         _ => throw new ArgumentException($"{nameof(ReplicaSerializer)} cannot serialize {o.GetType()}."),
     };
 
@@ -130,6 +131,13 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
                 break;
             case StatusRequest:
                 break;
+            case SessionsAlive m:
+                w.WriteInt32(m.SessionIds.Count);
+                foreach (var id in m.SessionIds)
+                {
+                    w.WriteInt64(id);
+                }
+                break;
             case ReplicaStatus m:
                 w.WriteInt32(m.ReplicaId);
                 w.WriteByte((byte)m.Role);
@@ -184,6 +192,7 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
             "RQ" => new ProposeRequest(ReadCommand(ref r), r.ReadBool()),
             "RS" => new ProposeResponse(r.ReadInt64(), r.ReadInt64(), ReadEnum<ProposeStatus>(ref r), r.ReadInt32(), r.ReadInt64(), r.ReadBytes()),
             "SQ" => StatusRequest.Instance,
+            "SA" => ReadSessionsAlive(ref r),
             "SS" => new ReplicaStatus(r.ReadInt32(), ReadEnum<ProposerRole>(ref r), ReadBallot(ref r), ReadBallot(ref r), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt32(), r.ReadInt64(), r.ReadInt32()),
             _ => throw new SerializationException($"Unknown replica message manifest '{manifest}'."),
         };
@@ -307,6 +316,16 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
             events.Add(ReadAcceptorEvent(ref r, kind));
         }
         return new ReplicaSnapshot(events, new SnapshotDelivered(r.ReadInt64(), r.ReadInt64(), r.ReadBytes()));
+    }
+
+    private static SessionsAlive ReadSessionsAlive(ref WireReader r)
+    {
+        var ids = new long[r.ReadCount()];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = r.ReadInt64();
+        }
+        return new SessionsAlive(ids);
     }
 
     private static T ReadEnum<T>(ref WireReader r) where T : struct, Enum

@@ -1,0 +1,15 @@
+using Akka.Actor;
+
+namespace Coordinator.Service.Gateway;
+
+/// <summary>A session whose client is attached to this gateway: where its notifications go.</summary>
+internal sealed class AttachedSession(IActorRef client, int timeoutMs, long now)
+{
+    public IActorRef Client { get; set; } = client;
+
+    public int TimeoutMs { get; } = timeoutMs;
+
+    public long LastHeardAt { get; set; } = now;
+
+    public bool HeardSinceReport { get; set; } = true;
+}

@@ -1,0 +1,349 @@
+using Akka.Actor;
+using Akka.Event;
+using Coordinator.Client.Protocol;
+using Coordinator.Service.Runtime;
+using Coordinator.Service.StateMachine;
+using LogCommand = Coordinator.Service.Consensus.Command;
+
+namespace Coordinator.Service.Gateway;
+
+/// <summary>
+/// A replica's door for clients, at <c>/user/gateway</c>. Writes go through the local replica to the leader's log;
+/// the answer is held until this replica has applied that slot, so the client's next read here sees its write and
+/// every watch event of that slot was sent first. Reads and session checks run on the replica's own applied state,
+/// never older than the client's last seen slot. Watches live here, not in the log.
+/// </summary>
+internal sealed class GatewayActor : UntypedActor, IWithTimers
+{
+    private readonly GatewaySettings _settings;
+    private readonly ICanTell _replica;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<long, AttachedSession> _attached = [];
+    private readonly WatchTable _watches = new();
+    private readonly Dictionary<(long Session, long Sequence), PendingWrite> _writes = [];
+    private readonly PriorityQueue<(IActorRef Client, WriteResponse Response), long> _answersWaitingForApply = new();
+    private readonly Dictionary<long, int> _inFlight = [];
+    private long _appliedBelow;
+
+    public GatewayActor(GatewaySettings settings, ICanTell replica)
+    {
+        _settings = settings;
+        _replica = replica;
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private static long Now => Environment.TickCount64;
+
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer("sweep", GatewaySweepTick.Instance, TimeSpan.FromMilliseconds(500));
+        Timers.StartPeriodicTimer("liveness", LivenessReportTick.Instance, _settings.LivenessReportInterval);
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case WriteRequest write:
+                OnWrite(write);
+                break;
+            case ProposeResponse response:
+                OnProposeResponse(response);
+                break;
+            case RetryWrite retry when _writes.TryGetValue((retry.SessionId, retry.Sequence), out var pending):
+                _replica.Tell(new ProposeRequest(pending.Command), Self);
+                break;
+            case CommandApplied applied:
+                OnApplied(applied);
+                break;
+            case ReadRequest read:
+                _replica.Tell(new StateQuery(read.LastSeenSlot + 1, machine => Read(machine, read.Kind, read.Path), (read, Sender)), Self);
+                break;
+            case AttachRequest attach:
+                var watches = attach.Watches;
+                _replica.Tell(new StateQuery(attach.LastSeenSlot + 1, machine => Inspect(machine, attach.SessionId, watches), (attach, Sender)), Self);
+                break;
+            case StateQueryResult { Tag: (ReadRequest read, IActorRef client), Result: ReadOutcome outcome } result:
+                OnRead(read, client, outcome, result.AppliedBelow);
+                break;
+            case StateQueryResult { Tag: (AttachRequest attach, IActorRef client), Result: AttachOutcome outcome } result:
+                OnAttach(attach, client, outcome, result.AppliedBelow);
+                break;
+            case AddWatchRequest add:
+                _watches.Add(add.SessionId, add.Watch);
+                Sender.Tell(new WatchAck(add.RequestId, _appliedBelow - 1));
+                break;
+            case RemoveWatchRequest remove:
+                _watches.Remove(remove.SessionId, remove.Watch);
+                Sender.Tell(new WatchAck(remove.RequestId, _appliedBelow - 1));
+                break;
+            case Heartbeat heartbeat:
+                OnHeartbeat(heartbeat);
+                break;
+            case GatewaySweepTick:
+                Sweep();
+                break;
+            case LivenessReportTick:
+                ReportLiveness();
+                break;
+            default:
+                _log.Warning("Gateway ignored an unexpected {0} from {1}", message.GetType().Name, Sender);
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void OnWrite(WriteRequest write)
+    {
+        if (write.Transaction.Length > _settings.MaxRequestBytes)
+        {
+            Sender.Tell(new RequestRejected(write.RequestId, RejectReason.RequestTooLarge,
+                $"request of {write.Transaction.Length} bytes exceeds the {_settings.MaxRequestBytes}-byte limit"));
+            return;
+        }
+        var key = (write.SessionId, write.Sequence);
+        if (_writes.TryGetValue(key, out var resent))
+        {
+            // The client resent after a timeout: answer whichever attempt completes, to its latest request id.
+            resent.RequestId = write.RequestId;
+            resent.Client = Sender;
+        }
+        else
+        {
+            var inFlight = _inFlight.GetValueOrDefault(write.SessionId);
+            if (inFlight >= _settings.MaxInFlightPerSession)
+            {
+                Sender.Tell(new RequestRejected(write.RequestId, RejectReason.TooManyInFlight,
+                    $"session {write.SessionId} already has {inFlight} requests in flight"));
+                return;
+            }
+            _inFlight[write.SessionId] = inFlight + 1;
+            _writes[key] = new PendingWrite(write.RequestId, Sender, new LogCommand(write.SessionId, write.Sequence, write.Transaction), Now);
+        }
+        _replica.Tell(new ProposeRequest(_writes[key].Command), Self);
+    }
+
+    private void OnProposeResponse(ProposeResponse response)
+    {
+        var key = (response.SessionId, response.Sequence);
+        if (!_writes.TryGetValue(key, out var pending))
+        {
+            return;
+        }
+        if (response.Status != ProposeStatus.Applied)
+        {
+            Timers.StartSingleTimer(key, new RetryWrite(key.SessionId, key.Sequence), _settings.WriteRetryInterval);
+            return;
+        }
+        Finish(key);
+        var answer = new WriteResponse(pending.RequestId, response.Slot, response.Result);
+        if (response.Slot < _appliedBelow)
+        {
+            pending.Client.Tell(answer);
+        }
+        else
+        {
+            _answersWaitingForApply.Enqueue((pending.Client, answer), response.Slot);
+        }
+    }
+
+    private void OnApplied(CommandApplied applied)
+    {
+        _appliedBelow = Math.Max(_appliedBelow, applied.Slot + 1);
+        foreach (var change in applied.Events)
+        {
+            Notify(change);
+        }
+        while (_answersWaitingForApply.TryPeek(out var waiting, out var slot) && slot < _appliedBelow)
+        {
+            _answersWaitingForApply.Dequeue();
+            waiting.Client.Tell(waiting.Response);
+        }
+    }
+
+    private void Notify(StateMachineEvent change)
+    {
+        switch (change)
+        {
+            case LockGranted granted:
+                Tell(granted.SessionId, new LockGrantedNotification(granted.SessionId, granted.Path, granted.Token, granted.Slot));
+                break;
+            case LockLost lost:
+                Tell(lost.SessionId, new LockLostNotification(lost.SessionId, lost.Path, lost.Token, lost.Slot));
+                break;
+            case SessionExpired expired:
+                EndSession(expired.SessionId, expired.Slot);
+                break;
+            case SessionClosed closed:
+                EndSession(closed.SessionId, closed.Slot);
+                break;
+            default:
+                foreach (var notification in _watches.Trigger(change))
+                {
+                    Tell(notification.SessionId, notification);
+                }
+                break;
+        }
+    }
+
+    private void EndSession(long sessionId, long slot)
+    {
+        Tell(sessionId, new SessionEndedNotification(sessionId, slot));
+        _attached.Remove(sessionId);
+        _watches.RemoveSession(sessionId);
+    }
+
+    private void Tell(long sessionId, ClientMessage message)
+    {
+        if (_attached.TryGetValue(sessionId, out var session))
+        {
+            session.Client.Tell(message);
+        }
+    }
+
+    private void OnRead(ReadRequest read, IActorRef client, ReadOutcome outcome, long appliedBelow)
+    {
+        // ZooKeeper's rule: a getData/getChildren of a missing node leaves no watch; exists always does.
+        if (read.Watch && (outcome.Code == ErrorCode.Ok || read.Kind == ReadKind.Exists))
+        {
+            _watches.Add(read.SessionId, new WatchRegistration(read.Path, read.Kind == ReadKind.GetChildren ? WatchKind.Children : WatchKind.Data));
+        }
+        client.Tell(new ReadResponse(read.RequestId, appliedBelow - 1, outcome.Code, outcome.Stat, outcome.Data, outcome.Children));
+    }
+
+    private void OnAttach(AttachRequest attach, IActorRef client, AttachOutcome outcome, long appliedBelow)
+    {
+        if (outcome.Session is not { } session)
+        {
+            client.Tell(new RequestRejected(attach.RequestId, RejectReason.UnknownSession, $"session {attach.SessionId} does not exist or has expired"));
+            return;
+        }
+        if (session.Secret != attach.Secret)
+        {
+            client.Tell(new RequestRejected(attach.RequestId, RejectReason.WrongSecret, $"wrong secret for session {attach.SessionId}"));
+            return;
+        }
+        _attached[attach.SessionId] = new AttachedSession(client, session.TimeoutMs, Now);
+        _watches.RemoveSession(attach.SessionId);
+        for (var i = 0; i < attach.Watches.Count; i++)
+        {
+            var watch = attach.Watches[i];
+            if (MissedChange(watch, outcome.Nodes[i], attach.LastSeenSlot) is { } missed)
+            {
+                client.Tell(new WatchNotification(attach.SessionId, missed, watch.Path, appliedBelow - 1));
+                if (watch.Kind is WatchKind.Data or WatchKind.Children)
+                {
+                    continue;
+                }
+            }
+            _watches.Add(attach.SessionId, watch);
+        }
+        client.Tell(new AttachResponse(attach.RequestId, appliedBelow - 1, session.TimeoutMs));
+    }
+
+    /// <summary>
+    /// ZooKeeper's setWatches rule for a watch re-registered after failover: fire at once if its node changed after
+    /// the last slot the client saw. A missing node keeps its watch: it may be an exists-watch waiting for a create.
+    /// </summary>
+    private static WatchEventType? MissedChange(WatchRegistration watch, NodeRead node, long lastSeenSlot)
+    {
+        if (node.Code != ErrorCode.Ok)
+        {
+            return null;
+        }
+        if (node.Stat.CreatedSlot > lastSeenSlot)
+        {
+            return WatchEventType.NodeCreated;
+        }
+        return watch.Kind == WatchKind.Children
+            ? node.Stat.ChildrenModifiedSlot > lastSeenSlot ? WatchEventType.NodeChildrenChanged : null
+            : node.Stat.ModifiedSlot > lastSeenSlot ? WatchEventType.NodeDataChanged : null;
+    }
+
+    private void OnHeartbeat(Heartbeat heartbeat)
+    {
+        if (!_attached.TryGetValue(heartbeat.SessionId, out var session))
+        {
+            Sender.Tell(new RequestRejected(0, RejectReason.UnknownSession, $"session {heartbeat.SessionId} is not attached here"));
+            return;
+        }
+        session.Client = Sender;
+        session.LastHeardAt = Now;
+        session.HeardSinceReport = true;
+        Sender.Tell(new HeartbeatAck(heartbeat.SessionId, _appliedBelow - 1));
+    }
+
+    private void ReportLiveness()
+    {
+        var heard = _attached.Where(entry => entry.Value.HeardSinceReport).Select(entry => entry.Key).ToList();
+        if (heard.Count == 0)
+        {
+            return;
+        }
+        foreach (var id in heard)
+        {
+            _attached[id].HeardSinceReport = false;
+        }
+        _replica.Tell(new SessionsAlive(heard), Self);
+    }
+
+    /// <summary>
+    /// Gives up on writes no leader would take (the client hears NoQuorum: the outcome is unknown, as with a lost
+    /// connection) and forgets attachments that went silent, so a client that moved on gets no duplicate events.
+    /// </summary>
+    private void Sweep()
+    {
+        var now = Now;
+        foreach (var (key, pending) in _writes.Where(entry => now - entry.Value.FirstSentAt > _settings.WriteGiveUpAfter.TotalMilliseconds).ToList())
+        {
+            Finish(key);
+            Timers.Cancel(key);
+            pending.Client.Tell(new RequestRejected(pending.RequestId, RejectReason.NoQuorum,
+                $"no leader committed the write within {_settings.WriteGiveUpAfter.TotalSeconds:0} s; it may still be applied"));
+        }
+        foreach (var (id, session) in _attached.Where(entry => now - entry.Value.LastHeardAt > entry.Value.TimeoutMs).ToList())
+        {
+            _attached.Remove(id);
+            _watches.RemoveSession(id);
+        }
+    }
+
+    private void Finish((long Session, long Sequence) key)
+    {
+        _writes.Remove(key);
+        if (_inFlight.TryGetValue(key.Session, out var count))
+        {
+            if (count <= 1)
+            {
+                _inFlight.Remove(key.Session);
+            }
+            else
+            {
+                _inFlight[key.Session] = count - 1;
+            }
+        }
+    }
+
+    private static ReadOutcome Read(IReplicatedStateMachine machine, ReadKind kind, string path)
+    {
+        var tree = ((TreeStateMachine)machine).Tree;
+        if (kind == ReadKind.GetChildren)
+        {
+            var children = tree.GetChildren(path);
+            return new ReadOutcome(children.Code, children.Stat, [], [.. children.Children]);
+        }
+        var node = kind == ReadKind.Exists ? tree.Exists(path) : tree.GetData(path);
+        return new ReadOutcome(node.Code, node.Stat, node.Data.ToArray(), []);
+    }
+
+    private static AttachOutcome Inspect(IReplicatedStateMachine machine, long sessionId, IReadOnlyList<WatchRegistration> watches)
+    {
+        var tree = ((TreeStateMachine)machine).Tree;
+        return new AttachOutcome(tree.GetSession(sessionId), [.. watches.Select(watch => tree.Exists(watch.Path))]);
+    }
+
+    private sealed record ReadOutcome(ErrorCode Code, Stat Stat, byte[] Data, IReadOnlyList<string> Children);
+
+    private sealed record AttachOutcome(SessionInfo? Session, IReadOnlyList<NodeRead> Nodes);
+}
