@@ -18,11 +18,14 @@ internal sealed class InProcessCluster : IAsyncDisposable
     private readonly int[] _ports;
     private readonly Func<int, string> _storage;
     private readonly string _extra;
+    private readonly bool _dataTree;
     private readonly Dictionary<long, long> _sequences = [];
 
     /// <param name="storageFor">HOCON for a replica's storage; SQLite under a temp folder when null.</param>
-    public InProcessCluster(int size, Func<int, string>? storageFor = null, string extraHocon = "")
+    /// <param name="dataTree">Run the real data tree (and so the gateway) instead of the key-value test machine.</param>
+    public InProcessCluster(int size, Func<int, string>? storageFor = null, string extraHocon = "", bool dataTree = false)
     {
+        _dataTree = dataTree;
         _ports = FreePorts.Take(size);
         _storage = storageFor ?? (_ => "coordinator.storage.provider = sqlite");
         _extra = extraHocon;
@@ -61,10 +64,18 @@ internal sealed class InProcessCluster : IAsyncDisposable
 
     public async Task StartAsync(int id)
     {
+        if (_dataTree)
+        {
+            var config = ConfigFor(id);
+            Hosts[id] = await ReplicaHost.StartAsync(config, () => new TreeStateMachine(ReplicaSettings.Create(config.WithFallback(ReplicaHost.ReferenceConfig)).StateMachine));
+            return;
+        }
         var machine = new KeyValueStateMachine();
         Hosts[id] = await ReplicaHost.StartAsync(ConfigFor(id), () => machine);
         Machines[id] = machine;
     }
+
+    public string Endpoint(int id) => $"127.0.0.1:{_ports[id - 1]}";
 
     public Task StartAllAsync() => Task.WhenAll(Ids.Select(StartAsync));
 
