@@ -27,6 +27,9 @@ internal abstract class SimWorkload
     /// <summary>Whether the run may finish without every replica applying this session's commands.</summary>
     public virtual bool IsAbandoned(long sessionId) => false;
 
+    /// <summary>How often the run exercised what the workload is about, so a test can tell it was not vacuous.</summary>
+    public virtual IReadOnlyDictionary<string, long> Counters { get; } = new Dictionary<string, long>();
+
     /// <summary>What still keeps the workload from being finished once the network healed; null when nothing.</summary>
     public virtual string? Unfinished() => null;
 }

@@ -103,7 +103,7 @@ internal sealed class Simulation : ISimHost
         {
             _violation = "the event queue ran dry before the run finished";
         }
-        var stats = new SimulationStats(_now, _events, _chosen.Count, _submitted.Count, _crashes, _partitions, _snapshotsInstalled, _leaderChanges);
+        var stats = new SimulationStats(_now, _events, _chosen.Count, _submitted.Count, _crashes, _partitions, _snapshotsInstalled, _leaderChanges, _workload.Counters);
         return new SimulationResult(_seed, _options.Replicas, _violation, _trace.ToString(), stats);
     }
 
