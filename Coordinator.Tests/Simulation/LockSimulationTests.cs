@@ -19,8 +19,8 @@ public sealed class LockSimulationTests(ITestOutputHelper output)
     };
 
     [Theory]
-    [InlineData(3, 400)]
-    [InlineData(5, 150)]
+    [InlineData(3, 600)]
+    [InlineData(5, 250)]
     public void Seeded_lock_runs_keep_every_invariant(int replicas, int defaultSeeds)
     {
         var count = SimulationRunner.SeedCount(defaultSeeds);
