@@ -176,7 +176,8 @@ internal sealed class LockClient(int index, LockWorkload workload) : SimClient(i
                 return null;
             case SessionExpired or SessionClosed:
                 _sessionEnded = true;
-                if (!_awaiting)
+                // An expiry proposed during the chaos may be chosen after the client already finished.
+                if (!_awaiting && Phase != LockClientPhase.Done)
                 {
                     Phase = LockClientPhase.SessionOver;
                 }

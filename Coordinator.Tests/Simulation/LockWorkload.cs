@@ -94,7 +94,7 @@ internal sealed class LockWorkload(Func<StateMachineSettings, byte[]?, LockSimSt
     public override string? Unfinished()
     {
         var problems = new List<string>();
-        var busy = _clients.Where(client => !client.IsDone).Select(client => $"client {client.Index} {client.Phase}").ToList();
+        var busy = _clients.Where(client => !client.IsDone).Select(client => $"client {client.Index} {client.Phase} current {client.Current} session {client.SessionId}").ToList();
         if (busy.Count > 0)
         {
             problems.Add($"lock clients not done: {string.Join(", ", busy)}");
