@@ -48,9 +48,11 @@ public sealed class LockSimulationTests(ITestOutputHelper output)
         Assert.True(result.Passed, result.ToString());
     }
 
-    /// <summary>2311: an expiry chosen after its client had finished put the client back to work, unpolled.</summary>
+    /// <summary>All three: an expiry chosen after its client had finished put the client back to work, unpolled.</summary>
     public static TheoryData<long, int> RegressionSeeds => new()
     {
+        { 4946, 3 },
+        { 7832, 3 },
         { 2311, 5 },
     };
 }
