@@ -11,6 +11,7 @@ namespace Coordinator.Tests.Simulation;
 /// links) and crashes them (volatile state lost, journal and snapshot kept); then the network heals and every
 /// submitted command must reach every replica within a bounded virtual time. Invariants are checked on every
 /// delivery: agreement, validity, at-most-once application, in-order prefix delivery and equal states per slot.
+/// Chosen slots go to the state machine of the run's <see cref="SimWorkload"/>, which adds checks of its own.
 /// </summary>
 internal sealed class Simulation : ISimHost
 {
