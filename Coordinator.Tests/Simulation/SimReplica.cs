@@ -17,7 +17,7 @@ internal sealed class SimReplica(int id, SimRandom random, long snapshotInterval
 
     public ReplicaCore? Core { get; set; }
 
-    public SimStateMachine Machine { get; set; } = new();
+    public ISimStateMachine Machine { get; set; } = new SimStateMachine();
 
     public long LastTimestamp { get; set; }
 

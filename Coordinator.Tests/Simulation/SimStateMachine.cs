@@ -8,7 +8,7 @@ namespace Coordinator.Tests.Simulation;
 /// (session -> last sequence). Two replicas at the same slot must hold the same hash; a command applied twice is
 /// a violation the checker reports.
 /// </summary>
-internal sealed class SimStateMachine
+internal sealed class SimStateMachine : ISimStateMachine
 {
     private readonly SortedDictionary<long, long> _lastSequence = [];
 

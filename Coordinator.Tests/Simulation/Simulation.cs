@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Coordinator.Service.Consensus;
+using Coordinator.Service.StateMachine;
+using Command = Coordinator.Service.Consensus.Command;
 
 namespace Coordinator.Tests.Simulation;
 
@@ -9,17 +11,20 @@ namespace Coordinator.Tests.Simulation;
 /// links) and crashes them (volatile state lost, journal and snapshot kept); then the network heals and every
 /// submitted command must reach every replica within a bounded virtual time. Invariants are checked on every
 /// delivery: agreement, validity, at-most-once application, in-order prefix delivery and equal states per slot.
+/// Chosen slots go to the state machine of the run's <see cref="SimWorkload"/>, which adds checks of its own.
 /// </summary>
-internal sealed class Simulation
+internal sealed class Simulation : ISimHost
 {
     private const long MaxEvents = 3_000_000;
+    private const long ClientPollInterval = 150;
 
     private readonly long _seed;
     private readonly SimulationOptions _options;
     private readonly PaxosOptions _paxos;
     private readonly SimRandom _random;
     private readonly SimReplica[] _replicas;
-    private readonly SimClient[] _clients;
+    private readonly SimWorkload _workload;
+    private readonly IReadOnlyList<SimClient> _clients;
     private readonly bool[,] _cut;
     private readonly PriorityQueue<Action, (long Time, long Order)> _queue = new();
     private readonly SimTrace _trace = new();
@@ -34,6 +39,7 @@ internal sealed class Simulation
     private readonly double _dropRate;
     private readonly double _duplicateRate;
     private long _order;
+    private long _systemSequence;
     private long _now;
     private long _events;
     private bool _healed;
@@ -56,11 +62,21 @@ internal sealed class Simulation
         _replicas = Enumerable.Range(1, options.Replicas)
             .Select(id => new SimReplica(id, _random.Fork(), _random.Between(4, 48)))
             .ToArray();
-        _clients = Enumerable.Range(0, options.Clients).Select(index => new SimClient(index, 1000 + index)).ToArray();
+        _workload = options.Workload();
+        _clients = _workload.CreateClients(options);
     }
+
+    public long Now => _now;
+
+    public bool Healed => _healed;
+
+    public SimRandom Random => _random;
+
+    public IReadOnlyList<SimReplica> Replicas => _replicas;
 
     public SimulationResult Run()
     {
+        _workload.Start(this);
         foreach (var replica in _replicas)
         {
             Restart(replica);
@@ -88,17 +104,31 @@ internal sealed class Simulation
         {
             _violation = "the event queue ran dry before the run finished";
         }
-        var stats = new SimulationStats(_now, _events, _chosen.Count, _submitted.Count, _crashes, _partitions, _snapshotsInstalled, _leaderChanges);
+        var stats = new SimulationStats(_now, _events, _chosen.Count, _submitted.Count, _crashes, _partitions, _snapshotsInstalled, _leaderChanges, _workload.Counters);
         return new SimulationResult(_seed, _options.Replicas, _violation, _trace.ToString(), stats);
     }
 
     private void At(long time, Action action) => _queue.Enqueue(action, (time, _order++));
 
-    private void After(long delay, Action action) => At(_now + delay, action);
+    public void After(long delay, Action action) => At(_now + delay, action);
 
-    private void Fail(string violation)
+    public void Fail(string violation)
     {
         _violation ??= $"t={_now}: {violation}";
+    }
+
+    public void ProposeAsSystem(Transaction transaction)
+    {
+        var leader = _replicas.FirstOrDefault(replica => replica.Core?.Role == ProposerRole.Leader);
+        if (leader?.Core is not { } core)
+        {
+            return;
+        }
+        // System commands are not deduplicated by the state machine; distinct sequences only keep the
+        // simulation's validity and integrity bookkeeping apart.
+        var command = new Command(CoordinatorStateMachine.SystemSessionId, ++_systemSequence, TransactionCodec.Encode(transaction));
+        _submitted[(command.SessionId, command.Sequence)] = command;
+        Step(leader, outbox => core.Submit(command, _now, outbox));
     }
 
     // ---- replicas -------------------------------------------------------------------------------------------
@@ -113,7 +143,7 @@ internal sealed class Simulation
         var acceptor = _options.AcceptorFactory(replica.Id, replica.Journal);
         var learner = _options.LearnerFactory(replica.Id, _paxos, replica.DurableSnapshot);
         replica.Core = new ReplicaCore(replica.Id, _paxos, acceptor, learner, replica.Random);
-        replica.Machine = replica.DurableSnapshot is { } snapshot ? SimStateMachine.Restore(snapshot.State) : new SimStateMachine();
+        replica.Machine = _workload.CreateMachine(replica.DurableSnapshot?.State);
         replica.LastTimestamp = replica.DurableSnapshot?.LastTimestamp ?? 0;
         replica.Core.Start(_now);
         _trace.Record(_now, "restart", replica.Id, $"applied<{replica.Core.AppliedBelow}");
@@ -237,7 +267,7 @@ internal sealed class Simulation
                 break;
             case SnapshotDelivered snapshot:
                 _snapshotsInstalled++;
-                replica.Machine = SimStateMachine.Restore(snapshot.State);
+                replica.Machine = _workload.CreateMachine(snapshot.State);
                 replica.LastTimestamp = snapshot.LastTimestamp;
                 _trace.Record(_now, "install-snapshot", replica.Id, $"applied<{snapshot.AppliedBelow}");
                 if (replica.Machine.NextSlot != snapshot.AppliedBelow)
@@ -287,10 +317,12 @@ internal sealed class Simulation
                 Fail($"integrity: {command} applied at slot {slot} on replica {replica.Id} and at slot {_appliedAtSlot[key]} elsewhere");
             }
         }
-        if (!_hashAfterSlot.TryAdd(slot, replica.Machine.Hash) && _hashAfterSlot[slot] != replica.Machine.Hash)
+        var first = _hashAfterSlot.TryAdd(slot, replica.Machine.Hash);
+        if (!first && _hashAfterSlot[slot] != replica.Machine.Hash)
         {
             Fail($"prefix: replica {replica.Id} state after slot {slot} differs from another replica's");
         }
+        _workload.AfterSlot(replica, slot, first);
         _trace.Record(_now, "deliver", replica.Id, $"slot {slot} {value}");
     }
 
@@ -310,31 +342,37 @@ internal sealed class Simulation
 
     private void ClientStep(SimClient client)
     {
+        if (client.Crashes(_random, _now, _healed))
+        {
+            _trace.Record(_now, "client-crash", 0, client.Index);
+            client.Current = null;
+        }
         if (client.Current is { } current && _appliedAtSlot.ContainsKey((current.SessionId, current.Sequence)))
         {
             client.Current = null;
         }
         if (client.Current is null)
         {
-            if (_healed || client.Sequence >= _options.MaxCommandsPerClient)
+            if (client.Next(_random, _now, _healed) is not { } next)
             {
+                if (!client.IsDone)
+                {
+                    ScheduleClient(client, ClientPollInterval);
+                }
                 return;
             }
-            client.Sequence++;
-            var payload = new byte[8];
-            BitConverter.TryWriteBytes(payload, _random.NextUInt64());
-            client.Current = new Command(client.SessionId, client.Sequence, payload);
-            _submitted[(client.SessionId, client.Sequence)] = client.Current;
+            client.Current = next;
+            _submitted[(next.SessionId, next.Sequence)] = next;
         }
         var command = client.Current;
         var target = client.Target;
         if (_random.Chance(_healed ? 0 : _dropRate))
         {
-            ScheduleClient(client, 150);
+            ScheduleClient(client, ClientPollInterval);
             return;
         }
         After(NetworkDelay(), () => SubmitAt(client, target, command));
-        ScheduleClient(client, 150);
+        ScheduleClient(client, ClientPollInterval);
     }
 
     private void SubmitAt(SimClient client, int target, Command command)
@@ -453,11 +491,18 @@ internal sealed class Simulation
         var missing = new List<string>();
         foreach (var replica in _replicas)
         {
-            var notApplied = _submitted.Keys.Count(key => !replica.Machine.HasApplied(key.Session, key.Sequence));
+            var notApplied = _submitted.Keys.Count(key =>
+                key.Session != CoordinatorStateMachine.SystemSessionId
+                && !_workload.IsAbandoned(key.Session)
+                && !replica.Machine.HasApplied(key.Session, key.Sequence));
             if (notApplied > 0)
             {
                 missing.Add($"replica {replica.Id} lacks {notApplied}");
             }
+        }
+        if (_workload.Unfinished() is { } unfinished)
+        {
+            missing.Add(unfinished);
         }
         if (missing.Count == 0)
         {

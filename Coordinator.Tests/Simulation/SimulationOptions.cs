@@ -23,6 +23,9 @@ internal sealed record SimulationOptions
 
     public long TickInterval { get; init; } = 10;
 
+    /// <summary>Builds a run's state machines and clients; a new one per run, since a workload keeps run state.</summary>
+    public Func<SimWorkload> Workload { get; init; } = () => new CommandWorkload();
+
     /// <summary>Builds the acceptor of a replica from its journal; tests swap in broken ones.</summary>
     public Func<int, IReadOnlyList<AcceptorEvent>, IAcceptor> AcceptorFactory { get; init; } =
         (id, journal) => Acceptor.Recover(id, journal);

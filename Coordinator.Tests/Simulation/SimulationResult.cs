@@ -17,9 +17,13 @@ internal sealed record SimulationStats(
     int Crashes,
     int Partitions,
     int SnapshotsInstalled,
-    int LeaderChanges)
+    int LeaderChanges,
+    IReadOnlyDictionary<string, long>? Workload = null)
 {
+    public long Counter(string name) => Workload?.GetValueOrDefault(name) ?? 0;
+
     public override string ToString() =>
         $"{VirtualMs} virtual ms, {Events} events, {SlotsChosen} slots, {CommandsSubmitted} commands, " +
-        $"{Crashes} crashes, {Partitions} partitions, {SnapshotsInstalled} snapshot installs, {LeaderChanges} leader changes";
+        $"{Crashes} crashes, {Partitions} partitions, {SnapshotsInstalled} snapshot installs, {LeaderChanges} leader changes" +
+        (Workload is { Count: > 0 } counters ? $"; {string.Join(", ", counters.OrderBy(c => c.Key).Select(c => $"{c.Value} {c.Key}"))}" : "");
 }

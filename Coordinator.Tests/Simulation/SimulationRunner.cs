@@ -19,6 +19,7 @@ internal static class SimulationRunner
     {
         var failures = new ConcurrentBag<SimulationResult>();
         var totals = new long[8];
+        var counters = new ConcurrentDictionary<string, long>();
         var stopwatch = Stopwatch.StartNew();
         Parallel.For(firstSeed, firstSeed + count, (seed, state) =>
         {
@@ -32,6 +33,10 @@ internal static class SimulationRunner
             Interlocked.Add(ref totals[5], stats.Partitions);
             Interlocked.Add(ref totals[6], stats.SnapshotsInstalled);
             Interlocked.Add(ref totals[7], stats.LeaderChanges);
+            foreach (var (name, value) in stats.Workload ?? new Dictionary<string, long>())
+            {
+                counters.AddOrUpdate(name, value, (_, sum) => sum + value);
+            }
             if (!result.Passed)
             {
                 failures.Add(result);
@@ -41,7 +46,7 @@ internal static class SimulationRunner
                 }
             }
         });
-        var total = new SimulationStats(totals[0], totals[1], totals[2], totals[3], (int)totals[4], (int)totals[5], (int)totals[6], (int)totals[7]);
+        var total = new SimulationStats(totals[0], totals[1], totals[2], totals[3], (int)totals[4], (int)totals[5], (int)totals[6], (int)totals[7], counters);
         return (failures.OrderBy(failure => failure.Seed).ToList(), total, stopwatch.Elapsed);
     }
 }

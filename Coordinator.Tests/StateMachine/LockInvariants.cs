@@ -9,13 +9,30 @@ internal static class LockInvariants
 {
     public static void AssertSafe(CoordinatorStateMachine machine, string where)
     {
+        var violation = Violation(machine);
+        Assert.True(violation is null, $"{where}: {violation}");
+    }
+
+    /// <summary>The first way the machine's locks break invariant 6, or null; a simulation reports it with its seed.</summary>
+    public static string? Violation(CoordinatorStateMachine machine)
+    {
         foreach (var path in machine.LockPaths())
         {
             var info = machine.GetLock(path)!;
             var exclusive = info.Holders.Count(h => h.Mode == LockMode.Exclusive);
-            Assert.True(exclusive == 0 || info.Holders.Count == 1, $"{where}: {path} has {info.Holders.Count} holders with {exclusive} exclusive");
-            Assert.True(info.Holders.Select(h => h.SessionId).Distinct().Count() == info.Holders.Count, $"{where}: {path} double holder");
-            Assert.True(info.Holders.Count > 0 || info.Waiters.Count == 0 || info.DelayedUntil is not null, $"{where}: {path} has waiters but no holder and no delay");
+            if (exclusive > 0 && info.Holders.Count > 1)
+            {
+                return $"{path} has {info.Holders.Count} holders with {exclusive} exclusive";
+            }
+            if (info.Holders.Select(h => h.SessionId).Distinct().Count() != info.Holders.Count)
+            {
+                return $"{path} double holder";
+            }
+            if (info.Holders.Count == 0 && info.Waiters.Count > 0 && info.DelayedUntil is null)
+            {
+                return $"{path} has waiters but no holder and no delay";
+            }
         }
+        return null;
     }
 }

@@ -1,0 +1,88 @@
+using System.Reflection;
+using Coordinator.Service.StateMachine;
+
+namespace Coordinator.Tests.Simulation;
+
+/// <summary>
+/// Broken: fencing tokens are the slot of the grant, the shortcut DESIGN §3 suggests and the state machine README
+/// warns about - two grants of one lock in one slot (a shared group promoted together) get the same token.
+/// </summary>
+internal sealed class TokenIsSlotMachine(StateMachineSettings settings, byte[]? snapshot) : LockSimStateMachine(settings, snapshot)
+{
+    protected override ApplyResult ApplyTransaction(long slot, long timestamp, long sessionId, long sequence, Transaction transaction)
+    {
+        var applied = base.ApplyTransaction(slot, timestamp, sessionId, sequence, transaction);
+        var result = applied.Result is LockAcquiredResult ? new LockAcquiredResult(slot) : applied.Result;
+        var events = applied.Events.Select(e => e is LockGranted granted ? granted with { Token = slot } : e).ToList();
+        return new ApplyResult(result, events);
+    }
+}
+
+/// <summary>
+/// Broken: an exclusive Acquire that should queue behind a holder is granted at once. No input makes the real
+/// machine do this, so the bug is planted in its lock table; every replica plants it alike, so only the lock
+/// checks, not the prefix check, can see it.
+/// </summary>
+internal sealed class GrantWhileHeldMachine(StateMachineSettings settings, byte[]? snapshot) : LockSimStateMachine(settings, snapshot)
+{
+    private static readonly FieldInfo LastToken = MachineInternals.Field("_lastToken");
+
+    protected override ApplyResult ApplyTransaction(long slot, long timestamp, long sessionId, long sequence, Transaction transaction)
+    {
+        var applied = base.ApplyTransaction(slot, timestamp, sessionId, sequence, transaction);
+        if (transaction is not Acquire { Mode: LockMode.Exclusive } acquire || applied.Result is not LockQueuedResult)
+        {
+            return applied;
+        }
+        var state = MachineInternals.Locks(State)[acquire.Path];
+        if (state.Holders.Count == 0)
+        {
+            return applied;
+        }
+        state.Waiters.RemoveAt(state.WaiterIndex(sessionId));
+        var token = (long)LastToken.GetValue(State)! + 1;
+        LastToken.SetValue(State, token);
+        state.Holders.Add(new LockHolder(sessionId, LockMode.Exclusive, token, acquire.LeaseTtlMs, State.Now));
+        return applied with { Result = new LockAcquiredResult(token) };
+    }
+}
+
+/// <summary>Broken: queued grants happen but their LockGranted events are lost, so a waiter is never told.</summary>
+internal sealed class SilentGrantMachine(StateMachineSettings settings, byte[]? snapshot) : LockSimStateMachine(settings, snapshot)
+{
+    protected override ApplyResult ApplyTransaction(long slot, long timestamp, long sessionId, long sequence, Transaction transaction)
+    {
+        var applied = base.ApplyTransaction(slot, timestamp, sessionId, sequence, transaction);
+        return applied with { Events = applied.Events.Where(e => e is not LockGranted).ToList() };
+    }
+}
+
+/// <summary>
+/// Broken: a lock-delay never ends, so waiters behind a holder that vanished wait forever. Nothing is unsafe and
+/// every answer is consistent; only the check that waiters are resolved after healing can see it.
+/// </summary>
+internal sealed class EndlessLockDelayMachine(StateMachineSettings settings, byte[]? snapshot) : LockSimStateMachine(settings, snapshot)
+{
+    protected override ApplyResult ApplyTransaction(long slot, long timestamp, long sessionId, long sequence, Transaction transaction)
+    {
+        var applied = base.ApplyTransaction(slot, timestamp, sessionId, sequence, transaction);
+        foreach (var state in MachineInternals.Locks(State).Values.Where(state => state.DelayedUntil is not null))
+        {
+            state.DelayedUntil = long.MaxValue;
+        }
+        return applied;
+    }
+}
+
+/// <summary>Reaches into the machine's private state to plant bugs no input could cause.</summary>
+internal static class MachineInternals
+{
+    private static readonly FieldInfo LockTable = Field("_locks");
+
+    public static Dictionary<string, LockState> Locks(CoordinatorStateMachine machine) =>
+        (Dictionary<string, LockState>)LockTable.GetValue(machine)!;
+
+    public static FieldInfo Field(string name) =>
+        typeof(CoordinatorStateMachine).GetField(name, BindingFlags.Instance | BindingFlags.NonPublic)
+        ?? throw new InvalidOperationException($"CoordinatorStateMachine has no field {name} any more; update the broken machines");
+}

@@ -1,0 +1,41 @@
+using Coordinator.Service.StateMachine;
+using Xunit.Abstractions;
+
+namespace Coordinator.Tests.Simulation;
+
+/// <summary>
+/// The lock workload's checks must catch real lock bugs: each deliberately broken state machine below has to fail
+/// some seed within the default seed count of <see cref="LockSimulationTests"/>, or its checks prove nothing.
+/// </summary>
+[Trait("Category", "Simulation")]
+[Trait("Category", "Locks")]
+public sealed class LockCheckerIsNotVacuousTests(ITestOutputHelper output)
+{
+    private const int DefaultSeeds = 600;
+
+    [Fact]
+    public void Second_exclusive_holder_is_caught() =>
+        AssertCaught((settings, snapshot) => new GrantWhileHeldMachine(settings, snapshot), "lock safety");
+
+    [Fact]
+    public void Token_that_does_not_increase_is_caught() =>
+        AssertCaught((settings, snapshot) => new TokenIsSlotMachine(settings, snapshot), "fencing token");
+
+    [Fact]
+    public void Waiter_never_told_of_its_grant_is_caught() =>
+        AssertCaught((settings, snapshot) => new SilentGrantMachine(settings, snapshot), "lock client");
+
+    [Fact]
+    public void Waiter_never_granted_after_healing_is_caught() =>
+        AssertCaught((settings, snapshot) => new EndlessLockDelayMachine(settings, snapshot), "unresolved waits");
+
+    private void AssertCaught(Func<StateMachineSettings, byte[]?, LockSimStateMachine> machine, string expectedViolation)
+    {
+        var options = LockSimulationTests.Options(3) with { Workload = () => new LockWorkload(machine) };
+        var (failures, _, elapsed) = SimulationRunner.RunSeeds(1, DefaultSeeds, options, stopAtFirstFailure: true);
+        Assert.NotEmpty(failures);
+        var first = failures[0];
+        output.WriteLine($"caught after {elapsed.TotalSeconds:F1} s: {first}");
+        Assert.Contains(expectedViolation, first.Violation);
+    }
+}

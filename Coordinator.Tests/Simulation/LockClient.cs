@@ -1,0 +1,196 @@
+using Coordinator.Service.StateMachine;
+using Command = Coordinator.Service.Consensus.Command;
+
+namespace Coordinator.Tests.Simulation;
+
+/// <summary>
+/// A client of the lock workload: opens a session, then loops Acquire (wait, sometimes a lease) -> hold -> Release,
+/// sometimes withdrawing while it waits, renewing a lease, closing its session or crashing with it open. Results and
+/// events reach it when the first replica applies them (the gateway's job, not under test here), and it reports any
+/// answer its own history makes impossible. After the network heals it finishes what it holds or waits for, then stops.
+/// </summary>
+internal sealed class LockClient(int index, LockWorkload workload) : SimClient(index)
+{
+    private const int SessionTimeoutMs = 10_000;
+
+    private int _generation;
+    private long _sequence;
+    private long _readyAt;
+    private bool _awaiting;
+    private bool _granted;
+    private bool _lost;
+    private bool _sessionEnded;
+    private string _path = "";
+    private long? _leaseTtl;
+    private long _holdUntil;
+    private long _renewAt;
+    private long _withdrawAt;
+
+    public LockClientPhase Phase { get; private set; } = LockClientPhase.NoSession;
+
+    public long SessionId { get; private set; }
+
+    public override bool IsDone => Phase == LockClientPhase.Done;
+
+    public override bool Crashes(SimRandom random, long now, bool healed)
+    {
+        if (healed || Phase is LockClientPhase.NoSession or LockClientPhase.Crashed or LockClientPhase.SessionOver or LockClientPhase.Done
+            || !random.Chance(0.003))
+        {
+            return false;
+        }
+        workload.Abandon(SessionId);
+        Phase = LockClientPhase.Crashed;
+        _awaiting = false;
+        _readyAt = now + random.Between(100, 2000);
+        return true;
+    }
+
+    public override Command? Next(SimRandom random, long now, bool healed)
+    {
+        switch (Phase)
+        {
+            case LockClientPhase.NoSession or LockClientPhase.SessionOver or LockClientPhase.Crashed:
+                if (healed)
+                {
+                    Phase = LockClientPhase.Done;
+                    return null;
+                }
+                if (Phase == LockClientPhase.SessionOver)
+                {
+                    Phase = LockClientPhase.NoSession;
+                    _readyAt = now + random.Between(0, 300);
+                }
+                return now < _readyAt ? null : OpenSession();
+            case LockClientPhase.Idle:
+                if (healed)
+                {
+                    Phase = LockClientPhase.Done;
+                    return null;
+                }
+                if (now < _readyAt)
+                {
+                    return null;
+                }
+                if (random.Chance(0.04))
+                {
+                    return Send(LockClientPhase.Closing, CloseSession.Instance);
+                }
+                _path = random.Pick(workload.Paths);
+                _leaseTtl = random.Chance(0.25) ? random.Between(200, 2000) : null;
+                _granted = _lost = false;
+                var mode = random.Chance(0.5) ? LockMode.Exclusive : LockMode.Shared;
+                return Send(LockClientPhase.Acquiring, new Acquire(_path, mode, Wait: true, _leaseTtl));
+            case LockClientPhase.Waiting when !healed && now >= _withdrawAt:
+                return Send(LockClientPhase.Withdrawing, new Withdraw(_path));
+            case LockClientPhase.Holding when _lost:
+                Phase = LockClientPhase.Idle;
+                return null;
+            case LockClientPhase.Holding when now >= _holdUntil:
+                return Send(LockClientPhase.Releasing, new Release(_path));
+            case LockClientPhase.Holding when _leaseTtl is { } ttl && now >= _renewAt:
+                _renewAt = now + ttl / 2;
+                return Send(LockClientPhase.Holding, new RenewLease(_path));
+            default:
+                return null;
+        }
+
+        Command OpenSession()
+        {
+            _generation++;
+            SessionId = 1000L * _generation + Index;
+            _sequence = 0;
+            _sessionEnded = false;
+            workload.Register(this);
+            return Send(LockClientPhase.Opening, new CreateSession(SessionTimeoutMs, SessionId));
+        }
+
+        Command Send(LockClientPhase phase, Transaction transaction)
+        {
+            Phase = phase;
+            _awaiting = true;
+            return new Command(SessionId, ++_sequence, TransactionCodec.Encode(transaction));
+        }
+    }
+
+    /// <summary>The first application of this client's command; returns a violation its history rules out, or null.</summary>
+    public string? OnResult(Command command, OpResult result, SimRandom random, long now)
+    {
+        if (command.SessionId != SessionId || command.Sequence != _sequence || !_awaiting)
+        {
+            return null;
+        }
+        _awaiting = false;
+        if (result.Code == ErrorCode.SessionExpired)
+        {
+            if (!_sessionEnded)
+            {
+                return $"session {SessionId} was answered SessionExpired to #{command.Sequence} before its session ended";
+            }
+            Phase = LockClientPhase.SessionOver;
+            return null;
+        }
+        switch (Phase, result)
+        {
+            case (LockClientPhase.Opening, SessionCreatedResult):
+            case (LockClientPhase.Withdrawing, { IsOk: true }):
+            case (LockClientPhase.Releasing, { IsOk: true }):
+            case (LockClientPhase.Releasing or LockClientPhase.Holding, { Code: ErrorCode.NotLockHolder }) when _lost:
+                Phase = LockClientPhase.Idle;
+                _readyAt = now + random.Between(0, 400);
+                return null;
+            case (LockClientPhase.Acquiring, LockAcquiredResult):
+            case (LockClientPhase.Withdrawing, { Code: ErrorCode.NotLockWaiter }) when _granted:
+                Hold(random, now);
+                return null;
+            case (LockClientPhase.Acquiring, LockQueuedResult):
+                Phase = LockClientPhase.Waiting;
+                _withdrawAt = random.Chance(0.3) ? now + random.Between(50, 2000) : long.MaxValue;
+                return null;
+            case (LockClientPhase.Holding, { IsOk: true }):
+                return null;
+            case (LockClientPhase.Closing, { IsOk: true }):
+                Phase = LockClientPhase.SessionOver;
+                return null;
+            default:
+                return $"session {SessionId} in phase {Phase} on {_path} got {result} for #{command.Sequence}";
+        }
+    }
+
+    /// <summary>An event addressed to this client's session; returns a violation its history rules out, or null.</summary>
+    public string? OnEvent(StateMachineEvent e, SimRandom random, long now)
+    {
+        switch (e)
+        {
+            case LockGranted granted when granted.Path == _path && Phase is LockClientPhase.Waiting or LockClientPhase.Withdrawing:
+                _granted = true;
+                if (Phase == LockClientPhase.Waiting)
+                {
+                    Hold(random, now);
+                }
+                return null;
+            case LockGranted granted:
+                return $"session {SessionId} in phase {Phase} on {_path} was granted {granted.Path} it does not wait for";
+            case LockLost:
+                _lost = true;
+                return null;
+            case SessionExpired or SessionClosed:
+                _sessionEnded = true;
+                // An expiry proposed during the chaos may be chosen after the client already finished.
+                if (!_awaiting && Phase != LockClientPhase.Done)
+                {
+                    Phase = LockClientPhase.SessionOver;
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private void Hold(SimRandom random, long now)
+    {
+        Phase = LockClientPhase.Holding;
+        _holdUntil = now + random.Between(20, 1500);
+        _renewAt = _leaseTtl is { } ttl ? now + ttl / 2 : long.MaxValue;
+    }
+}
