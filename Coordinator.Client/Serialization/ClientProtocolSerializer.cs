@@ -2,7 +2,9 @@ using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
 
-namespace Coordinator.Client.Protocol;
+using Coordinator.Client.Protocol;
+
+namespace Coordinator.Client.Serialization;
 
 /// <summary>
 /// The binary format of the client protocol: a short stable manifest per message, a protocol version byte first,
