@@ -1,7 +1,6 @@
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
-
 using Coordinator.Client.Protocol;
 
 namespace Coordinator.Client.Serialization;
