@@ -268,7 +268,6 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
             Sender.Tell(new RequestRejected(0, RejectReason.UnknownSession, $"session {heartbeat.SessionId} is not attached here"));
             return;
         }
-        session.Client = Sender;
         session.LastHeardAt = Now;
         session.HeardSinceReport = true;
         Sender.Tell(new HeartbeatAck(heartbeat.SessionId, _appliedBelow - 1));
