@@ -290,9 +290,10 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// Moves the session to the next server. Every outstanding request counts one more server that did not
-    /// answer; once all had their turn the caller gets ConnectionLoss, though the write itself stays in flight so
-    /// the session's sequence keeps its order.
+    /// Moves the session to the next server. A request that this server left unanswered for the whole request
+    /// timeout counts one more server that did not answer; once every server had its turn the caller gets
+    /// ConnectionLoss, though the write itself stays in flight so the session's sequence keeps its order. Younger
+    /// requests (the failover came from missed heartbeats) are just resent.
     /// </summary>
     private void FailOver()
     {
@@ -300,32 +301,34 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         {
             Publish(ConnectionState.Disconnected);
         }
+        var now = Now;
         var loss = new ConnectionLossException($"No server answered within {_options.RequestTimeout} (tried {_options.Servers.Count}).");
-        if (_inFlight is { SentAt: not null } write && ++write.Failovers >= _options.Servers.Count)
+        bool Unanswered(TimeSpan? sentAt) => sentAt is { } at && now - at >= _options.RequestTimeout;
+        if (_inFlight is { } write)
         {
-            write.Completion.TrySetException(loss);
+            if (Unanswered(write.SentAt) && ++write.Failovers >= _options.Servers.Count)
+            {
+                write.Completion.TrySetException(loss);
+            }
+            write.SentAt = null;
         }
         foreach (var read in _reads.Values.Where(r => r.SentAt is not null).ToList())
         {
-            read.SentAt = null;
-            if (++read.Failovers >= _options.Servers.Count)
+            if (Unanswered(read.SentAt) && ++read.Failovers >= _options.Servers.Count)
             {
                 _reads.Remove(read.RequestId);
                 read.Completion.TrySetException(loss);
             }
+            read.SentAt = null;
         }
         foreach (var subscribe in _subscribes.Values.Where(s => s.SentAt is not null).ToList())
         {
-            subscribe.SentAt = null;
-            if (++subscribe.Failovers >= _options.Servers.Count)
+            if (Unanswered(subscribe.SentAt) && ++subscribe.Failovers >= _options.Servers.Count)
             {
                 _subscribes.Remove(subscribe.RequestId);
                 subscribe.Completion.TrySetException(loss);
             }
-        }
-        if (_inFlight is not null)
-        {
-            _inFlight.SentAt = null;
+            subscribe.SentAt = null;
         }
         _server = (_server + 1) % _options.Servers.Count;
         BeginAttach();
