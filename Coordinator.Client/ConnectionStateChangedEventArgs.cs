@@ -1,0 +1,6 @@
+namespace Coordinator.Client;
+
+public sealed class ConnectionStateChangedEventArgs(ConnectionState state) : EventArgs
+{
+    public ConnectionState State { get; } = state;
+}

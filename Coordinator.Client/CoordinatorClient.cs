@@ -1,0 +1,345 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Akka.Actor;
+using Coordinator.Client.Protocol;
+
+namespace Coordinator.Client;
+
+/// <summary>
+/// A session with a Coordinator cluster. Calls may run concurrently: reads are pipelined, writes are applied one
+/// at a time in call order, each exactly once even when the client moves to another replica. A watch callback
+/// runs before the response that follows it completes; callbacks and event handlers run on the client's own
+/// thread and must not block.
+/// </summary>
+public sealed class CoordinatorClient : IAsyncDisposable
+{
+    private readonly ActorSystem _system;
+    private readonly IActorRef _actor;
+    private readonly ClientStatus _status;
+    private readonly CoordinatorClientOptions _options;
+    private int _disposed;
+
+    private CoordinatorClient(CoordinatorClientOptions options)
+    {
+        _options = options;
+        _status = new ClientStatus
+        {
+            StateChanged = state => ConnectionStateChanged?.Invoke(this, new ConnectionStateChangedEventArgs(state)),
+            LockLost = (path, token) => LockLost?.Invoke(this, new LockLostEventArgs(path, token)),
+        };
+        _system = ClientSystem.Create(options);
+        _actor = _system.ActorOf(Props.Create(() => new ClientActor(options, _status)), "session");
+    }
+
+    /// <summary>Raised on every change of <see cref="State"/>, in order.</summary>
+    public event EventHandler<ConnectionStateChangedEventArgs>? ConnectionStateChanged;
+
+    /// <summary>Raised when the cluster takes away a lock this session held (a lease that lapsed).</summary>
+    public event EventHandler<LockLostEventArgs>? LockLost;
+
+    public long SessionId => _status.SessionId;
+
+    /// <summary>The session timeout the cluster negotiated.</summary>
+    public TimeSpan SessionTimeout => _status.SessionTimeout;
+
+    /// <summary>The newest slot this client has seen; every later read reflects at least this slot.</summary>
+    public long LastSeenSlot => _status.LastSeenSlot;
+
+    public ConnectionState State => _status.State;
+
+    /// <summary>Creates a session on one of the servers and attaches to it.</summary>
+    /// <exception cref="ConnectionLossException">No server created and attached a session within the connect timeout.</exception>
+    public static async Task<CoordinatorClient> ConnectAsync(CoordinatorClientOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var client = new CoordinatorClient(options);
+        try
+        {
+            var started = NewCompletion();
+            client._actor.Tell(new StartSession(started));
+            await started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return client;
+        }
+        catch
+        {
+            await client._system.Terminate().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <returns>The created node's path, with its sequential suffix when there is one.</returns>
+    public async Task<string> CreateAsync(
+        string path,
+        byte[] data,
+        NodeKind kind = NodeKind.Persistent,
+        TimeSpan? ttl = null,
+        bool createParents = false,
+        CancellationToken cancellationToken = default)
+    {
+        CheckData(path, data);
+        var ttlMs = ttl is { } t ? (long)t.TotalMilliseconds : (long?)null;
+        var result = await WriteOkAsync(new Create(path, data, kind, ttlMs, createParents), path, cancellationToken).ConfigureAwait(false);
+        return ((CreatedResult)result).Path;
+    }
+
+    /// <param name="watcher">Called once when the node changes or is deleted after this read.</param>
+    public async Task<NodeData> GetDataAsync(string path, Action<WatchEvent>? watcher = null, CancellationToken cancellationToken = default)
+    {
+        var response = await ReadOkAsync(ReadKind.GetData, path, watcher, cancellationToken).ConfigureAwait(false);
+        return new NodeData(response.Data, response.Stat);
+    }
+
+    /// <param name="version">The version the node must have; -1 for any.</param>
+    /// <returns>The node's new Stat.</returns>
+    public async Task<Stat> SetDataAsync(string path, byte[] data, int version = -1, CancellationToken cancellationToken = default)
+    {
+        CheckData(path, data);
+        var result = await WriteOkAsync(new SetData(path, data, version), path, cancellationToken).ConfigureAwait(false);
+        return ((StatResult)result).Stat;
+    }
+
+    public Task DeleteAsync(string path, int version = -1, CancellationToken cancellationToken = default) =>
+        WriteOkAsync(new Delete(path, version), path, cancellationToken);
+
+    /// <param name="watcher">Called once when the node is created, changed or deleted after this read.</param>
+    /// <returns>The node's Stat, or null when it does not exist.</returns>
+    public async Task<Stat?> ExistsAsync(string path, Action<WatchEvent>? watcher = null, CancellationToken cancellationToken = default)
+    {
+        var response = await ReadAsync(ReadKind.Exists, path, watcher, cancellationToken).ConfigureAwait(false);
+        return response.Code switch
+        {
+            ErrorCode.Ok => response.Stat,
+            ErrorCode.NoNode => null,
+            var code => throw Errors.For(code, path),
+        };
+    }
+
+    /// <param name="watcher">Called once when the node's children change or it is deleted after this read.</param>
+    public async Task<IReadOnlyList<string>> GetChildrenAsync(string path, Action<WatchEvent>? watcher = null, CancellationToken cancellationToken = default)
+    {
+        var response = await ReadOkAsync(ReadKind.GetChildren, path, watcher, cancellationToken).ConfigureAwait(false);
+        return response.Children;
+    }
+
+    /// <summary>Applies all the operations or none.</summary>
+    /// <exception cref="CoordinatorException">The first failing operation's error, with its path; nothing changed.</exception>
+    public async Task<IReadOnlyList<MultiOpResult>> MultiAsync(IEnumerable<Op> ops, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ops);
+        var list = ops.ToList();
+        foreach (var op in list.Where(op => op.Data is not null))
+        {
+            CheckData(op.Path, op.Data!);
+        }
+        var outcome = await WriteAsync(new Multi([.. list.Select(op => op.Transaction)]), cancellationToken).ConfigureAwait(false);
+        switch (outcome.Result)
+        {
+            case MultiResult multi:
+                return [.. multi.Results.Select((result, i) => ToMultiOpResult(list[i], result))];
+            case MultiErrorResult failed:
+                var failedPath = failed.FailedIndex >= 0 && failed.FailedIndex < list.Count ? list[failed.FailedIndex].Path : null;
+                throw Errors.For(failed.Error, failedPath);
+            case var other:
+                throw Errors.For(other.Code, null);
+        }
+    }
+
+    /// <summary>Waits until the attached replica has caught up with everything chosen before this call.</summary>
+    public Task SyncAsync(CancellationToken cancellationToken = default) => WriteOkAsync(Sync.Instance, null, cancellationToken);
+
+    /// <summary>
+    /// Takes a lock (a namespace of its own, not a tree node). With <paramref name="wait"/> the session queues FIFO
+    /// until granted; cancelling gives up the place in the queue (or releases a grant that raced the cancel).
+    /// </summary>
+    /// <param name="leaseTtl">Makes the grant a lease that outlives the session and lapses unless renewed.</param>
+    /// <returns>The fencing token of the grant: it increases strictly with each grant of this lock.</returns>
+    /// <exception cref="LockBusyException">Without <paramref name="wait"/>, the lock cannot be granted now.</exception>
+    public async Task<long> AcquireLockAsync(
+        string path,
+        LockMode mode = LockMode.Exclusive,
+        bool wait = true,
+        TimeSpan? leaseTtl = null,
+        CancellationToken cancellationToken = default)
+    {
+        var leaseMs = leaseTtl is { } l ? (long)l.TotalMilliseconds : (long?)null;
+        var acquiring = WriteAsync(new Acquire(path, mode, wait, leaseMs), CancellationToken.None);
+        WriteOutcome outcome;
+        try
+        {
+            outcome = await acquiring.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _ = UndoAcquireAsync(acquiring, path);
+            throw;
+        }
+        switch (outcome.Result)
+        {
+            case LockAcquiredResult acquired:
+                return acquired.Token;
+            case LockQueuedResult:
+                try
+                {
+                    return await outcome.LockGrant!.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    _ = UndoAcquireAsync(acquiring, path);
+                    throw;
+                }
+            case var other:
+                throw Errors.For(other.Code, path);
+        }
+    }
+
+    public Task ReleaseLockAsync(string path, CancellationToken cancellationToken = default) =>
+        WriteOkAsync(new Release(path), path, cancellationToken);
+
+    public Task RenewLeaseAsync(string path, CancellationToken cancellationToken = default) =>
+        WriteOkAsync(new RenewLease(path), path, cancellationToken);
+
+    /// <summary>For a resource server: is <paramref name="token"/> still a current holder's fencing token?</summary>
+    public async Task<bool> CheckTokenAsync(string path, long token, CancellationToken cancellationToken = default)
+    {
+        var outcome = await WriteAsync(new CheckToken(path, token), cancellationToken).ConfigureAwait(false);
+        return outcome.Result.Code switch
+        {
+            ErrorCode.Ok => true,
+            ErrorCode.StaleToken => false,
+            var code => throw Errors.For(code, path),
+        };
+    }
+
+    /// <summary>
+    /// Every change of the node (or, with <paramref name="recursive"/>, of it and every node below it), from the
+    /// moment the replica acknowledged the watch until the enumeration stops. Ends with
+    /// <see cref="SessionExpiredException"/> when the session ends.
+    /// </summary>
+    public async IAsyncEnumerable<WatchEvent> WatchAsync(
+        string path,
+        bool recursive = false,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var events = Channel.CreateUnbounded<WatchEvent>(new UnboundedChannelOptions { SingleReader = true });
+        var registration = new WatchRegistration(path, recursive ? WatchKind.PersistentRecursive : WatchKind.Persistent);
+        var subscription = new WatchSubscription(registration, e => events.Writer.TryWrite(e), error => events.Writer.TryComplete(error));
+        try
+        {
+            var acknowledged = NewCompletion();
+            _actor.Tell(new Subscribe(subscription, acknowledged));
+            await acknowledged.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await foreach (var e in events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return e;
+            }
+        }
+        finally
+        {
+            _actor.Tell(new Unsubscribe(subscription));
+        }
+    }
+
+    /// <summary>Closes the session (best effort, bounded by the request timeout) and stops the client.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+        if (State is not (ConnectionState.Expired or ConnectionState.Closed))
+        {
+            try
+            {
+                await WriteAsync(CloseSession.Instance, CancellationToken.None).WaitAsync(_options.RequestTimeout).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TimeoutException or CoordinatorException or ConnectionLossException or ObjectDisposedException)
+            {
+                // The cluster expires the session by itself after its timeout.
+            }
+        }
+        var stopped = NewCompletion();
+        _actor.Tell(new Shutdown(stopped));
+        await stopped.Task.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _system.Terminate().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private async Task UndoAcquireAsync(Task<WriteOutcome> acquiring, string path)
+    {
+        try
+        {
+            var outcome = await acquiring.ConfigureAwait(false);
+            if (outcome.Result is LockQueuedResult)
+            {
+                var withdrawn = await WriteAsync(new Withdraw(path), CancellationToken.None).ConfigureAwait(false);
+                if (withdrawn.Result.Code != ErrorCode.NotLockWaiter)
+                {
+                    return;
+                }
+            }
+            else if (outcome.Result is not LockAcquiredResult)
+            {
+                return;
+            }
+            // Granted after all (before the cancel reached the cluster): give it back.
+            await WriteAsync(new Release(path), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is CoordinatorException or ConnectionLossException or ObjectDisposedException or RequestRejectedException)
+        {
+            // The session is gone or unreachable; its end releases the lock and the queue place.
+        }
+    }
+
+    private static MultiOpResult ToMultiOpResult(Op op, OpResult result) => result switch
+    {
+        CreatedResult created => new MultiOpResult.Created(created.Path, created.Stat),
+        StatResult stat => new MultiOpResult.DataSet(stat.Stat),
+        _ when op.Transaction is Delete => new MultiOpResult.Deleted(),
+        _ => new MultiOpResult.Checked(),
+    };
+
+    private void CheckData(string path, byte[] data)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Length > _options.MaxDataBytes)
+        {
+            throw new DataTooLargeException(path);
+        }
+    }
+
+    private async Task<OpResult> WriteOkAsync(Transaction transaction, string? path, CancellationToken cancellationToken)
+    {
+        var outcome = await WriteAsync(transaction, cancellationToken).ConfigureAwait(false);
+        return outcome.Result.IsOk ? outcome.Result : throw Errors.For(outcome.Result.Code, path);
+    }
+
+    /// <summary>
+    /// Cancelling stops the wait; a write not yet sent is dropped, one already sent still applies (exactly once)
+    /// because the session's writes must stay in sequence.
+    /// </summary>
+    private async Task<WriteOutcome> WriteAsync(Transaction transaction, CancellationToken cancellationToken)
+    {
+        var completion = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = cancellationToken.Register(() => completion.TrySetCanceled(cancellationToken));
+        _actor.Tell(new SubmitWrite(transaction, TransactionCodec.Encode(transaction), completion));
+        return await completion.Task.ConfigureAwait(false);
+    }
+
+    private async Task<ReadResponse> ReadOkAsync(ReadKind kind, string path, Action<WatchEvent>? watcher, CancellationToken cancellationToken)
+    {
+        var response = await ReadAsync(kind, path, watcher, cancellationToken).ConfigureAwait(false);
+        return response.Code == ErrorCode.Ok ? response : throw Errors.For(response.Code, path);
+    }
+
+    private async Task<ReadResponse> ReadAsync(ReadKind kind, string path, Action<WatchEvent>? watcher, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var completion = new TaskCompletionSource<ReadResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = cancellationToken.Register(() => completion.TrySetCanceled(cancellationToken));
+        _actor.Tell(new SubmitRead(kind, path, watcher, completion));
+        return await completion.Task.ConfigureAwait(false);
+    }
+
+    private static TaskCompletionSource NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,46 @@
+namespace Coordinator.Client;
+
+/// <summary>How a <see cref="CoordinatorClient"/> reaches the cluster and keeps its session.</summary>
+public sealed class CoordinatorClientOptions
+{
+    /// <summary>Every replica as "host:port" (the Akka.Remote endpoint of its gateway). The client tries them in turn.</summary>
+    public IList<string> Servers { get; init; } = [];
+
+    /// <summary>The session timeout asked for; the cluster may negotiate it into its own bounds.</summary>
+    public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long one replica has to answer a request before the client moves to the next replica and resends it there.
+    /// A call fails with <see cref="ConnectionLossException"/> once every server has had its turn without answering.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long <see cref="CoordinatorClient.ConnectAsync"/> may take to create and attach a session.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The local address the client's endpoint binds to; replicas send responses and events to it.</summary>
+    public string LocalHostname { get; init; } = "127.0.0.1";
+
+    /// <summary>The server's data limit; larger data is refused locally with <see cref="DataTooLargeException"/>.</summary>
+    public int MaxDataBytes { get; init; } = 1024 * 1024;
+
+    internal void Validate()
+    {
+        if (Servers.Count == 0)
+        {
+            throw new ArgumentException("At least one server is required.", nameof(Servers));
+        }
+        foreach (var server in Servers)
+        {
+            _ = GatewayAddress.Parse(server);
+        }
+        if (SessionTimeout <= TimeSpan.Zero || RequestTimeout <= TimeSpan.Zero || ConnectTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SessionTimeout), "Timeouts must be positive.");
+        }
+        if (MaxDataBytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxDataBytes));
+        }
+    }
+}

@@ -1,0 +1,5 @@
+using Coordinator.Client.Protocol;
+
+namespace Coordinator.Client;
+
+public sealed class BadVersionException(string? path = null) : CoordinatorException(ErrorCode.BadVersion, path);

@@ -1,0 +1,5 @@
+using Coordinator.Client.Protocol;
+
+namespace Coordinator.Client;
+
+public sealed class DataTooLargeException(string? path = null) : CoordinatorException(ErrorCode.DataTooLarge, path);

@@ -1,0 +1,5 @@
+using Coordinator.Client.Protocol;
+
+namespace Coordinator.Client;
+
+public sealed class LockBusyException(string? path = null) : CoordinatorException(ErrorCode.LockBusy, path);

@@ -1,0 +1,5 @@
+using Coordinator.Client.Protocol;
+
+namespace Coordinator.Client;
+
+public sealed class SessionExpiredException(string? path = null) : CoordinatorException(ErrorCode.SessionExpired, path);

@@ -1,0 +1,5 @@
+using Coordinator.Client.Protocol;
+
+namespace Coordinator.Client;
+
+public sealed class StaleTokenException(string? path = null) : CoordinatorException(ErrorCode.StaleToken, path);

@@ -1,0 +1,44 @@
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace Coordinator.Client;
+
+/// <summary>The client's own ActorSystem: remote, an ephemeral port, the client protocol serializer bound.</summary>
+internal static class ClientSystem
+{
+    public const string Name = "coordinator-client";
+
+    public static ActorSystem Create(CoordinatorClientOptions options)
+    {
+        // The frame must hold the largest allowed data plus the message around it, as on the replicas.
+        var config = ConfigurationFactory.ParseString($$"""
+            akka {
+              loglevel = WARNING
+              stdout-loglevel = WARNING
+              actor {
+                provider = remote
+                serializers {
+                  coordinator-client = "Coordinator.Client.Protocol.ClientProtocolSerializer, Coordinator.Client"
+                }
+                serialization-bindings {
+                  "Coordinator.Client.Protocol.ClientMessage, Coordinator.Client" = coordinator-client
+                }
+              }
+              remote {
+                retry-gate-closed-for = 200ms
+                log-remote-lifecycle-events = off
+                dot-netty.tcp {
+                  hostname = "{{options.LocalHostname}}"
+                  port = 0
+                  maximum-frame-size = 16MiB
+                  send-buffer-size = 16MiB
+                  receive-buffer-size = 16MiB
+                }
+              }
+              coordinated-shutdown.exit-clr = off
+              coordinated-shutdown.run-by-actor-system-terminate = on
+            }
+            """);
+        return ActorSystem.Create(Name, config);
+    }
+}

@@ -1,0 +1,50 @@
+namespace Coordinator.Client;
+
+/// <summary>
+/// The client's own bound on its session's life (issue 6). The cluster can expire the session no earlier than a
+/// timeout after it last heard the client, and it cannot have heard a heartbeat before it was sent, so the deadline
+/// counts from when the last acknowledged heartbeat was <em>sent</em>. Acks carry no heartbeat id; crediting the
+/// oldest outstanding send is the conservative reading. Times are monotonic offsets passed in: no clock here.
+/// </summary>
+internal sealed class SessionDeadline(TimeSpan timeout, TimeSpan start)
+{
+    private readonly Queue<TimeSpan> _unacknowledged = new();
+    private TimeSpan _lastAcknowledgedSend = start;
+
+    public TimeSpan Timeout { get; set; } = timeout;
+
+    public TimeSpan Deadline => _lastAcknowledgedSend + Timeout;
+
+    public TimeSpan GracePoint => _lastAcknowledgedSend + Timeout * 2 / 3;
+
+    public void HeartbeatSent(TimeSpan now) => _unacknowledged.Enqueue(now);
+
+    public void HeartbeatAcknowledged()
+    {
+        if (_unacknowledged.TryDequeue(out var sent))
+        {
+            Credit(sent);
+        }
+    }
+
+    /// <summary>A replica accepted the session (create or attach) for a request sent at <paramref name="sentAt"/>.</summary>
+    public void Accepted(TimeSpan sentAt)
+    {
+        _unacknowledged.Clear();
+        Credit(sentAt);
+    }
+
+    /// <summary>Heartbeats sent to a replica the client left will never be acknowledged.</summary>
+    public void ForgetUnacknowledged() => _unacknowledged.Clear();
+
+    public SessionHealth Evaluate(TimeSpan now) =>
+        now >= Deadline ? SessionHealth.Expired : now >= GracePoint ? SessionHealth.Jeopardy : SessionHealth.Healthy;
+
+    private void Credit(TimeSpan sent)
+    {
+        if (sent > _lastAcknowledgedSend)
+        {
+            _lastAcknowledgedSend = sent;
+        }
+    }
+}

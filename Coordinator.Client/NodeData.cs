@@ -1,0 +1,5 @@
+using Coordinator.Client.Protocol;
+
+namespace Coordinator.Client;
+
+public sealed record NodeData(byte[] Data, Stat Stat);
