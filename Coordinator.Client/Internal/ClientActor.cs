@@ -673,7 +673,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
             _notifiedSlot = notification.Slot;
             _notifiedAtSlot.Clear();
         }
-        var type = (WatchEventType)(int)notification.Type;
+        var type = notification.Type;
         if (!_notifiedAtSlot.Add((type, notification.Path)))
         {
             return;

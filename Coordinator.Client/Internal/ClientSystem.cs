@@ -18,7 +18,7 @@ internal static class ClientSystem
               actor {
                 provider = remote
                 serializers {
-                  coordinator-client = "Coordinator.Client.Protocol.ClientProtocolSerializer, Coordinator.Client"
+                  coordinator-client = "Coordinator.Client.Serialization.ClientProtocolSerializer, Coordinator.Client"
                 }
                 serialization-bindings {
                   "Coordinator.Client.Protocol.ClientMessage, Coordinator.Client" = coordinator-client

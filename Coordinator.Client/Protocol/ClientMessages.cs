@@ -73,14 +73,7 @@ internal sealed record Heartbeat(long SessionId) : ClientMessage;
 
 internal sealed record HeartbeatAck(long SessionId, long Slot) : ClientMessage;
 
-internal enum WatchEventType : byte
-{
-    NodeCreated = 1,
-    NodeDeleted = 2,
-    NodeDataChanged = 3,
-    NodeChildrenChanged = 4,
-}
-
+/// <summary>Uses the public <see cref="Coordinator.Client.WatchEventType"/>: the wire carries exactly what a watcher sees.</summary>
 internal sealed record WatchNotification(long SessionId, WatchEventType Type, string Path, long Slot) : ClientMessage;
 
 internal sealed record LockGrantedNotification(long SessionId, string Path, long Token, long Slot) : ClientMessage;

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Coordinator.Client;
 using Coordinator.Client.Protocol;
 using Coordinator.Service.Runtime;
 using Coordinator.Service.StateMachine;

@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Coordinator.Client;
 using Coordinator.Client.Protocol;
-using WatchEventType = Coordinator.Client.WatchEventType;
-using WireEventType = Coordinator.Client.Protocol.WatchEventType;
 
 namespace Coordinator.Tests.ClientLibrary;
 
@@ -187,7 +185,8 @@ public sealed class CoordinatorClientTests
         Assert.Equal(sent.Transaction, resent.Transaction);
         gateways.Reply(resentFrom, new WriteResponse(resent.RequestId, 32, ResultCodec.Encode(new StatResult(SomeStat))));
         Assert.Equal(SomeStat, await setting.WaitAsync(TimeSpan.FromSeconds(3)));
-        Assert.Equal([ConnectionState.Disconnected, ConnectionState.Reconnected], states);
+        // Whether the initial Connected reaches a handler attached during ConnectAsync is a race; what follows is not.
+        Assert.Equal([ConnectionState.Disconnected, ConnectionState.Reconnected], states.SkipWhile(state => state == ConnectionState.Connected));
     }
 
     [Fact]
@@ -205,7 +204,7 @@ public sealed class CoordinatorClientTests
 
         var rereading = client.GetDataAsync("/cfg");
         (read, from) = await gateways.ExpectAsync<ReadRequest>();
-        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WireEventType.NodeDataChanged, "/cfg", 41));
+        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WatchEventType.NodeDataChanged, "/cfg", 41));
         gateways.Reply(from, new ReadResponse(read.RequestId, 41, ErrorCode.Ok, SomeStat with { Version = 2 }, [2], []));
         await rereading;
         Assert.Equal([new WatchEvent(WatchEventType.NodeDataChanged, "/cfg", 41)], events);
@@ -213,7 +212,7 @@ public sealed class CoordinatorClientTests
         // One-shot: a second change reaches nobody.
         var third = client.ExistsAsync("/cfg");
         (read, from) = await gateways.ExpectAsync<ReadRequest>();
-        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WireEventType.NodeDeleted, "/cfg", 42));
+        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WatchEventType.NodeDeleted, "/cfg", 42));
         gateways.Reply(from, new ReadResponse(read.RequestId, 42, ErrorCode.NoNode, default, [], []));
         await third;
         Assert.Single(events);
@@ -231,9 +230,9 @@ public sealed class CoordinatorClientTests
         var (add, from) = await gateways.ExpectAsync<AddWatchRequest>();
         Assert.Equal(new WatchRegistration("/app", WatchKind.PersistentRecursive), add.Watch);
         gateways.Reply(from, new WatchAck(add.RequestId, 50));
-        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WireEventType.NodeCreated, "/app/a", 51));
-        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WireEventType.NodeCreated, "/other", 52));
-        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WireEventType.NodeDataChanged, "/app", 53));
+        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WatchEventType.NodeCreated, "/app/a", 51));
+        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WatchEventType.NodeCreated, "/other", 52));
+        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WatchEventType.NodeDataChanged, "/app", 53));
 
         Assert.True(await first.AsTask().WaitAsync(TimeSpan.FromSeconds(3)));
         Assert.Equal(new WatchEvent(WatchEventType.NodeCreated, "/app/a", 51), stream.Current);

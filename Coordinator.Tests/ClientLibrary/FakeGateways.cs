@@ -42,7 +42,7 @@ internal sealed class FakeGateways : IAsyncDisposable
           stdout-loglevel = ERROR
           actor {
             provider = remote
-            serializers.coordinator-client = "Coordinator.Client.Protocol.ClientProtocolSerializer, Coordinator.Client"
+            serializers.coordinator-client = "Coordinator.Client.Serialization.ClientProtocolSerializer, Coordinator.Client"
             serialization-bindings { "Coordinator.Client.Protocol.ClientMessage, Coordinator.Client" = coordinator-client }
           }
           remote.log-remote-lifecycle-events = off

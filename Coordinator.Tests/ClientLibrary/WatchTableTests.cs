@@ -1,6 +1,5 @@
 using Coordinator.Client;
 using Coordinator.Client.Protocol;
-using WatchEventType = Coordinator.Client.WatchEventType;
 
 namespace Coordinator.Tests.ClientLibrary;
 

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
+using Coordinator.Client;
 using Coordinator.Client.Protocol;
 using Coordinator.Service.Runtime;
 using Coordinator.Tests.Infrastructure;
