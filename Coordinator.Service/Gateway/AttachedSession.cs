@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Coordinator.Client.Protocol;
 
 namespace Coordinator.Service.Gateway;
 
@@ -11,5 +12,6 @@ internal sealed class AttachedSession(IActorRef client, int timeoutMs, long now)
 
     public long LastHeardAt { get; set; } = now;
 
-    public bool HeardSinceReport { get; set; } = true;
+    /// <summary>Heartbeats (or the attach) heard since the last liveness report, waiting to be acknowledged.</summary>
+    public List<ClientMessage> AwaitingReport { get; } = [];
 }

@@ -25,6 +25,10 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
     private readonly PriorityQueue<(IActorRef Client, WriteResponse Response), long> _answersWaitingForApply = new();
     private readonly Dictionary<long, int> _inFlight = [];
     private long _appliedBelow;
+    private long _nextReportId;
+
+    /// <summary>Acknowledgements held until the leader confirms the report that carried their session.</summary>
+    private readonly Dictionary<long, List<(long SessionId, ClientMessage Ack)>> _reportsInFlight = [];
 
     public GatewayActor(GatewaySettings settings, ICanTell replica)
     {
@@ -87,6 +91,9 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
                 break;
             case LivenessReportTick:
                 ReportLiveness();
+                break;
+            case SessionsAliveAck ack:
+                OnLivenessConfirmed(ack);
                 break;
             default:
                 _log.Warning("Gateway ignored an unexpected {0} from {1}", message.GetType().Name, Sender);
@@ -225,7 +232,8 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
             client.Tell(new RequestRejected(attach.RequestId, RejectReason.WrongSecret, $"wrong secret for session {attach.SessionId}"));
             return;
         }
-        _attached[attach.SessionId] = new AttachedSession(client, session.TimeoutMs, Now);
+        var attached = new AttachedSession(client, session.TimeoutMs, Now);
+        _attached[attach.SessionId] = attached;
         _watches.RemoveSession(attach.SessionId);
         for (var i = 0; i < attach.Watches.Count; i++)
         {
@@ -240,7 +248,8 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
             }
             _watches.Add(attach.SessionId, watch);
         }
-        client.Tell(new AttachResponse(attach.RequestId, appliedBelow - 1, session.TimeoutMs));
+        attached.AwaitingReport.Add(new AttachResponse(attach.RequestId, appliedBelow - 1, session.TimeoutMs));
+        ReportLiveness();
     }
 
     /// <summary>
@@ -270,22 +279,40 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
             return;
         }
         session.LastHeardAt = Now;
-        session.HeardSinceReport = true;
-        Sender.Tell(new HeartbeatAck(heartbeat.SessionId, _appliedBelow - 1));
+        session.AwaitingReport.Add(new HeartbeatAck(heartbeat.SessionId, _appliedBelow - 1));
     }
 
+    /// <summary>
+    /// Tells the leader which sessions were heard from. Their heartbeat (and attach) acknowledgements wait for the
+    /// leader's answer: a gateway that cannot reach a leader acknowledges nothing, and its clients fail over in time.
+    /// </summary>
     private void ReportLiveness()
     {
-        var heard = _attached.Where(entry => entry.Value.HeardSinceReport).Select(entry => entry.Key).ToList();
-        if (heard.Count == 0)
+        var acks = new List<(long SessionId, ClientMessage Ack)>();
+        foreach (var (id, session) in _attached)
+        {
+            acks.AddRange(session.AwaitingReport.Select(ack => (id, ack)));
+            session.AwaitingReport.Clear();
+        }
+        if (acks.Count == 0)
         {
             return;
         }
-        foreach (var id in heard)
+        var reportId = ++_nextReportId;
+        _reportsInFlight[reportId] = acks;
+        _replica.Tell(new SessionsAlive(reportId, [.. acks.Select(ack => ack.SessionId).Distinct()]), Self);
+    }
+
+    private void OnLivenessConfirmed(SessionsAliveAck ack)
+    {
+        if (!_reportsInFlight.Remove(ack.ReportId, out var acks))
         {
-            _attached[id].HeardSinceReport = false;
+            return;
         }
-        _replica.Tell(new SessionsAlive(heard), Self);
+        foreach (var (sessionId, message) in acks)
+        {
+            Tell(sessionId, message);
+        }
     }
 
     /// <summary>
@@ -295,6 +322,10 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
     private void Sweep()
     {
         var now = Now;
+        foreach (var stale in _reportsInFlight.Keys.Where(id => id < _nextReportId - 20).ToList())
+        {
+            _reportsInFlight.Remove(stale);
+        }
         foreach (var (key, pending) in _writes.Where(entry => now - entry.Value.FirstSentAt > _settings.WriteGiveUpAfter.TotalMilliseconds).ToList())
         {
             Finish(key);

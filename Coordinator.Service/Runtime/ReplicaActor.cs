@@ -206,10 +206,11 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         if (Core.Role == ProposerRole.Leader)
         {
             _sessionTracker.Touch(_clock.NowMs, alive.SessionIds);
+            Sender.Tell(new SessionsAliveAck(alive.ReportId));
         }
         else if (Sender.Path.Address.HasLocalScope && _peers.TryGetValue(Core.LeaderHint, out var leader))
         {
-            leader.Tell(alive, Self);
+            leader.Tell(alive, Sender);
         }
     }
 

@@ -39,6 +39,7 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
         StatusRequest => "SQ",
         ReplicaStatus => "SS",
         SessionsAlive => "SA",
+        SessionsAliveAck => "SK",
         _ => throw new ArgumentException($"{nameof(ReplicaSerializer)} cannot serialize {o.GetType()}."),
     };
 
@@ -131,7 +132,11 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
                 break;
             case StatusRequest:
                 break;
+            case SessionsAliveAck m:
+                w.WriteInt64(m.ReportId);
+                break;
             case SessionsAlive m:
+                w.WriteInt64(m.ReportId);
                 w.WriteInt32(m.SessionIds.Count);
                 foreach (var id in m.SessionIds)
                 {
@@ -193,6 +198,7 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
             "RS" => new ProposeResponse(r.ReadInt64(), r.ReadInt64(), ReadEnum<ProposeStatus>(ref r), r.ReadInt32(), r.ReadInt64(), r.ReadBytes()),
             "SQ" => StatusRequest.Instance,
             "SA" => ReadSessionsAlive(ref r),
+            "SK" => new SessionsAliveAck(r.ReadInt64()),
             "SS" => new ReplicaStatus(r.ReadInt32(), ReadEnum<ProposerRole>(ref r), ReadBallot(ref r), ReadBallot(ref r), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt32(), r.ReadInt64(), r.ReadInt32()),
             _ => throw new SerializationException($"Unknown replica message manifest '{manifest}'."),
         };
@@ -320,12 +326,13 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
 
     private static SessionsAlive ReadSessionsAlive(ref WireReader r)
     {
+        var reportId = r.ReadInt64();
         var ids = new long[r.ReadCount()];
         for (var i = 0; i < ids.Length; i++)
         {
             ids[i] = r.ReadInt64();
         }
-        return new SessionsAlive(ids);
+        return new SessionsAlive(reportId, ids);
     }
 
     private static T ReadEnum<T>(ref WireReader r) where T : struct, Enum

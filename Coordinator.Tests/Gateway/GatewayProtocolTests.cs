@@ -127,6 +127,7 @@ public sealed class GatewayProtocolTests : TestKit, IAsyncLifetime
     {
         var secret = Random.Shared.NextInt64(1, long.MaxValue);
         var client = CreateTestProbe();
+        client.IgnoreMessages(message => message is HeartbeatAck);
         var created = Write(gateway, new OpenSession(sessionId, secret, 0, client), 1, new CreateSession(timeoutMs, secret));
         Assert.IsType<SessionCreatedResult>(created.Result);
         var session = new OpenSession(sessionId, secret, created.Slot, client);
