@@ -621,7 +621,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
                 var wait = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
                 _lockWaits[acquire.Path] = wait;
                 return wait.Task;
-            case Withdraw or Release:
+            case Withdraw or Release when result.IsOk:
                 var path = write.Transaction is Withdraw w ? w.Path : ((Release)write.Transaction).Path;
                 _earlyGrants.Remove(path);
                 if (_lockWaits.Remove(path, out var abandoned))
