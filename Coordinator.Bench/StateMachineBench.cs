@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Coordinator.Service.StateMachine;
 
+using Coordinator.Client;
 using Coordinator.Client.Protocol;
 
 namespace Coordinator.Bench;

@@ -13,8 +13,9 @@ internal static class ClientSystem
         // The frame must hold the largest allowed data plus the message around it, as on the replicas.
         var config = ConfigurationFactory.ParseString($$"""
             akka {
-              loglevel = WARNING
-              stdout-loglevel = WARNING
+              # A client library must not write to its host's console: Akka's logging stays off unless asked for.
+              loglevel = {{Environment.GetEnvironmentVariable("COORDINATOR_CLIENT_LOGLEVEL") ?? "OFF"}}
+              stdout-loglevel = OFF
               actor {
                 provider = remote
                 serializers {

@@ -94,3 +94,18 @@ internal enum RejectReason : byte
 }
 
 internal sealed record RequestRejected(long RequestId, RejectReason Reason, string Message) : ClientMessage;
+
+/// <summary>Asks a gateway about its replica; needs no session, so it works while the cluster has no quorum.</summary>
+internal sealed record StatusQuery(long RequestId) : ClientMessage;
+
+internal sealed record ServerStatus(
+    long RequestId,
+    int ReplicaId,
+    string Role,
+    string Ballot,
+    int LeaderId,
+    long AppliedBelow,
+    long KnownChosenBelow,
+    int AttachedSessions,
+    int Watches,
+    IReadOnlyList<string> Members) : ClientMessage;

@@ -32,6 +32,8 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
         LockLostNotification => "LL",
         SessionEndedNotification => "SE",
         RequestRejected => "X",
+        StatusQuery => "SQ",
+        ServerStatus => "SS",
         _ => throw new ArgumentException($"{nameof(ClientProtocolSerializer)} cannot serialize {o.GetType()}."),
     };
 
@@ -136,6 +138,25 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
                 w.WriteByte((byte)m.Reason);
                 w.WriteString(m.Message);
                 break;
+            case StatusQuery m:
+                w.WriteInt64(m.RequestId);
+                break;
+            case ServerStatus m:
+                w.WriteInt64(m.RequestId);
+                w.WriteInt32(m.ReplicaId);
+                w.WriteString(m.Role);
+                w.WriteString(m.Ballot);
+                w.WriteInt32(m.LeaderId);
+                w.WriteInt64(m.AppliedBelow);
+                w.WriteInt64(m.KnownChosenBelow);
+                w.WriteInt32(m.AttachedSessions);
+                w.WriteInt32(m.Watches);
+                w.WriteInt32(m.Members.Count);
+                foreach (var member in m.Members)
+                {
+                    w.WriteString(member);
+                }
+                break;
             default:
                 throw new ArgumentException($"{nameof(ClientProtocolSerializer)} cannot serialize {obj.GetType()}.");
         }
@@ -170,6 +191,8 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
                 "LL" => new LockLostNotification(r.ReadInt64(), RequiredString(ref r), r.ReadInt64(), r.ReadInt64()),
                 "SE" => new SessionEndedNotification(r.ReadInt64(), r.ReadInt64()),
                 "X" => new RequestRejected(r.ReadInt64(), ReadEnum<RejectReason>(ref r), RequiredString(ref r)),
+                "SQ" => new StatusQuery(r.ReadInt64()),
+                "SS" => ReadServerStatus(ref r),
                 _ => throw new SerializationException($"Unknown client protocol manifest '{manifest}'."),
             };
             if (!r.AtEnd)
@@ -219,6 +242,25 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
             watches[i] = ReadWatch(ref r);
         }
         return new AttachRequest(requestId, sessionId, secret, lastSeen, watches);
+    }
+
+    private static ServerStatus ReadServerStatus(ref WireReader r)
+    {
+        var requestId = r.ReadInt64();
+        var replicaId = r.ReadInt32();
+        var role = RequiredString(ref r);
+        var ballot = RequiredString(ref r);
+        var leader = r.ReadInt32();
+        var applied = r.ReadInt64();
+        var known = r.ReadInt64();
+        var sessions = r.ReadInt32();
+        var watches = r.ReadInt32();
+        var members = new string[r.ReadCount()];
+        for (var i = 0; i < members.Length; i++)
+        {
+            members[i] = RequiredString(ref r);
+        }
+        return new ServerStatus(requestId, replicaId, role, ballot, leader, applied, known, sessions, watches, members);
     }
 
     private static string RequiredString(ref WireReader r) => r.ReadString() ?? throw new WireFormatException(CodecError.InvalidValue);

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Coordinator.Client;
 using Coordinator.Client.Protocol;
 
 namespace Coordinator.Service.Gateway;

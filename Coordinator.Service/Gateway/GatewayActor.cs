@@ -86,6 +86,14 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
             case Heartbeat heartbeat:
                 OnHeartbeat(heartbeat);
                 break;
+            case StatusQuery query:
+                var asker = Sender;
+                _replica.Ask<ReplicaStatus>(StatusRequest.Instance, TimeSpan.FromSeconds(2))
+                    .PipeTo(Self, success: status => new StatusAnswer(query, asker, status), failure: _ => new StatusAnswer(query, asker, null));
+                break;
+            case StatusAnswer answer:
+                answer.Asker.Tell(Describe(answer.Query, answer.Status));
+                break;
             case GatewaySweepTick:
                 Sweep();
                 break;
@@ -356,6 +364,18 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
         }
     }
 
+    private ServerStatus Describe(StatusQuery query, ReplicaStatus? status)
+    {
+        var state = Akka.Cluster.Cluster.Get(Context.System).State;
+        var members = state.Members
+            .Select(member => $"{member.Address.Host}:{member.Address.Port} {(state.Unreachable.Contains(member) ? "unreachable" : member.Status.ToString().ToLowerInvariant())}")
+            .ToList();
+        return status is null
+            ? new ServerStatus(query.RequestId, 0, "unresponsive", "", 0, 0, 0, _attached.Count, _watches.Count, members)
+            : new ServerStatus(query.RequestId, status.ReplicaId, status.Role.ToString().ToLowerInvariant(), status.Ballot.ToString(),
+                status.LeaderHint, status.AppliedBelow, status.KnownChosenBelow, _attached.Count, _watches.Count, members);
+    }
+
     private static ReadOutcome Read(IReplicatedStateMachine machine, ReadKind kind, string path)
     {
         var tree = ((TreeStateMachine)machine).Tree;
@@ -373,6 +393,8 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
         var tree = ((TreeStateMachine)machine).Tree;
         return new AttachOutcome(tree.GetSession(sessionId), [.. watches.Select(watch => tree.Exists(watch.Path))]);
     }
+
+    private sealed record StatusAnswer(StatusQuery Query, IActorRef Asker, ReplicaStatus? Status);
 
     private sealed record ReadOutcome(ErrorCode Code, Stat Stat, byte[] Data, IReadOnlyList<string> Children);
 

@@ -1,3 +1,4 @@
+using Coordinator.Client;
 using Coordinator.Client.Protocol;
 using Coordinator.Service.StateMachine;
 using LogCommand = Coordinator.Service.Consensus.Command;

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
+using Coordinator.Client;
 using Coordinator.Client.Protocol;
 using Coordinator.Service.Consensus;
 using Coordinator.Service.Runtime;

@@ -1,5 +1,6 @@
 using System.Globalization;
 
+using Coordinator.Client;
 using Coordinator.Client.Protocol;
 
 namespace Coordinator.Service.StateMachine;

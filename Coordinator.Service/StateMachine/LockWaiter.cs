@@ -1,3 +1,4 @@
+using Coordinator.Client;
 using Coordinator.Client.Protocol;
 
 namespace Coordinator.Service.StateMachine;

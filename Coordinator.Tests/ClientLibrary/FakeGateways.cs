@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Configuration;
+using Coordinator.Client;
 using Coordinator.Client.Protocol;
 
 namespace Coordinator.Tests.ClientLibrary;

@@ -1,6 +1,7 @@
 using Coordinator.Service.StateMachine;
 using Coordinator.Tests.StateMachine;
 
+using Coordinator.Client;
 using Coordinator.Client.Protocol;
 
 namespace Coordinator.Tests.Locks;

@@ -6,6 +6,7 @@ using Coordinator.Tests.Infrastructure;
 using Xunit.Abstractions;
 using LogCommand = Coordinator.Service.Consensus.Command;
 
+using Coordinator.Client;
 using Coordinator.Client.Protocol;
 
 namespace Coordinator.Tests.Runtime;

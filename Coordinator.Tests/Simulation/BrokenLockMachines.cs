@@ -1,4 +1,5 @@
 using System.Reflection;
+using Coordinator.Client;
 using Coordinator.Client.Protocol;
 using Coordinator.Service.StateMachine;
 

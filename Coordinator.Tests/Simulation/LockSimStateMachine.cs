@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Coordinator.Service.Consensus;
+using Coordinator.Client;
 using Coordinator.Client.Protocol;
 using Coordinator.Service.StateMachine;
 using Command = Coordinator.Service.Consensus.Command;

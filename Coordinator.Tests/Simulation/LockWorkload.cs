@@ -1,4 +1,5 @@
 using Coordinator.Service.Consensus;
+using Coordinator.Client;
 using Coordinator.Client.Protocol;
 using Coordinator.Service.StateMachine;
 using Coordinator.Tests.StateMachine;

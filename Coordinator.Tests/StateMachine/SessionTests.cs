@@ -1,6 +1,7 @@
 using Coordinator.Service.StateMachine;
 using static Coordinator.Tests.StateMachine.Harness;
 
+using Coordinator.Client;
 using Coordinator.Client.Protocol;
 
 namespace Coordinator.Tests.StateMachine;

@@ -1,5 +1,6 @@
 using Coordinator.Service.StateMachine;
 
+using Coordinator.Client;
 using Coordinator.Client.Protocol;
 
 namespace Coordinator.Tests.StateMachine;

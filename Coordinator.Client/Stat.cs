@@ -1,4 +1,4 @@
-namespace Coordinator.Client.Protocol;
+namespace Coordinator.Client;
 
 /// <summary>
 /// ZooKeeper's Stat without ACL version: slots play the role of zxids (czxid, mzxid, pzxid) and times come

@@ -1,4 +1,4 @@
-namespace Coordinator.Client.Protocol;
+namespace Coordinator.Client;
 
 /// <summary>ZooKeeper's CreateMode, value for value.</summary>
 public enum NodeKind : byte

@@ -1,4 +1,4 @@
-namespace Coordinator.Client.Protocol;
+namespace Coordinator.Client;
 
 /// <summary>
 /// Outcome of one command. The tree codes mirror ZooKeeper's KeeperException codes so a ZooKeeper user meets

@@ -1,4 +1,4 @@
-namespace Coordinator.Client.Protocol;
+namespace Coordinator.Client;
 
 public enum LockMode : byte
 {

@@ -1,0 +1,45 @@
+using System.CommandLine;
+
+namespace Coordinator.Cli;
+
+/// <summary>
+/// <c>coord</c>: the command-line tool for a Coordinator cluster. Servers come from --servers or
+/// COORDINATOR_SERVERS (default: the local development cluster).
+/// </summary>
+internal static class Program
+{
+    private static Task<int> Main(string[] args)
+    {
+        var servers = new Option<string>("--servers")
+        {
+            Description = $"comma-separated host:port list (default ${CliContext.ServersVariable} or {CliContext.DefaultServers})",
+            Recursive = true,
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(CliContext.ServersVariable) ?? CliContext.DefaultServers,
+        };
+        var timeout = new Option<double>("--timeout")
+        {
+            Description = "seconds to wait for the cluster",
+            Recursive = true,
+            DefaultValueFactory = _ => 10,
+        };
+        var json = new Option<bool>("--json") { Description = "print JSON, one object per line", Recursive = true };
+        var root = new RootCommand("coord: the command-line tool for Coordinator") { servers, timeout, json };
+
+        CliContext Context(ParseResult parse) => new(
+            [.. parse.GetValue(servers)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
+            TimeSpan.FromSeconds(parse.GetValue(timeout)),
+            parse.GetValue(json));
+
+        foreach (var command in NodeCommands.Create(Context))
+        {
+            root.Subcommands.Add(command);
+        }
+        root.Subcommands.Add(WatchCommand.Create(Context));
+        root.Subcommands.Add(LockCommand.Create(Context));
+        foreach (var command in StatusCommand.Create(Context))
+        {
+            root.Subcommands.Add(command);
+        }
+        return root.Parse(args).InvokeAsync();
+    }
+}
