@@ -4,7 +4,7 @@ using Coordinator.Client;
 namespace Coordinator.Cli;
 
 /// <summary>What every command needs: where the servers are, how long to wait, and how to print.</summary>
-internal sealed record CliContext(IReadOnlyList<string> Servers, TimeSpan Timeout, bool Json)
+internal sealed record CliContext(IReadOnlyList<string> Servers, TimeSpan Timeout, TimeSpan SessionTimeout, bool Json)
 {
     public const string ServersVariable = "COORDINATOR_SERVERS";
     public const string DefaultServers = "127.0.0.1:4001,127.0.0.1:4002,127.0.0.1:4003";
@@ -17,6 +17,7 @@ internal sealed record CliContext(IReadOnlyList<string> Servers, TimeSpan Timeou
         {
             Servers = [.. Servers],
             ConnectTimeout = Timeout,
+            SessionTimeout = SessionTimeout,
             RequestTimeout = TimeSpan.FromSeconds(Math.Max(1, Timeout.TotalSeconds / 4)),
         };
         return CoordinatorClient.ConnectAsync(options, cancellationToken);

@@ -22,12 +22,19 @@ internal static class Program
             Recursive = true,
             DefaultValueFactory = _ => 10,
         };
+        var sessionTimeout = new Option<double>("--session-timeout")
+        {
+            Description = "seconds the session (and its ephemeral nodes and locks) outlives this tool going silent",
+            Recursive = true,
+            DefaultValueFactory = _ => 10,
+        };
         var json = new Option<bool>("--json") { Description = "print JSON, one object per line", Recursive = true };
-        var root = new RootCommand("coord: the command-line tool for Coordinator") { servers, timeout, json };
+        var root = new RootCommand("coord: the command-line tool for Coordinator") { servers, timeout, sessionTimeout, json };
 
         CliContext Context(ParseResult parse) => new(
             [.. parse.GetValue(servers)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
             TimeSpan.FromSeconds(parse.GetValue(timeout)),
+            TimeSpan.FromSeconds(parse.GetValue(sessionTimeout)),
             parse.GetValue(json));
 
         foreach (var command in NodeCommands.Create(Context))

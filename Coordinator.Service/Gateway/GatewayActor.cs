@@ -372,7 +372,7 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
             .ToList();
         return status is null
             ? new ServerStatus(query.RequestId, 0, "unresponsive", "", 0, 0, 0, _attached.Count, _watches.Count, members)
-            : new ServerStatus(query.RequestId, status.ReplicaId, status.Role.ToString().ToLowerInvariant(), status.Ballot.ToString(),
+            : new ServerStatus(query.RequestId, status.ReplicaId, status.Role.ToString().ToLowerInvariant(), status.Promised.ToString(),
                 status.LeaderHint, status.AppliedBelow, status.KnownChosenBelow, _attached.Count, _watches.Count, members);
     }
 

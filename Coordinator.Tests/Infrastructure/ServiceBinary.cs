@@ -1,20 +1,21 @@
 namespace Coordinator.Tests.Infrastructure;
 
-/// <summary>Finds the built replica executable that matches this test build (Debug or Release).</summary>
+/// <summary>Finds the built executables (the replica, the coord CLI) that match this test build (Debug or Release).</summary>
 internal static class ServiceBinary
 {
     public static string RepositoryRoot { get; } = FindRoot();
 
-    public static string Path
+    public static string Path => Built("Coordinator.Service", "Coordinator.Service.dll");
+
+    public static string CliPath => Built("Coordinator.Cli", "coord.dll");
+
+    private static string Built(string project, string assembly)
     {
-        get
-        {
-            // Test output lives in Coordinator.Tests/bin/<Configuration>/<tfm>/; the service builds beside it.
-            var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(System.IO.Path.DirectorySeparatorChar));
-            var configuration = framework.Parent!.Name;
-            var dll = System.IO.Path.Combine(RepositoryRoot, "Coordinator.Service", "bin", configuration, framework.Name, "Coordinator.Service.dll");
-            return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the service first: {dll} is missing.");
-        }
+        // Test output lives in Coordinator.Tests/bin/<Configuration>/<tfm>/; the other projects build beside it.
+        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(System.IO.Path.DirectorySeparatorChar));
+        var configuration = framework.Parent!.Name;
+        var dll = System.IO.Path.Combine(RepositoryRoot, project, "bin", configuration, framework.Name, assembly);
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build {project} first: {dll} is missing.");
     }
 
     private static string FindRoot()
