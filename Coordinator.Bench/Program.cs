@@ -8,6 +8,7 @@ internal static class Program
 {
     private static readonly Dictionary<string, Func<string[], int>> Workloads = new(StringComparer.OrdinalIgnoreCase)
     {
+        ["client"] = ClientBench.Run,
         ["cluster"] = ClusterBench.Run,
         ["core"] = CoreBench.Run,
         ["statemachine"] = StateMachineBench.Run,

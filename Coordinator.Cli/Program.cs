@@ -18,9 +18,9 @@ internal static class Program
         };
         var timeout = new Option<double>("--timeout")
         {
-            Description = "seconds to wait for the cluster",
+            Description = "seconds to wait for the cluster (default $COORDINATOR_TIMEOUT or 10)",
             Recursive = true,
-            DefaultValueFactory = _ => 10,
+            DefaultValueFactory = _ => double.TryParse(Environment.GetEnvironmentVariable("COORDINATOR_TIMEOUT"), out var seconds) ? seconds : 10,
         };
         var sessionTimeout = new Option<double>("--session-timeout")
         {

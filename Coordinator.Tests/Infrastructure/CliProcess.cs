@@ -42,7 +42,8 @@ internal sealed class CliProcess : IDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            Environment = { ["COORDINATOR_SERVERS"] = servers },
+            // A loaded CI machine may need longer than the interactive default; tests that probe timeouts pass --timeout.
+            Environment = { ["COORDINATOR_SERVERS"] = servers, ["COORDINATOR_TIMEOUT"] = "30" },
         };
         start.ArgumentList.Add(ServiceBinary.CliPath);
         foreach (var argument in arguments)
