@@ -27,8 +27,8 @@ public sealed class CoordinatorClient : IAsyncDisposable
             StateChanged = state => ConnectionStateChanged?.Invoke(this, new ConnectionStateChangedEventArgs(state)),
             LockLost = (path, token) => LockLost?.Invoke(this, new LockLostEventArgs(path, token)),
         };
-        _system = ClientSystem.Create(options);
-        _actor = _system.ActorOf(Props.Create(() => new ClientActor(options, _status)), "session");
+        _system = ClientSystem.Acquire(options);
+        _actor = _system.ActorOf(Props.Create(() => new ClientActor(options, _status)));
     }
 
     /// <summary>Raised on every change of <see cref="State"/>, in order.</summary>
@@ -63,7 +63,8 @@ public sealed class CoordinatorClient : IAsyncDisposable
         }
         catch
         {
-            await client._system.Terminate().ConfigureAwait(false);
+            client._actor.Tell(PoisonPill.Instance);
+            await ClientSystem.ReleaseAsync(client._system).ConfigureAwait(false);
             throw;
         }
     }
@@ -261,7 +262,8 @@ public sealed class CoordinatorClient : IAsyncDisposable
         var stopped = NewCompletion();
         _actor.Tell(new Shutdown(stopped));
         await stopped.Task.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await _system.Terminate().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _actor.Tell(PoisonPill.Instance);
+        await ClientSystem.ReleaseAsync(_system).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private async Task UndoAcquireAsync(Task<WriteOutcome> acquiring, string path)

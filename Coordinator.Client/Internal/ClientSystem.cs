@@ -3,10 +3,53 @@ using Akka.Configuration;
 
 namespace Coordinator.Client;
 
-/// <summary>The client's own ActorSystem: remote, an ephemeral port, the client protocol serializer bound.</summary>
+/// <summary>
+/// The clients' ActorSystem: remote, an ephemeral port, the client protocol serializer bound. All clients of a
+/// process that bind the same hostname share one, counted: an ActorSystem (remoting, thread pools, timers) per
+/// session would cost each process far more than the sessions themselves.
+/// </summary>
 internal static class ClientSystem
 {
     public const string Name = "coordinator-client";
+
+    private static readonly Dictionary<string, (ActorSystem System, int Users)> Shared = [];
+
+    public static ActorSystem Acquire(CoordinatorClientOptions options)
+    {
+        lock (Shared)
+        {
+            if (Shared.TryGetValue(options.LocalHostname, out var shared) && !shared.System.WhenTerminated.IsCompleted)
+            {
+                Shared[options.LocalHostname] = (shared.System, shared.Users + 1);
+                return shared.System;
+            }
+            var system = Create(options);
+            Shared[options.LocalHostname] = (system, 1);
+            return system;
+        }
+    }
+
+    public static Task ReleaseAsync(ActorSystem system)
+    {
+        lock (Shared)
+        {
+            foreach (var (hostname, shared) in Shared)
+            {
+                if (shared.System != system)
+                {
+                    continue;
+                }
+                if (shared.Users > 1)
+                {
+                    Shared[hostname] = (system, shared.Users - 1);
+                    return Task.CompletedTask;
+                }
+                Shared.Remove(hostname);
+                break;
+            }
+        }
+        return system.Terminate();
+    }
 
     public static ActorSystem Create(CoordinatorClientOptions options)
     {
