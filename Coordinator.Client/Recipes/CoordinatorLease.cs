@@ -52,6 +52,12 @@ public sealed class CoordinatorLease : Lease
             {
                 return true;
             }
+            if (_handle is { } lost)
+            {
+                // The session may still hold the lock it was no longer sure of: give it up before asking again.
+                _handle = null;
+                await lost.DisposeAsync().ConfigureAwait(false);
+            }
             if (_client is null || _client.State is ConnectionState.Expired or ConnectionState.Closed)
             {
                 if (_client is not null)
