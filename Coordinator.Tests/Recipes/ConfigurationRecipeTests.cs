@@ -68,13 +68,14 @@ public sealed class ConfigurationRecipeTests(ITestOutputHelper output)
             }
         };
 
-        // The client attaches to a replica of its own choosing: kill each in turn until it is the cache's.
+        // The client attaches to a replica of its own choosing: kill each in turn until it is the cache's. It notices
+        // at 2/3 of its 6 s session timeout.
         var watch = Stopwatch.StartNew();
         foreach (var id in cluster.Cluster.Ids)
         {
             watch.Restart();
             await cluster.Cluster.KillAsync(id);
-            if (await Task.WhenAny(disconnected.Task, Task.Delay(2500)) == disconnected.Task)
+            if (await Task.WhenAny(disconnected.Task, Task.Delay(TimeSpan.FromSeconds(5.5))) == disconnected.Task)
             {
                 break;
             }
