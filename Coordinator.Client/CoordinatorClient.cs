@@ -266,6 +266,41 @@ public sealed class CoordinatorClient : IAsyncDisposable
         await ClientSystem.ReleaseAsync(_system).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
+    /// <summary>
+    /// Like <see cref="WatchAsync"/>, but returns once the replica acknowledged the watch, so that a read started
+    /// after it cannot miss a change: whatever the read does not see yet arrives as an event.
+    /// </summary>
+    /// <returns>Ends the subscription.</returns>
+    internal async Task<Action> SubscribeAsync(
+        string path,
+        bool recursive,
+        Action<WatchEvent> deliver,
+        Action<Exception> end,
+        CancellationToken cancellationToken)
+    {
+        var registration = new WatchRegistration(path, recursive ? WatchKind.PersistentRecursive : WatchKind.Persistent);
+        var subscription = new WatchSubscription(registration, deliver, end);
+        var acknowledged = NewCompletion();
+        _actor.Tell(new Subscribe(subscription, acknowledged));
+        try
+        {
+            await acknowledged.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _actor.Tell(new Unsubscribe(subscription));
+            throw;
+        }
+        return () => _actor.Tell(new Unsubscribe(subscription));
+    }
+
+    /// <summary>Stops the client without closing its session, as if its process died: the cluster expires the session.</summary>
+    internal Task AbandonAsync()
+    {
+        Interlocked.Exchange(ref _disposed, 1);
+        return _system.Terminate();
+    }
+
     private async Task UndoAcquireAsync(Task<WriteOutcome> acquiring, string path)
     {
         try

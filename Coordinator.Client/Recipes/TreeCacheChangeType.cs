@@ -1,0 +1,8 @@
+namespace Coordinator.Client.Recipes;
+
+public enum TreeCacheChangeType
+{
+    Added,
+    Updated,
+    Removed,
+}
