@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Akka.Actor;
@@ -14,6 +15,7 @@ namespace Coordinator.Client;
 public sealed class CoordinatorClient : IAsyncDisposable
 {
     private readonly ActorSystem _system;
+    private readonly ConcurrentDictionary<string, Task> _undoing = new(StringComparer.Ordinal);
     private readonly IActorRef _actor;
     private readonly ClientStatus _status;
     private readonly CoordinatorClientOptions _options;
@@ -164,6 +166,12 @@ public sealed class CoordinatorClient : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         var leaseMs = leaseTtl is { } l ? (long)l.TotalMilliseconds : (long?)null;
+        if (_undoing.TryGetValue(path, out var undoing))
+        {
+            // A cancelled acquire of this lock may have been granted meanwhile; until it is given back, a new
+            // request would only be refused as already requested.
+            await undoing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
         var acquiring = WriteAsync(new Acquire(path, mode, wait, leaseMs), CancellationToken.None);
         WriteOutcome outcome;
         try
@@ -172,7 +180,7 @@ public sealed class CoordinatorClient : IAsyncDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            _ = UndoAcquireAsync(acquiring, path);
+            Undo(acquiring, path);
             throw;
         }
         switch (outcome.Result)
@@ -186,7 +194,7 @@ public sealed class CoordinatorClient : IAsyncDisposable
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
-                    _ = UndoAcquireAsync(acquiring, path);
+                    Undo(acquiring, path);
                     throw;
                 }
             case var other:
@@ -298,28 +306,33 @@ public sealed class CoordinatorClient : IAsyncDisposable
     internal Task AbandonAsync()
     {
         Interlocked.Exchange(ref _disposed, 1);
-        return _system.Terminate();
+        _system.Stop(_actor);
+        return ClientSystem.ReleaseAsync(_system);
+    }
+
+    private void Undo(Task<WriteOutcome> acquiring, string path)
+    {
+        var undoing = UndoAcquireAsync(acquiring, path);
+        _undoing[path] = undoing;
+        _ = undoing.ContinueWith(_ => _undoing.TryRemove(new KeyValuePair<string, Task>(path, undoing)), TaskScheduler.Default);
     }
 
     private async Task UndoAcquireAsync(Task<WriteOutcome> acquiring, string path)
     {
+        // The withdrawal is queued now, behind the Acquire and ahead of whatever the caller does next: a retry of
+        // the same lock must never reach the cluster while this place in its queue still exists.
+        var withdrawing = WriteAsync(new Withdraw(path), CancellationToken.None);
         try
         {
             var outcome = await acquiring.ConfigureAwait(false);
-            if (outcome.Result is LockQueuedResult)
+            var withdrawn = await withdrawing.ConfigureAwait(false);
+            var grantedAnyway = outcome.Result is LockAcquiredResult
+                || (outcome.Result is LockQueuedResult && withdrawn.Result.Code == ErrorCode.NotLockWaiter);
+            if (grantedAnyway)
             {
-                var withdrawn = await WriteAsync(new Withdraw(path), CancellationToken.None).ConfigureAwait(false);
-                if (withdrawn.Result.Code != ErrorCode.NotLockWaiter)
-                {
-                    return;
-                }
+                // Granted before the cancellation reached the cluster: give it back.
+                await WriteAsync(new Release(path), CancellationToken.None).ConfigureAwait(false);
             }
-            else if (outcome.Result is not LockAcquiredResult)
-            {
-                return;
-            }
-            // Granted after all (before the cancel reached the cluster): give it back.
-            await WriteAsync(new Release(path), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is CoordinatorException or ConnectionLossException or ObjectDisposedException or RequestRejectedException)
         {
