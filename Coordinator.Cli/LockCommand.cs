@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using Coordinator.Client;
 
 namespace Coordinator.Cli;
@@ -34,13 +33,6 @@ internal static class LockCommand
 
     private static async Task<int> RunWhileHeld(CoordinatorClient client, string path, long token, string[] command, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(command[0]);
-        foreach (var argument in command.Skip(1))
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment["COORDINATOR_FENCING_TOKEN"] = token.ToString();
-        using var child = Process.Start(start) ?? throw new InvalidOperationException($"could not start {command[0]}");
         using var lost = new CancellationTokenSource();
         client.LockLost += (_, e) =>
         {
@@ -49,6 +41,7 @@ internal static class LockCommand
                 lost.Cancel();
             }
         };
+        // Disconnected already means the client cannot be sure it still holds the lock: stop before anyone else can get it.
         client.ConnectionStateChanged += (_, e) =>
         {
             if (e.State is ConnectionState.Disconnected or ConnectionState.Expired)
@@ -56,19 +49,9 @@ internal static class LockCommand
                 lost.Cancel();
             }
         };
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(lost.Token, cancellationToken);
-        try
-        {
-            await child.WaitForExitAsync(either.Token);
-            return child.ExitCode;
-        }
-        catch (OperationCanceledException)
-        {
-            child.Kill(entireProcessTree: true);
-            return lost.IsCancellationRequested
-                ? Failures.Fail(ExitCodes.SessionLost, $"lost {path} (token {token}); the command was stopped")
-                : ExitCodes.Ok;
-        }
+        var environment = new Dictionary<string, string> { ["COORDINATOR_FENCING_TOKEN"] = token.ToString() };
+        return await GuardedCommand.RunAsync(command, environment, lost.Token, cancellationToken)
+            ?? Failures.Fail(ExitCodes.SessionLost, $"lost {path} (token {token}); the command was stopped");
     }
 
     private static string PathOf(string name) => name.StartsWith('/') ? name : $"/locks/{name}";
