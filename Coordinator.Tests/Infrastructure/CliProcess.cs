@@ -6,55 +6,22 @@ namespace Coordinator.Tests.Infrastructure;
 /// <summary>The built <c>coord</c> tool run as a real process against the given servers.</summary>
 internal sealed class CliProcess : IDisposable
 {
-    private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly StringBuilder _error = new();
+    private ChildProcess _process = null!;
 
-    private CliProcess(Process process) => _process = process;
+    public int Pid => _process.Pid;
 
-    public int Pid => _process.Id;
+    public string Output => Read(_output);
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
-
-    public string Error
-    {
-        get
-        {
-            lock (_error)
-            {
-                return _error.ToString();
-            }
-        }
-    }
+    public string Error => Read(_error);
 
     public static CliProcess Start(string servers, IEnumerable<string> arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            // A loaded CI machine may need longer than the interactive default; tests that probe timeouts pass --timeout.
-            Environment = { ["COORDINATOR_SERVERS"] = servers, ["COORDINATOR_TIMEOUT"] = "30" },
-        };
-        start.ArgumentList.Add(ServiceBinary.CliPath);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        var cli = new CliProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start coord"));
-        cli._process.OutputDataReceived += (_, line) => Append(cli._output, line.Data);
-        cli._process.ErrorDataReceived += (_, line) => Append(cli._error, line.Data);
-        cli._process.BeginOutputReadLine();
-        cli._process.BeginErrorReadLine();
+        var cli = new CliProcess();
+        // A loaded CI machine may need longer than the interactive default; tests that probe timeouts pass --timeout.
+        var environment = new Dictionary<string, string> { ["COORDINATOR_SERVERS"] = servers, ["COORDINATOR_TIMEOUT"] = "30" };
+        cli._process = ChildProcess.StartDotnet(ServiceBinary.CliPath, arguments, environment, null, line => Append(cli._output, line), line => Append(cli._error, line));
         return cli;
     }
 
@@ -62,9 +29,7 @@ internal sealed class CliProcess : IDisposable
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string servers, params string[] arguments)
     {
         using var cli = Start(servers, arguments);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await cli._process.WaitForExitAsync(timeout.Token);
-        cli._process.WaitForExit();
+        await cli._process.WaitForExitAsync(TimeSpan.FromSeconds(60));
         return (cli._process.ExitCode, cli.Output.TrimEnd(), cli.Error.TrimEnd());
     }
 
@@ -82,30 +47,23 @@ internal sealed class CliProcess : IDisposable
     }
 
     /// <summary>SIGKILL: the session is left to expire on the server.</summary>
-    public void Kill()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-    }
+    public void Kill() => _process.Kill();
 
-    public void Dispose()
-    {
-        Kill();
-        _process.Dispose();
-    }
+    public void Dispose() => _process.Dispose();
 
-    private static void Append(StringBuilder buffer, string? line)
+    private static void Append(StringBuilder buffer, string line)
     {
-        if (line is null)
-        {
-            return;
-        }
         lock (buffer)
         {
             buffer.AppendLine(line);
+        }
+    }
+
+    private static string Read(StringBuilder buffer)
+    {
+        lock (buffer)
+        {
+            return buffer.ToString();
         }
     }
 }

@@ -1,68 +1,48 @@
-using System.Diagnostics;
-
 namespace Coordinator.Tests.Infrastructure;
 
-/// <summary>One replica as a real operating-system process of the built service, stopped by pid when disposed.</summary>
+/// <summary>One replica as a real operating-system process of the built service, its output in a log file.</summary>
 internal sealed class ReplicaProcess : IDisposable
 {
-    private readonly Process _process;
+    private readonly ChildProcess _process;
+    private readonly StreamWriter _log;
 
-    private ReplicaProcess(Process process, string logPath)
+    private ReplicaProcess(ChildProcess process, StreamWriter log, string logPath)
     {
         _process = process;
+        _log = log;
         LogPath = logPath;
     }
 
     public string LogPath { get; }
 
-    public int Pid => _process.Id;
+    public int Pid => _process.Pid;
 
     public bool HasExited => _process.HasExited;
 
     public static ReplicaProcess Start(string configPath, int id, string logDirectory)
     {
         var logPath = Path.Combine(logDirectory, $"replica-{id}-{DateTime.UtcNow:HHmmssfff}.log");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { ServiceBinary.Path, "--config", configPath, "--id", id.ToString() },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = logDirectory,
-        };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the replica process");
         var log = new StreamWriter(logPath) { AutoFlush = true };
-        process.OutputDataReceived += (_, line) => Write(log, line.Data);
-        process.ErrorDataReceived += (_, line) => Write(log, line.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return new ReplicaProcess(process, logPath);
+        void Write(string line)
+        {
+            lock (log)
+            {
+                log.WriteLine(line);
+            }
+        }
+        var process = ChildProcess.StartDotnet(ServiceBinary.Path, ["--config", configPath, "--id", id.ToString()], new Dictionary<string, string>(), logDirectory, Write, Write);
+        return new ReplicaProcess(process, log, logPath);
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no goodbye to peers.</summary>
-    public void Kill()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-    }
+    public void Kill() => _process.Kill();
 
     public void Dispose()
     {
-        Kill();
         _process.Dispose();
-    }
-
-    private static void Write(StreamWriter log, string? line)
-    {
-        if (line is null)
+        lock (_log)
         {
-            return;
-        }
-        lock (log)
-        {
-            log.WriteLine(line);
+            _log.Dispose();
         }
     }
 }

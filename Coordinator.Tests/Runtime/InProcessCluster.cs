@@ -67,12 +67,21 @@ internal sealed class InProcessCluster : IAsyncDisposable
         if (_dataTree)
         {
             var config = ConfigFor(id);
-            Hosts[id] = await ReplicaHost.StartAsync(config, () => new TreeStateMachine(ReplicaSettings.Create(config.WithFallback(ReplicaHost.ReferenceConfig)).StateMachine));
+            var host = await ReplicaHost.StartAsync(config, () => new TreeStateMachine(ReplicaSettings.Create(config.WithFallback(ReplicaHost.ReferenceConfig)).StateMachine));
+            lock (Hosts)
+            {
+                Hosts[id] = host;
+            }
             return;
         }
         var machine = new KeyValueStateMachine();
-        Hosts[id] = await ReplicaHost.StartAsync(ConfigFor(id), () => machine);
-        Machines[id] = machine;
+        var started = await ReplicaHost.StartAsync(ConfigFor(id), () => machine);
+        // Replicas start concurrently (StartAllAsync): the dictionaries are not safe for concurrent writers.
+        lock (Hosts)
+        {
+            Hosts[id] = started;
+            Machines[id] = machine;
+        }
     }
 
     public string Endpoint(int id) => $"127.0.0.1:{_ports[id - 1]}";
