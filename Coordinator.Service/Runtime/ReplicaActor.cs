@@ -394,7 +394,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         var core = Core;
         return new ReplicaStatus(
             _settings.ReplicaId, core.Role, core.Ballot, core.Promised, core.LeaderHint,
-            core.AppliedBelow, core.KnownChosenBelow, core.PendingCommands, _snapshotBelow, _snapshotsInstalled);
+            _stateMachineBelow, core.KnownChosenBelow, core.PendingCommands, _snapshotBelow, _snapshotsInstalled);
     }
 
     private static ProposeResponse Refusal(Command command, ProposeStatus status, int leaderHint) =>

@@ -26,6 +26,10 @@ internal sealed record StatusRequest
     public static readonly StatusRequest Instance = new();
 }
 
+/// <summary>
+/// <paramref name="AppliedBelow"/> is what the state machine holds (slots still waiting behind a journal write are not
+/// counted), so "applied everywhere" means every replica's state really reflects those slots.
+/// </summary>
 internal sealed record ReplicaStatus(
     int ReplicaId,
     ProposerRole Role,

@@ -160,7 +160,7 @@ public sealed class CoordinatorClientTests
     {
         await using var gateways = new FakeGateways(2);
         var states = new ConcurrentQueue<ConnectionState>();
-        var options = Options(gateways, requestTimeout: TimeSpan.FromMilliseconds(400));
+        var options = Options(gateways, requestTimeout: TimeSpan.FromMilliseconds(1000));
         await using var client = await ConnectAsync(gateways, options, watchConnect: c => c.ConnectionStateChanged += (_, e) => states.Enqueue(e.State));
 
         var watched = client.ExistsAsync("/w", _ => { });
