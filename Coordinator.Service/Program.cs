@@ -59,8 +59,14 @@ internal static class Program
         };
         AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
         Console.WriteLine(dev ? $"development cluster of {hosts.Count} replicas running; Ctrl-C stops it" : "replica running; Ctrl-C stops it");
-        await Task.WhenAny(stopped.Task, Task.WhenAll(hosts.Select(host => host.System.WhenTerminated)));
+        var failed = Task.WhenAny(hosts.Select(host => host.System.WhenTerminated));
+        var first = await Task.WhenAny(stopped.Task, failed);
         await StopAll(hosts);
+        if (first == failed)
+        {
+            Console.Error.WriteLine("error: a replica stopped unexpectedly; see the log above");
+            return 1;
+        }
         return 0;
     }
 

@@ -2,6 +2,7 @@ using System.Reflection;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
+using Akka.Event;
 using Akka.Persistence.Sql;
 using Coordinator.Service.Gateway;
 
@@ -94,6 +95,11 @@ internal sealed class ReplicaHost : IAsyncDisposable
             throw new ReplicaStartException(reason, failure);
         }
         Cluster.Get(system);
+        _ = replica.WatchAsync().ContinueWith(_ =>
+        {
+            system.Log.Error("Replica {0} stopped (a journal write failed, or a bug); shutting its process down", settings.ReplicaId);
+            return system.Terminate();
+        }, TaskScheduler.Default);
         return new ReplicaHost(system, replica, gateway, settings);
     }
 
