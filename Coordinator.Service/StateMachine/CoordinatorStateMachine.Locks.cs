@@ -164,7 +164,14 @@ internal sealed partial class CoordinatorStateMachine
         {
             return;
         }
-        foreach (var holder in state.Holders.FindAll(h => h.LeaseDue == timer.Due))
+        var lapsed = state.Holders.FindAll(h => h.LeaseDue == timer.Due);
+        if (lapsed.Count == 0)
+        {
+            // A stale timer (the lease was renewed or released) must act on nothing: a replica restored from a
+            // snapshot never had it, and a Promote here would grant waiters in a different order than there.
+            return;
+        }
+        foreach (var holder in lapsed)
         {
             state.Holders.Remove(holder);
             if (_sessions.TryGetValue(holder.SessionId, out var session))

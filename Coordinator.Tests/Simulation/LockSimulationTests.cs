@@ -54,5 +54,6 @@ public sealed class LockSimulationTests(ITestOutputHelper output)
         { 4946, 3 },
         { 7832, 3 },
         { 2311, 5 },
+        { 22334, 5 },
     };
 }
