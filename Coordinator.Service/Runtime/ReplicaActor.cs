@@ -347,6 +347,8 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         Run(outbox => Core.Compact(snapshot.AppliedBelow, snapshot.LastTimestamp, snapshot.State, outbox));
         DeleteMessages(metadata.SequenceNr);
         DeleteSnapshots(new SnapshotSelectionCriteria(metadata.SequenceNr - 1));
+        // Slots applied while this snapshot was being saved may already be a whole interval's worth.
+        MaybeSnapshot();
         _log.Debug("Snapshot at slot {0} saved; journal compacted up to event {1}", snapshot.AppliedBelow, metadata.SequenceNr);
     }
 
