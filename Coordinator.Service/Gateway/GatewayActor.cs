@@ -17,7 +17,7 @@ namespace Coordinator.Service.Gateway;
 internal sealed class GatewayActor : UntypedActor, IWithTimers
 {
     private readonly GatewaySettings _settings;
-    private readonly ICanTell _replica;
+    private readonly IActorRef _replica;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, AttachedSession> _attached = [];
     private readonly WatchTable _watches = new();
@@ -30,7 +30,7 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
     /// <summary>Acknowledgements held until the leader confirms the report that carried their session.</summary>
     private readonly Dictionary<long, List<(long SessionId, ClientMessage Ack)>> _reportsInFlight = [];
 
-    public GatewayActor(GatewaySettings settings, ICanTell replica)
+    public GatewayActor(GatewaySettings settings, IActorRef replica)
     {
         _settings = settings;
         _replica = replica;

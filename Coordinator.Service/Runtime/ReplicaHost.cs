@@ -72,16 +72,17 @@ internal sealed class ReplicaHost : IAsyncDisposable
             throw new ReplicaStartException($"replica {settings.ReplicaId} could not open {settings.Endpoint}: {failure.GetBaseException().Message}", failure);
         }
         var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var replicaPath = system.ActorSelection($"/user/{ReplicaSettings.ReplicaActorName}");
-        var gateway = system.ActorOf(Props.Create(() => new GatewayActor(settings.Gateway, replicaPath)), ReplicaSettings.GatewayActorName);
         var stateMachine = stateMachineFactory();
+        var replica = system.ActorOf(
+            Props.Create(() => new ReplicaActor(settings, stateMachine, recovered)),
+            ReplicaSettings.ReplicaActorName);
+        // The gateway holds the replica's own reference (no path lookup per client request). Until it exists no
+        // client can be attached, so a change applied before then has nobody to tell.
+        var gateway = system.ActorOf(Props.Create(() => new GatewayActor(settings.Gateway, replica)), ReplicaSettings.GatewayActorName);
         if (stateMachine is TreeStateMachine tree)
         {
             tree.Applied = applied => gateway.Tell(applied);
         }
-        var replica = system.ActorOf(
-            Props.Create(() => new ReplicaActor(settings, stateMachine, recovered)),
-            ReplicaSettings.ReplicaActorName);
         try
         {
             await recovered.Task.WaitAsync(settings.RecoveryTimeout, cancellationToken);
