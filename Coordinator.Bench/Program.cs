@@ -8,7 +8,13 @@ internal static class Program
 {
     private static readonly Dictionary<string, Func<string[], int>> Workloads = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["client"] = ClientBench.Run,
+        ["write"] = KeyValueBench.Write,
+        ["read"] = KeyValueBench.Read,
+        ["syncread"] = KeyValueBench.SyncRead,
+        ["failover"] = FailoverBench.Run,
+        ["watch"] = WatchBench.Run,
+        ["lock"] = LockBench.Run,
+        ["sessions"] = SessionsBench.Run,
         ["cluster"] = ClusterBench.Run,
         ["core"] = CoreBench.Run,
         ["statemachine"] = StateMachineBench.Run,

@@ -1,0 +1,76 @@
+using Coordinator.Client;
+
+namespace Coordinator.Bench;
+
+/// <summary>
+/// Independent client sessions, each its own <see cref="CoordinatorClient"/>, client i attached first to replica
+/// i mod n (the other replicas follow in its server list, for failover), and the key space every workload shares.
+/// </summary>
+internal sealed class BenchClients : IAsyncDisposable
+{
+    public const int KeyCount = 1000;
+    public static readonly byte[] Value = new byte[100];
+
+    private BenchClients(IReadOnlyList<CoordinatorClient> clients) => Clients = clients;
+
+    public IReadOnlyList<CoordinatorClient> Clients { get; }
+
+    public static async Task<BenchClients> ConnectAsync(ProcessCluster cluster, int count)
+    {
+        var clients = new CoordinatorClient[count];
+        // Connecting in parallel keeps 10,000 sessions from taking minutes; a bounded fan-out keeps it gentle.
+        using var gate = new SemaphoreSlim(64);
+        await Task.WhenAll(Enumerable.Range(0, count).Select(async index =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                clients[index] = await CoordinatorClient.ConnectAsync(Options(cluster, index));
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        return new BenchClients(clients);
+    }
+
+    public static CoordinatorClientOptions Options(ProcessCluster cluster, int index)
+    {
+        var endpoints = cluster.Endpoints;
+        return new CoordinatorClientOptions
+        {
+            Servers = [.. Enumerable.Range(0, endpoints.Count).Select(offset => endpoints[(index + offset) % endpoints.Count])],
+        };
+    }
+
+    public static string Key(Random random) => $"/bench/k{random.Next(KeyCount):D4}";
+
+    /// <summary>Creates <c>/bench/k0000</c>..<c>/bench/k0999</c> with 100-byte values unless they exist.</summary>
+    public async Task CreateKeysAsync()
+    {
+        var client = Clients[0];
+        if (await client.ExistsAsync($"/bench/k{KeyCount - 1:D4}") is not null)
+        {
+            return;
+        }
+        await IgnoreExisting(client.CreateAsync("/bench", []));
+        await Task.WhenAll(Enumerable.Range(0, KeyCount).Select(key => IgnoreExisting(client.CreateAsync($"/bench/k{key:D4}", Value))));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(Clients.Where(client => client is not null).Select(client => client.DisposeAsync().AsTask()));
+    }
+
+    private static async Task IgnoreExisting(Task create)
+    {
+        try
+        {
+            await create;
+        }
+        catch (NodeExistsException)
+        {
+        }
+    }
+}

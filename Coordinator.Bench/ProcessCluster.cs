@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Coordinator.Client;
+
+namespace Coordinator.Bench;
+
+/// <summary>
+/// A local cluster of replicas as real processes of the built service (the Coordinator.Service.dll copied beside this
+/// program), each with its own SQLite journal in a temporary directory, or a cluster given by <c>--servers</c>.
+/// Killing and measuring processes needs the local kind.
+/// </summary>
+internal sealed class ProcessCluster : IAsyncDisposable
+{
+    private readonly DirectoryInfo? _directory;
+    private readonly List<Process> _processes = [];
+
+    private ProcessCluster(IReadOnlyList<string> endpoints, DirectoryInfo? directory)
+    {
+        Endpoints = endpoints;
+        _directory = directory;
+    }
+
+    public IReadOnlyList<string> Endpoints { get; }
+
+    public bool IsLocal => _directory is not null;
+
+    public static async Task<ProcessCluster> StartAsync(BenchOptions options, string extraHocon = "")
+    {
+        if (options.Servers is { Count: > 0 } servers)
+        {
+            var given = new ProcessCluster(servers, null);
+            await given.WaitForLeaderAsync();
+            return given;
+        }
+        var directory = Directory.CreateTempSubdirectory("coordinator-bench-");
+        var endpoints = Enumerable.Range(0, options.Replicas).Select(_ => $"127.0.0.1:{FreePort()}").ToList();
+        var cluster = new ProcessCluster(endpoints, directory);
+        var configPath = Path.Combine(directory.FullName, "cluster.conf");
+        await File.WriteAllTextAsync(configPath, $$"""
+            coordinator {
+              replica.data-dir = "{{directory.FullName}}"
+              replicas { {{string.Join('\n', endpoints.Select((endpoint, index) => $"{index + 1} = \"{endpoint}\""))}} }
+              {{extraHocon}}
+            }
+            akka.loglevel = WARNING
+            """);
+        var service = Path.Combine(AppContext.BaseDirectory, "Coordinator.Service.dll");
+        for (var id = 1; id <= endpoints.Count; id++)
+        {
+            cluster._processes.Add(StartReplica(service, configPath, id, directory.FullName));
+        }
+        await cluster.WaitForLeaderAsync();
+        return cluster;
+    }
+
+    /// <summary>The index (0-based) of the replica that leads now.</summary>
+    public async Task<int> LeaderIndexAsync()
+    {
+        var reports = await ClusterStatus.QueryAsync(Endpoints, TimeSpan.FromSeconds(2));
+        var leader = reports.FirstOrDefault(report => report.Role == "leader") ?? throw new InvalidOperationException("no replica leads");
+        return Endpoints.ToList().IndexOf(leader.Server);
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no goodbye to the peers.</summary>
+    public void Kill(int index) => LocalProcess(index).Kill();
+
+    /// <summary>Resident memory of one replica process (VmRSS), in bytes.</summary>
+    public long ResidentBytes(int index)
+    {
+        var line = File.ReadLines($"/proc/{LocalProcess(index).Id}/status").First(text => text.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0]) * 1024;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+                await process.WaitForExitAsync();
+            }
+            process.Dispose();
+        }
+        _directory?.Delete(recursive: true);
+    }
+
+    private Process LocalProcess(int index) =>
+        IsLocal ? _processes[index] : throw new InvalidOperationException("this workload needs the bench's own cluster (omit --servers)");
+
+    private async Task WaitForLeaderAsync()
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var reports = await ClusterStatus.QueryAsync(Endpoints, TimeSpan.FromSeconds(2));
+            if (reports.All(report => report.Reachable) && reports.Any(report => report.Role == "leader"))
+            {
+                return;
+            }
+            if (_processes.FirstOrDefault(process => process.HasExited) is { } exited)
+            {
+                throw new InvalidOperationException($"a replica exited with code {exited.ExitCode}; its log is in {_directory?.FullName}");
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException("the cluster elected no leader within 60 s");
+    }
+
+    private static Process StartReplica(string service, string configPath, int id, string directory)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
+        foreach (var argument in new[] { service, "--config", configPath, "--id", id.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a replica");
+        var log = new StreamWriter(Path.Combine(directory, $"replica-{id}.log")) { AutoFlush = true };
+        process.OutputDataReceived += (_, line) => Append(log, line.Data);
+        process.ErrorDataReceived += (_, line) => Append(log, line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static void Append(StreamWriter log, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (log)
+        {
+            log.WriteLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}

@@ -1,0 +1,42 @@
+namespace Coordinator.Bench;
+
+/// <summary>
+/// <c>sessions</c>: opens <c>--clients</c> idle sessions (default 10,000; client i on replica i mod 3), holds them
+/// <c>--duration</c> seconds while they heartbeat, and reports the replicas' resident memory before and after, and per
+/// session. Every replica holds every session (sessions are replicated state); only one gateway holds its attachment.
+/// </summary>
+internal static class SessionsBench
+{
+    public static int Run(string[] args)
+    {
+        var options = BenchOptions.Parse("sessions", args, defaultClients: 10_000);
+        RunAsync(options).GetAwaiter().GetResult();
+        return 0;
+    }
+
+    private static async Task RunAsync(BenchOptions options)
+    {
+        await using var cluster = await ProcessCluster.StartAsync(options);
+        await using (var warm = await BenchClients.ConnectAsync(cluster, cluster.Endpoints.Count))
+        {
+            await warm.CreateKeysAsync();
+        }
+        await Task.Delay(options.Warmup);
+        var before = Resident(cluster);
+        await using var clients = await BenchClients.ConnectAsync(cluster, options.Clients);
+        await Task.Delay(options.Duration);
+        var after = Resident(cluster);
+        var alive = clients.Clients.Count(client => client.State is Coordinator.Client.ConnectionState.Connected or Coordinator.Client.ConnectionState.Reconnected);
+        var perSession = after.Zip(before, (a, b) => (a - b) / (double)options.Clients).ToArray();
+        var report = new BenchReport(options, new LoopResult(new LatencyRecorder(), options.Clients - alive))
+            .Add("sessions_alive", alive);
+        for (var replica = 0; replica < before.Length; replica++)
+        {
+            report.Add($"replica{replica + 1}_rss_before_mib", before[replica] / 1048576.0)
+                .Add($"replica{replica + 1}_rss_after_mib", after[replica] / 1048576.0);
+        }
+        report.Add("rss_bytes_per_session_mean", perSession.Average()).Add("rss_bytes_per_session_max", perSession.Max()).Publish(options);
+    }
+
+    private static long[] Resident(ProcessCluster cluster) => [.. Enumerable.Range(0, cluster.Endpoints.Count).Select(cluster.ResidentBytes)];
+}
