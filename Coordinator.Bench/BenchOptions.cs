@@ -4,7 +4,8 @@ namespace Coordinator.Bench;
 
 /// <summary>
 /// The options every client workload shares: <c>--clients C --warmup S --duration S --seed N --json FILE
-/// --servers host:port,...</c> (without <c>--servers</c> the bench starts its own 3-replica cluster of processes).
+/// --servers host:port,...</c> (without <c>--servers</c> the bench starts its own cluster of <c>--replicas</c> processes, default 3, with
+/// <c>--replica-hocon TEXT</c> appended to their configuration).
 /// </summary>
 internal sealed record BenchOptions(
     string Workload,
@@ -14,7 +15,8 @@ internal sealed record BenchOptions(
     int Seed,
     string? JsonPath,
     IReadOnlyList<string>? Servers,
-    int Replicas)
+    int Replicas,
+    string ReplicaHocon)
 {
     public static BenchOptions Parse(string workload, string[] args, int defaultClients) => new(
         workload,
@@ -24,7 +26,8 @@ internal sealed record BenchOptions(
         int.Parse(Program.ArgValue(args, "--seed") ?? "1", CultureInfo.InvariantCulture),
         Program.ArgValue(args, "--json"),
         Program.ArgValue(args, "--servers")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-        int.Parse(Program.ArgValue(args, "--replicas") ?? "3", CultureInfo.InvariantCulture));
+        int.Parse(Program.ArgValue(args, "--replicas") ?? "3", CultureInfo.InvariantCulture),
+        Program.ArgValue(args, "--replica-hocon") ?? "");
 
     private static TimeSpan Seconds(string[] args, string flag, double fallback) =>
         TimeSpan.FromSeconds(double.Parse(Program.ArgValue(args, flag) ?? fallback.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));

@@ -25,7 +25,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
 
     public bool IsLocal => _directory is not null;
 
-    public static async Task<ProcessCluster> StartAsync(BenchOptions options, string extraHocon = "")
+    public static async Task<ProcessCluster> StartAsync(BenchOptions options)
     {
         if (options.Servers is { Count: > 0 } servers)
         {
@@ -41,9 +41,9 @@ internal sealed class ProcessCluster : IAsyncDisposable
             coordinator {
               replica.data-dir = "{{directory.FullName}}"
               replicas { {{string.Join('\n', endpoints.Select((endpoint, index) => $"{index + 1} = \"{endpoint}\""))}} }
-              {{extraHocon}}
             }
             akka.loglevel = WARNING
+            {{options.ReplicaHocon}}
             """);
         var service = Path.Combine(AppContext.BaseDirectory, "Coordinator.Service.dll");
         for (var id = 1; id <= endpoints.Count; id++)

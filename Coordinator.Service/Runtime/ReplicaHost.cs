@@ -65,7 +65,10 @@ internal sealed class ReplicaHost : IAsyncDisposable
         ActorSystem system;
         try
         {
-            system = ActorSystem.Create(ReplicaSettings.SystemName, full);
+            var bootstrap = BootstrapSetup.Create().WithConfig(full);
+            system = JournalStore.PersistenceSetup(settings.Storage) is { } persistence
+                ? ActorSystem.Create(ReplicaSettings.SystemName, bootstrap.And(persistence))
+                : ActorSystem.Create(ReplicaSettings.SystemName, bootstrap);
         }
         catch (Exception failure)
         {
