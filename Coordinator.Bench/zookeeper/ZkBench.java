@@ -421,8 +421,9 @@ public final class ZkBench {
     // ---- sessions ----
 
     /**
-     * Idle sessions held by child JVMs (each ZooKeeper handle has two threads and a selector, so one JVM would need
-     * ~3 memory mappings per thread beyond vm.max_map_count); server memory after a full GC, before and after.
+     * Idle sessions held by child JVMs: a ZooKeeper handle takes two threads and three file descriptors (socket,
+     * epoll, eventfd), so 10,000 in one JVM would pass this machine's hard limit of 20,000 open files. Server memory
+     * after a full GC, before and after.
      */
     private Result sessions() throws Exception {
         var sessions = Integer.parseInt(options.getOrDefault("--sessions", "10000"));
