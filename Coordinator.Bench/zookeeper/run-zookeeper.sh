@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Starts a 3-server ZooKeeper ensemble (3 JVMs on 127.0.0.1, fresh data in a temp dir), waits for a leader,
+# runs one ZkBench workload against it and tears everything down on exit, whatever the outcome.
+#   Coordinator.Bench/zookeeper/run-zookeeper.sh --workload write --clients 16 [--warmup 5 --duration 20 --json FILE]
+# Every argument goes to ZkBench; README.md beside this script lists the workloads and their options.
+set -euo pipefail
+
+zk_jar=${ZK_JAR:-/usr/share/java/zookeeper.jar}
+slf4j_binding=${SLF4J_BINDING:-/usr/share/java/slf4j-simple.jar}
+java=${JAVA:-java}
+here=$(cd "$(dirname "$0")" && pwd)
+client_ports=(12181 12182 12183)
+quorum_ports=(12888 12889 12890)
+election_ports=(13888 13889 13890)
+
+for file in "$zk_jar" "$slf4j_binding"; do
+    [[ -r $file ]] || { echo "missing $file (apt-get install zookeeper libslf4j-java)" >&2; exit 2; }
+done
+for port in "${client_ports[@]}" "${quorum_ports[@]}" "${election_ports[@]}"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        echo "port $port on 127.0.0.1 is already in use" >&2
+        exit 2
+    fi
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/zk-bench.XXXXXX")
+pids=()
+server_pids=()
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# Foreground commands would hold a signal's trap until they end; waiting on a background job does not.
+in_background() {
+    "$@" &
+    pids+=($!)
+    wait $!
+}
+
+# The sessions workload holds thousands of sockets per JVM.
+ulimit -n "$(ulimit -Hn)"
+
+in_background "${JAVAC:-javac}" -nowarn -d "$work/classes" -cp "$zk_jar" "$here/ZkBench.java"
+classpath="$zk_jar:$slf4j_binding"
+logging=-Dorg.slf4j.simpleLogger.defaultLogLevel=warn
+# A client closing its session logs a WARN with a stack trace per session; errors still show.
+client_logging=-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.ClientCnxn=error
+
+for id in 1 2 3; do
+    mkdir -p "$work/s$id/data" "$work/s$id/log"
+    echo "$id" > "$work/s$id/data/myid"
+    {
+        echo "tickTime=2000"
+        echo "initLimit=10"
+        echo "syncLimit=5"
+        echo "dataDir=$work/s$id/data"
+        echo "dataLogDir=$work/s$id/log"
+        echo "clientPortAddress=127.0.0.1"
+        echo "clientPort=${client_ports[id - 1]}"
+        echo "maxClientCnxns=0"
+        echo "admin.enableServer=false"
+        echo "4lw.commands.whitelist=srvr,mntr"
+        for peer in 1 2 3; do
+            echo "server.$peer=127.0.0.1:${quorum_ports[peer - 1]}:${election_ports[peer - 1]}"
+        done
+    } > "$work/s$id/zoo.cfg"
+    "$java" -Xmx1g "$logging" -cp "$classpath" org.apache.zookeeper.server.quorum.QuorumPeerMain "$work/s$id/zoo.cfg" \
+        > "$work/s$id/server.log" 2>&1 &
+    pids+=($!)
+    server_pids+=($!)
+    echo "$id 127.0.0.1:${client_ports[id - 1]} $!" >> "$work/servers"
+done
+
+mode() {
+    timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1 && printf srvr >&3 && cat <&3" 2>/dev/null | sed -n 's/^Mode: //p' || true
+}
+deadline=$((SECONDS + 60))
+while :; do
+    modes=""
+    for port in "${client_ports[@]}"; do
+        modes+="$(mode "$port") "
+    done
+    [[ $modes == *leader* && $(grep -o follower <<< "$modes" | wc -l) -eq 2 ]] && break
+    for i in 0 1 2; do
+        if ! kill -0 "${server_pids[i]}" 2>/dev/null; then
+            echo "server $((i + 1)) exited while starting:" >&2
+            tail -n 30 "$work/s$((i + 1))/server.log" >&2
+            exit 1
+        fi
+    done
+    if ((SECONDS >= deadline)); then
+        echo "no leader with two followers within 60 s (modes: $modes)" >&2
+        tail -n 30 "$work"/s*/server.log >&2
+        exit 1
+    fi
+    sleep 0.5
+done
+echo "ensemble: $modes(servers 1 2 3 on 127.0.0.1:${client_ports[*]})"
+echo "command: Coordinator.Bench/zookeeper/run-zookeeper.sh $*"
+
+in_background "$java" -Xmx1g "$logging" "$client_logging" -cp "$work/classes:$classpath" ZkBench --servers-file "$work/servers" "$@"
