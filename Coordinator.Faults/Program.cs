@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Coordinator.Faults.Harness;
 
 namespace Coordinator.Faults;
@@ -22,11 +23,11 @@ internal static class Program
             return 2;
         }
         using var interrupted = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            interrupted.Cancel();
-        };
+        // Ctrl-C, SIGTERM and SIGHUP unwind the current run, which kills its replicas and removes its namespaces;
+        // only a SIGKILL leaves them behind, for the next run to remove.
+        using var sigint = Interrupts(PosixSignal.SIGINT, interrupted);
+        using var sigterm = Interrupts(PosixSignal.SIGTERM, interrupted);
+        using var sighup = Interrupts(PosixSignal.SIGHUP, interrupted);
         var first = commandLine.Template.Seed;
         Console.WriteLine($"fault harness: {commandLine.Runs} run(s) from seed {first}");
         var failures = 0;
@@ -37,6 +38,10 @@ internal static class Program
             {
                 var report = await FaultRun.RunAsync(options, Console.WriteLine, interrupted.Token);
                 failures += report.HasViolation ? 1 : 0;
+            }
+            catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+            {
+                Console.WriteLine($"run with seed {options.Seed} interrupted; its replicas and network are removed");
             }
             catch (Exception failure) when (failure is not OutOfMemoryException)
             {
@@ -49,4 +54,11 @@ internal static class Program
             : $"{failures} failed run(s); replay one with --seed SEED --runs 1");
         return failures == 0 && !interrupted.IsCancellationRequested ? 0 : 1;
     }
+
+    private static PosixSignalRegistration Interrupts(PosixSignal signal, CancellationTokenSource interrupted) =>
+        PosixSignalRegistration.Create(signal, context =>
+        {
+            context.Cancel = true;
+            interrupted.Cancel();
+        });
 }

@@ -1,17 +1,18 @@
 using System.Globalization;
+using Coordinator.Faults.Faults;
 using Coordinator.Faults.Workloads;
 
 namespace Coordinator.Faults.Harness;
 
 /// <summary>
 /// <c>--workload registers|locks|sets|ephemeral|all --replicas 3|5 --runs N --duration SECONDS --seed S [--keep]
-/// [--unsafe-local-sync] [--service PATH]</c>; run k uses seed S + k.
+/// [--faults kill,pause,partition,isolate] [--unsafe-local-sync] [--service PATH]</c>; run k uses seed S + k.
 /// </summary>
 internal sealed record CommandLine(RunOptions Template, int Runs)
 {
     public const string Usage =
         "usage: Coordinator.Faults --workload registers|locks|sets|ephemeral|all [--replicas 3|5] [--runs N] [--duration SECONDS]"
-        + " [--seed S] [--keep] [--unsafe-local-sync] [--service PATH]";
+        + " [--seed S] [--keep] [--faults kill,pause,partition,isolate] [--unsafe-local-sync] [--service PATH]";
 
     /// <exception cref="ArgumentException">The arguments say something else; the message says what.</exception>
     public static CommandLine Parse(string[] args)
@@ -25,7 +26,7 @@ internal sealed record CommandLine(RunOptions Template, int Runs)
                 case "--keep" or "--unsafe-local-sync":
                     flags.Add(args[i]);
                     break;
-                case "--workload" or "--replicas" or "--runs" or "--duration" or "--seed" or "--service" when i + 1 < args.Length:
+                case "--workload" or "--replicas" or "--runs" or "--duration" or "--seed" or "--faults" or "--service" when i + 1 < args.Length:
                     values[args[i]] = args[++i];
                     break;
                 default:
@@ -49,12 +50,23 @@ internal sealed record CommandLine(RunOptions Template, int Runs)
             Replicas = replicas,
             Duration = TimeSpan.FromSeconds(Number(values, "--duration", 30)),
             Seed = Number(values, "--seed", Random.Shared.Next(1, 1_000_000)),
+            Faults = values.TryGetValue("--faults", out var faults) ? ParseFaults(faults) : FaultKind.All,
             Keep = flags.Contains("--keep"),
             UnsafeLocalSync = flags.Contains("--unsafe-local-sync"),
             ServiceDll = values.GetValueOrDefault("--service") ?? ServiceLocator.FindServiceDll(),
         };
         return new CommandLine(template, Number(values, "--runs", 1));
     }
+
+    private static FaultKind ParseFaults(string list) =>
+        list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Aggregate(FaultKind.None, (kinds, name) => kinds | name switch
+        {
+            "kill" => FaultKind.Kill,
+            "pause" => FaultKind.Pause,
+            "partition" => FaultKind.PartitionReplicas,
+            "isolate" => FaultKind.IsolateFromClients,
+            _ => throw new ArgumentException($"unknown fault '{name}' (expected kill, pause, partition, isolate)"),
+        });
 
     private static int Number(Dictionary<string, string> values, string name, int fallback) =>
         !values.TryGetValue(name, out var text) ? fallback

@@ -54,7 +54,8 @@ public static class FaultRun
         catch (Exception failure)
         {
             keep = true;
-            log($"  run with seed {options.Seed} failed: {failure.Message}; run directory kept: {runDirectory}");
+            var what = failure is OperationCanceledException && cancellationToken.IsCancellationRequested ? "was interrupted" : $"failed: {failure.Message}";
+            log($"  run with seed {options.Seed} {what}; run directory kept: {runDirectory}");
             throw;
         }
         finally
@@ -71,9 +72,7 @@ public static class FaultRun
     {
         var historyPath = Path.Combine(runDirectory, "history.jsonl");
         using (var network = NamespaceNetwork.Create(ids, log))
-        using (Teardown.Register(network))
         using (var cluster = ReplicaCluster.Create(network, ids, runDirectory, options.ServiceDll, options.UnsafeLocalSync))
-        using (Teardown.Register(cluster))
         using (var history = new HistoryFile(historyPath))
         {
             var context = new WorkloadContext(new Recorder(history), cluster.Endpoints, network.ClientHost, options.Seed, log);

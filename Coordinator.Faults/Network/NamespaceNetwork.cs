@@ -168,6 +168,11 @@ internal sealed class NamespaceNetwork : IDisposable
             var name = line.Split(' ', 2)[0];
             if (name.StartsWith(prefix, StringComparison.Ordinal) && int.TryParse(name[prefix.Length..], out _))
             {
+                // Replicas of a harness that was itself SIGKILLed outlive it inside their namespace.
+                foreach (var pid in Shell.Run("ip", ["netns", "pids", name], check: false).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    Shell.Run("kill", ["-KILL", pid.Trim()], check: false);
+                }
                 // Deleting the namespace deletes its end of the veth pair, its peer, and its nft rules.
                 Shell.IpQuietly("netns", "del", name);
             }
