@@ -18,6 +18,7 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
 {
     private readonly GatewaySettings _settings;
     private readonly IActorRef _replica;
+    private readonly bool _unsafeLocalSync = UnsafeLocalSync.Enabled(Context.System.Settings.Config);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, AttachedSession> _attached = [];
     private readonly WatchTable _watches = new();
@@ -112,6 +113,10 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
 
     private void OnWrite(WriteRequest write)
     {
+        if (_unsafeLocalSync && UnsafeLocalSync.TryAnswer(write, _appliedBelow, Sender))
+        {
+            return;
+        }
         if (write.Transaction.Length > _settings.MaxRequestBytes)
         {
             Sender.Tell(new RequestRejected(write.RequestId, RejectReason.RequestTooLarge,

@@ -1,0 +1,99 @@
+using Coordinator.Faults.Network;
+
+namespace Coordinator.Faults.Cluster;
+
+/// <summary>
+/// The replicas of one run: a configuration file and a SQLite data directory per replica under the run directory,
+/// each process started inside its own network namespace and listening on its namespace address.
+/// </summary>
+internal sealed class ReplicaCluster : IDisposable
+{
+    private const int Port = 4000;
+    private readonly Dictionary<int, ReplicaNode> _nodes;
+
+    private ReplicaCluster(NamespaceNetwork network, Dictionary<int, ReplicaNode> nodes)
+    {
+        Network = network;
+        _nodes = nodes;
+    }
+
+    public NamespaceNetwork Network { get; }
+
+    public IReadOnlyList<int> Ids => [.. _nodes.Keys.Order()];
+
+    public ReplicaNode this[int id] => _nodes[id];
+
+    public IReadOnlyList<string> Endpoints => [.. Ids.Select(Endpoint)];
+
+    public static ReplicaCluster Create(NamespaceNetwork network, IReadOnlyList<int> ids, string runDirectory, string serviceDll, bool unsafeLocalSync)
+    {
+        var replicas = string.Join("\n", ids.Select(id => $"    {id} = \"{network.ReplicaHost(id)}:{Port}\""));
+        var nodes = new Dictionary<int, ReplicaNode>();
+        foreach (var id in ids)
+        {
+            var dataDirectory = Directory.CreateDirectory(Path.Combine(runDirectory, $"data-{id}")).FullName;
+            var configPath = Path.Combine(runDirectory, $"replica-{id}.conf");
+            File.WriteAllText(configPath, $$"""
+                # Written by the fault harness for one run.
+                coordinator {
+                  replica.data-dir = "{{dataDirectory}}"
+                  replicas {
+                {{replicas}}
+                  }
+                  # Short enough that the ephemeral and lock workloads see sessions end and locks move within a run.
+                  state-machine {
+                    min-session-timeout = 2s
+                    lock-delay = 1s
+                  }
+                  fault-injection {
+                    enabled = on
+                    unsafe-local-sync = {{(unsafeLocalSync ? "on" : "off")}}
+                  }
+                }
+                """);
+            var command = network.Launcher(id).Concat(["dotnet", serviceDll, "--config", configPath, "--id", id.ToString()]).ToList();
+            nodes[id] = new ReplicaNode(id, command, Path.Combine(runDirectory, $"replica-{id}.log"));
+        }
+        return new ReplicaCluster(network, nodes);
+    }
+
+    public string Endpoint(int id) => $"{Network.ReplicaHost(id)}:{Port}";
+
+    public void StartAll()
+    {
+        foreach (var node in _nodes.Values)
+        {
+            node.Start();
+        }
+    }
+
+    /// <summary>Everything back to normal: network healed, paused replicas resumed, dead ones restarted.</summary>
+    public void Heal()
+    {
+        Network.Apply(Cut.None);
+        foreach (var node in _nodes.Values)
+        {
+            node.Resume();
+            if (!node.Running)
+            {
+                node.Start();
+            }
+        }
+    }
+
+    public void KillAll()
+    {
+        foreach (var node in _nodes.Values)
+        {
+            node.Kill();
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var node in _nodes.Values)
+        {
+            node.Dispose();
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+
+namespace Coordinator.Faults.Cluster;
+
+/// <summary>
+/// One replica as a real process of the built service, started through its launcher (its network namespace), its
+/// output appended to one log file across restarts. Killed with SIGKILL, paused with SIGSTOP/SIGCONT.
+/// </summary>
+internal sealed class ReplicaNode : IDisposable
+{
+    private readonly IReadOnlyList<string> _command;
+    private readonly StreamWriter _log;
+    private Process? _process;
+    private bool _paused;
+
+    public ReplicaNode(int id, IReadOnlyList<string> command, string logPath)
+    {
+        Id = id;
+        _command = command;
+        _log = new StreamWriter(logPath, append: true) { AutoFlush = true };
+    }
+
+    public int Id { get; }
+
+    public bool Running => _process is { HasExited: false };
+
+    public void Start()
+    {
+        Kill();
+        var start = new ProcessStartInfo(_command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in _command.Skip(1))
+        {
+            start.ArgumentList.Add(argument);
+        }
+        Write($"---- harness: starting replica {Id}: {string.Join(' ', _command)}");
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start replica {Id}");
+        process.OutputDataReceived += (_, line) => Write(line.Data);
+        process.ErrorDataReceived += (_, line) => Write(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no goodbye to peers. A paused replica is resumed first so it dies at once.</summary>
+    public void Kill()
+    {
+        if (_process is not { } process)
+        {
+            return;
+        }
+        Resume();
+        if (!process.HasExited)
+        {
+            Write("---- harness: SIGKILL");
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(10_000);
+        }
+        process.Dispose();
+        _process = null;
+    }
+
+    public void Pause()
+    {
+        if (_process is { HasExited: false } process && !_paused)
+        {
+            Write("---- harness: SIGSTOP");
+            Signals.Stop(process.Id);
+            _paused = true;
+        }
+    }
+
+    public void Resume()
+    {
+        if (_process is { HasExited: false } process && _paused)
+        {
+            Signals.Continue(process.Id);
+            Write("---- harness: SIGCONT");
+        }
+        _paused = false;
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        lock (_log)
+        {
+            _log.Dispose();
+        }
+    }
+
+    private void Write(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_log)
+        {
+            _log.WriteLine(line);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Coordinator.Faults.Cluster;
+using Coordinator.Faults.Network;
+
+namespace Coordinator.Faults.Faults;
+
+/// <summary>Plays a schedule against the cluster on the wall clock, undoing each fault before the next begins.</summary>
+internal sealed class FaultInjector(ReplicaCluster cluster, Action<string> log)
+{
+    public async Task RunAsync(IReadOnlyList<Fault> schedule, CancellationToken stop)
+    {
+        var clock = Stopwatch.StartNew();
+        foreach (var fault in schedule)
+        {
+            var wait = fault.At - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            if (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            log($"  fault {fault}");
+            Begin(fault);
+            try
+            {
+                await Task.Delay(fault.Duration, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            finally
+            {
+                End(fault);
+            }
+        }
+    }
+
+    private void Begin(Fault fault)
+    {
+        switch (fault.Kind)
+        {
+            case FaultKind.Kill:
+                cluster[fault.Replicas[0]].Kill();
+                break;
+            case FaultKind.Pause:
+                cluster[fault.Replicas[0]].Pause();
+                break;
+            case FaultKind.PartitionReplicas:
+                cluster.Network.Apply(Cut.Between(fault.Replicas, cluster.Ids.Except(fault.Replicas)));
+                break;
+            case FaultKind.IsolateFromClients:
+                cluster.Network.Apply(Cut.FromClients(fault.Replicas[0]));
+                break;
+        }
+    }
+
+    private void End(Fault fault)
+    {
+        switch (fault.Kind)
+        {
+            case FaultKind.Kill:
+                cluster[fault.Replicas[0]].Start();
+                break;
+            case FaultKind.Pause:
+                cluster[fault.Replicas[0]].Resume();
+                break;
+            default:
+                cluster.Network.Apply(Cut.None);
+                break;
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using Coordinator.Faults.Cluster;
+using Coordinator.Faults.Faults;
+using Coordinator.Faults.History;
+using Coordinator.Faults.Network;
+using Coordinator.Faults.Workloads;
+
+namespace Coordinator.Faults.Harness;
+
+/// <summary>
+/// One fault run: a fresh cluster of real replica processes in their own network namespaces, the workloads running
+/// concurrently while the seed's fault schedule plays, then healing (and, with the set workload, killing and
+/// restarting every replica), the final reads, and the checkers' verdicts. The run directory (seed, configs, replica
+/// logs, history) is deleted when the run passes and kept when it fails or a checker finds a violation.
+/// </summary>
+public static class FaultRun
+{
+    private static readonly TimeSpan WindDown = TimeSpan.FromSeconds(60);
+
+    public static async Task<RunReport> RunAsync(RunOptions options, Action<string> log, CancellationToken cancellationToken = default)
+    {
+        if (NamespaceNetwork.Unavailable() is { } reason)
+        {
+            throw new PlatformNotSupportedException($"fault runs need network namespaces, and {reason}");
+        }
+        var workloads = options.Workloads.Select(WorkloadCatalog.Create).ToList();
+        var ids = Enumerable.Range(1, options.Replicas).ToList();
+        var schedule = FaultSchedule.Generate(options.Seed, ids, options.Duration, options.Faults);
+        var runDirectory = Directory.CreateDirectory(
+            Path.Combine(options.RunsDirectory, $"seed-{options.Seed}-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}")).FullName;
+        var header = $"seed {options.Seed}: {string.Join("+", options.Workloads)} on {options.Replicas} replicas for {options.Duration.TotalSeconds:0} s"
+            + (options.UnsafeLocalSync ? " (unsafe-local-sync bug on)" : "");
+        File.WriteAllLines(Path.Combine(runDirectory, "seed.txt"), [header, .. schedule.Select(fault => fault.ToString())]);
+        log($"run {header}; {schedule.Count} faults scheduled; directory {runDirectory}");
+        foreach (var fault in schedule)
+        {
+            log($"  scheduled {fault}");
+        }
+        var keep = options.Keep;
+        try
+        {
+            var report = await ExecuteAsync(options, workloads, ids, schedule, runDirectory, log, cancellationToken);
+            keep |= report.HasViolation;
+            log($"  outcomes: {string.Join(", ", report.Outcomes.Select(pair => $"{pair.Key} {pair.Value}"))}");
+            foreach (var verdict in report.Verdicts)
+            {
+                log($"  verdict {verdict}");
+            }
+            if (report.HasViolation)
+            {
+                log($"  VIOLATION with seed {options.Seed}; run directory kept: {runDirectory}");
+            }
+            return report with { RunDirectory = keep ? runDirectory : null };
+        }
+        catch (Exception failure)
+        {
+            keep = true;
+            var what = failure is OperationCanceledException && cancellationToken.IsCancellationRequested ? "was interrupted" : $"failed: {failure.Message}";
+            log($"  run with seed {options.Seed} {what}; run directory kept: {runDirectory}");
+            throw;
+        }
+        finally
+        {
+            if (!keep)
+            {
+                Directory.Delete(runDirectory, recursive: true);
+            }
+        }
+    }
+
+    private static async Task<RunReport> ExecuteAsync(
+        RunOptions options, List<IWorkload> workloads, List<int> ids, IReadOnlyList<Fault> schedule, string runDirectory, Action<string> log, CancellationToken cancellationToken)
+    {
+        var historyPath = Path.Combine(runDirectory, "history.jsonl");
+        using (var network = NamespaceNetwork.Create(ids, log))
+        using (var cluster = ReplicaCluster.Create(network, ids, runDirectory, options.ServiceDll, options.UnsafeLocalSync))
+        using (var history = new HistoryFile(historyPath))
+        {
+            var context = new WorkloadContext(new Recorder(history), cluster.Endpoints, network.ClientHost, options.Seed, log);
+            cluster.StartAll();
+            foreach (var workload in workloads)
+            {
+                await workload.SetUpAsync(context, cancellationToken);
+            }
+            log("  cluster up, workloads running");
+            using (var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                stop.CancelAfter(options.Duration);
+                var running = Task.WhenAll(workloads.Select(workload => workload.RunAsync(context, stop.Token)));
+                await new FaultInjector(cluster, log).RunAsync(schedule, stop.Token);
+                await running.WaitAsync(options.Duration + WindDown, cancellationToken);
+            }
+            cluster.Heal();
+            if (workloads.OfType<SetWorkload>().Any())
+            {
+                log("  healed; killing and restarting every replica");
+                cluster.KillAll();
+                cluster.StartAll();
+            }
+            foreach (var workload in workloads)
+            {
+                await workload.FinishAsync(context, cancellationToken);
+            }
+        }
+        var operations = HistoryFile.Read(historyPath);
+        var outcomes = Enum.GetValues<Outcome>().ToDictionary(outcome => outcome, outcome => operations.Count(operation => operation.Outcome == outcome));
+        var verdicts = workloads.Select(workload => workload.Check([.. operations.Where(workload.Owns)])).ToList();
+        return new RunReport(options.Seed, schedule, outcomes, verdicts, runDirectory);
+    }
+}

@@ -1,0 +1,30 @@
+using Coordinator.Faults.Faults;
+
+namespace Coordinator.Faults.Harness;
+
+/// <summary>One fault run's parameters. The seed alone decides the fault schedule.</summary>
+public sealed record RunOptions
+{
+    /// <summary>Any of "registers", "locks", "sets", "ephemeral", run concurrently.</summary>
+    public required IReadOnlyList<string> Workloads { get; init; }
+
+    public int Replicas { get; init; } = 3;
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
+
+    public int Seed { get; init; }
+
+    public FaultKind Faults { get; init; } = FaultKind.All;
+
+    /// <summary>Keep the run directory even when the run passes.</summary>
+    public bool Keep { get; init; }
+
+    /// <summary>Start the replicas with the deliberate stale-sync bug (coordinator.fault-injection.unsafe-local-sync).</summary>
+    public bool UnsafeLocalSync { get; init; }
+
+    /// <summary>The built Coordinator.Service.dll.</summary>
+    public required string ServiceDll { get; init; }
+
+    /// <summary>Where run directories are created.</summary>
+    public string RunsDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "coordinator-faults");
+}
