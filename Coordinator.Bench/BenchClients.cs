@@ -3,8 +3,9 @@ using Coordinator.Client;
 namespace Coordinator.Bench;
 
 /// <summary>
-/// Independent client sessions, each its own <see cref="CoordinatorClient"/>, client i attached first to replica
-/// i mod n (the other replicas follow in its server list, for failover), and the key space every workload shares.
+/// Independent client sessions, each its own <see cref="CoordinatorClient"/>: client i is pinned to replica i mod n
+/// (it knows no other server), or, where a workload needs failover, knows every replica; and the key space every
+/// workload shares.
 /// </summary>
 internal sealed class BenchClients : IAsyncDisposable
 {
@@ -15,7 +16,7 @@ internal sealed class BenchClients : IAsyncDisposable
 
     public IReadOnlyList<CoordinatorClient> Clients { get; }
 
-    public static async Task<BenchClients> ConnectAsync(ProcessCluster cluster, int count)
+    public static async Task<BenchClients> ConnectAsync(ProcessCluster cluster, int count, bool pinned = true)
     {
         var clients = new CoordinatorClient[count];
         // Connecting in parallel keeps 10,000 sessions from taking minutes; a bounded fan-out keeps it gentle.
@@ -25,7 +26,7 @@ internal sealed class BenchClients : IAsyncDisposable
             await gate.WaitAsync();
             try
             {
-                clients[index] = await CoordinatorClient.ConnectAsync(Options(cluster, index));
+                clients[index] = await CoordinatorClient.ConnectAsync(Options(cluster, index, pinned));
             }
             finally
             {
@@ -35,12 +36,12 @@ internal sealed class BenchClients : IAsyncDisposable
         return new BenchClients(clients);
     }
 
-    public static CoordinatorClientOptions Options(ProcessCluster cluster, int index)
+    private static CoordinatorClientOptions Options(ProcessCluster cluster, int index, bool pinned)
     {
         var endpoints = cluster.Endpoints;
         return new CoordinatorClientOptions
         {
-            Servers = [.. Enumerable.Range(0, endpoints.Count).Select(offset => endpoints[(index + offset) % endpoints.Count])],
+            Servers = pinned ? [endpoints[index % endpoints.Count]] : [.. endpoints],
         };
     }
 

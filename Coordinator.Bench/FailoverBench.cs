@@ -25,8 +25,7 @@ internal static class FailoverBench
     private static async Task<int> RunAsync(BenchOptions options)
     {
         await using var cluster = await ProcessCluster.StartAsync(options);
-        var leader = await cluster.LeaderIndexAsync();
-        await using var clients = await BenchClients.ConnectAsync(cluster, options.Clients);
+        await using var clients = await BenchClients.ConnectAsync(cluster, options.Clients, pinned: false);
         await clients.Clients[0].CreateAsync(Root, []);
 
         var clock = Stopwatch.StartNew();
@@ -34,9 +33,11 @@ internal static class FailoverBench
         var acknowledged = new ConcurrentBag<string>();
         var completions = new ConcurrentBag<TimeSpan>();
         var firstAfterKill = new TimeSpan?[clients.Clients.Count];
+        var leader = -1;
         var killer = Task.Run(async () =>
         {
             await Task.Delay(killedAt - clock.Elapsed);
+            leader = await cluster.LeaderIndexAsync();
             cluster.Kill(leader);
             return clock.Elapsed;
         });

@@ -45,6 +45,7 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
     {
         Timers.StartPeriodicTimer("sweep", GatewaySweepTick.Instance, TimeSpan.FromMilliseconds(500));
         Timers.StartPeriodicTimer("liveness", LivenessReportTick.Instance, _settings.LivenessReportInterval);
+        Context.System.EventStream.Subscribe(Self, typeof(LeaderChanged));
     }
 
     protected override void OnReceive(object message)
@@ -97,6 +98,10 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
                 break;
             case GatewaySweepTick:
                 Sweep();
+                break;
+            case LeaderChanged:
+                ProposeUnansweredAgain();
+                ReportUnconfirmedAgain();
                 break;
             case LivenessReportTick:
                 ReportLiveness();
@@ -316,6 +321,18 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
         _replica.Tell(new SessionsAlive(reportId, [.. acks.Select(ack => ack.SessionId).Distinct()]), Self);
     }
 
+    /// <summary>
+    /// Reports that went to a leader that died were lost with it, and the attach and heartbeat acknowledgements they
+    /// hold with them: the client would wait out its request timeout. The new leader hears them again.
+    /// </summary>
+    private void ReportUnconfirmedAgain()
+    {
+        foreach (var (reportId, acks) in _reportsInFlight)
+        {
+            _replica.Tell(new SessionsAlive(reportId, [.. acks.Select(ack => ack.SessionId).Distinct()]), Self);
+        }
+    }
+
     private void OnLivenessConfirmed(SessionsAliveAck ack)
     {
         if (!_reportsInFlight.Remove(ack.ReportId, out var acks))
@@ -350,6 +367,15 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
         {
             _attached.Remove(id);
             _watches.RemoveSession(id);
+        }
+    }
+
+    private void ProposeUnansweredAgain()
+    {
+        foreach (var (key, pending) in _writes)
+        {
+            Timers.Cancel(key);
+            _replica.Tell(new ProposeRequest(pending.Command), Self);
         }
     }
 

@@ -42,6 +42,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private long _lastAppliedTimestamp;
     private int _snapshotsInstalled;
     private ProposerRole _lastRole = ProposerRole.Follower;
+    private int _lastLeaderHint;
     private long _lastLoggedSlot = -1;
     private long _lastProgressLogAt;
     private readonly List<(StateQuery Query, IActorRef ReplyTo)> _waitingQueries = [];
@@ -352,9 +353,19 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         _log.Debug("Snapshot at slot {0} saved; journal compacted up to event {1}", snapshot.AppliedBelow, metadata.SequenceNr);
     }
 
-    /// <summary>Logs leadership changes and answers the waiters of a leader that lost its leadership.</summary>
+    /// <summary>
+    /// Announces a new leader, logs leadership changes and answers the waiters of a leader that lost its leadership.
+    /// </summary>
     private void ObserveRole()
     {
+        if (Core.LeaderHint != _lastLeaderHint)
+        {
+            _lastLeaderHint = Core.LeaderHint;
+            if (_lastLeaderHint != 0)
+            {
+                Context.System.EventStream.Publish(new LeaderChanged(_lastLeaderHint));
+            }
+        }
         var role = Core.Role;
         if (role == _lastRole)
         {

@@ -20,12 +20,12 @@ internal sealed class ClientCluster : IAsyncDisposable
     }
 
     /// <param name="servers">Replica ids in the order the client should try them; all three when null.</param>
-    public async Task<CoordinatorClient> ConnectAsync(int[]? servers = null, TimeSpan? sessionTimeout = null)
+    public async Task<CoordinatorClient> ConnectAsync(int[]? servers = null, TimeSpan? sessionTimeout = null, TimeSpan? requestTimeout = null)
     {
         var options = new CoordinatorClientOptions
         {
             SessionTimeout = sessionTimeout ?? TimeSpan.FromSeconds(6),
-            RequestTimeout = TimeSpan.FromSeconds(2),
+            RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(2),
             ConnectTimeout = TimeSpan.FromSeconds(20),
         };
         foreach (var id in servers ?? Cluster.Ids)

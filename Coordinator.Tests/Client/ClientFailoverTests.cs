@@ -73,4 +73,42 @@ public sealed class ClientFailoverTests(ITestOutputHelper output)
         var fired = await events.Reader.ReadAsync(timeout.Token);
         Assert.Equal(WatchEventType.NodeDataChanged, fired.Type);
     }
+
+    [Fact]
+    public async Task Writes_in_flight_when_the_leader_dies_are_answered_without_waiting_out_the_request_timeout()
+    {
+        await using var cluster = await ClientCluster.StartAsync();
+        var leader = await cluster.Cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(20));
+        // A request timeout far beyond the test's bound: only the gateway resending to the new leader, and clients
+        // leaving a replica whose connection dropped, can get these writes answered in time.
+        var patience = TimeSpan.FromSeconds(60);
+        var clients = new List<CoordinatorClient>();
+        for (var i = 0; i < 6; i++)
+        {
+            clients.Add(await cluster.ConnectAsync(sessionTimeout: TimeSpan.FromSeconds(20), requestTimeout: patience));
+        }
+        await clients[0].CreateAsync("/failover", []);
+        var killedAt = new TaskCompletionSource<DateTime>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var writers = clients.Select(async client =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var issuedAfterKill = killedAt.Task.IsCompleted;
+                await client.CreateAsync("/failover/entry-", [], NodeKind.PersistentSequential);
+                if (issuedAfterKill)
+                {
+                    return DateTime.UtcNow - killedAt.Task.Result;
+                }
+            }
+            return TimeSpan.MaxValue;
+        }).ToList();
+        await Task.Delay(500);
+        await cluster.Cluster.KillAsync(leader);
+        killedAt.SetResult(DateTime.UtcNow);
+
+        var recovered = await Task.WhenAll(writers).WaitAsync(TimeSpan.FromSeconds(25));
+        output.WriteLine($"first write after the leader's death, per client: {string.Join(", ", recovered.Select(gap => $"{gap.TotalMilliseconds:F0} ms"))}");
+        Assert.All(recovered, gap => Assert.True(gap < TimeSpan.FromSeconds(15), $"a client needed {gap} to write after the kill"));
+    }
 }
