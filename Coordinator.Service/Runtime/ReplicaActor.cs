@@ -248,6 +248,10 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     {
         var outbox = new Outbox();
         input(outbox);
+        if (outbox.Persist.Count > 0 || _outputsWaitingForWrites > 0)
+        {
+            SendWhatNeedsNoWrite(outbox);
+        }
         if (outbox.Persist.Count > 0)
         {
             _outputsWaitingForWrites++;
@@ -277,18 +281,42 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         ObserveRole();
     }
 
+    /// <summary>
+    /// Sends at once what promises nothing about this replica's journal: a leader's Accepts (their ballot's promise
+    /// was durable before it could lead), commit points and catch-up traffic (chosen values, durable at a majority).
+    /// The leader's fsync and its followers' then overlap instead of running one after the other. Prepares (the
+    /// candidate's own promise must be durable first, or a restart could reuse the ballot) and an acceptor's
+    /// Promise, Accepted and Nack wait for the journal, as the core requires.
+    /// </summary>
+    private void SendWhatNeedsNoWrite(Outbox outbox)
+    {
+        foreach (var envelope in outbox.Send)
+        {
+            if (envelope.Message is Accept or Chosen or CatchUpRequest or CatchUp or InstallSnapshot)
+            {
+                Send(envelope);
+            }
+        }
+        outbox.Send.RemoveAll(envelope => envelope.Message is Accept or Chosen or CatchUpRequest or CatchUp or InstallSnapshot);
+    }
+
+    private void Send(Consensus.Envelope envelope)
+    {
+        if (envelope.To == _settings.ReplicaId)
+        {
+            Self.Tell(envelope.Message);
+        }
+        else if (_peers.TryGetValue(envelope.To, out var peer))
+        {
+            peer.Tell(envelope.Message, Self);
+        }
+    }
+
     private void Flush(Outbox outbox)
     {
         foreach (var envelope in outbox.Send)
         {
-            if (envelope.To == _settings.ReplicaId)
-            {
-                Self.Tell(envelope.Message);
-            }
-            else if (_peers.TryGetValue(envelope.To, out var peer))
-            {
-                peer.Tell(envelope.Message, Self);
-            }
+            Send(envelope);
         }
         foreach (var delivery in outbox.Deliver)
         {
