@@ -1,11 +1,12 @@
 namespace Coordinator.Service.Consensus;
 
 /// <summary>
-/// Everything one call into the core asks its shell to do. The shell must drain it in this order:
-/// persist (and wait for the write to be durable), then send, then deliver to the state machine.
-/// Replying before the journal write completes would let a crash forget a promise that was already relied on.
-/// Messages that promise nothing about this replica's journal (Accept, Chosen, catch-up traffic) may go before the
-/// write; Prepare may not, since the candidate's own promise is what keeps a restarted replica from reusing its ballot.
+/// Everything one call into the core asks its shell to do: persist, send, deliver to the state machine.
+/// Replies must wait until the journal write is durable: replying before it completes would let a crash forget a
+/// promise that was already relied on. Messages that promise nothing about this replica's journal (Accept, Chosen,
+/// catch-up traffic) may go before the write; Prepare may not, since the candidate's own promise is what keeps a
+/// restarted replica from reusing its ballot. Deliveries are chosen values (durable at a majority): the shell may
+/// apply them at once, as long as it applies every outbox's deliveries in the order the outboxes were produced.
 /// </summary>
 internal sealed class Outbox
 {

@@ -252,6 +252,9 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         {
             SendWhatNeedsNoWrite(outbox);
         }
+        // Chosen values are durable at a majority whatever this replica's journal holds: applying them never waits
+        // for its pending writes, and applying every delivery here keeps slots in order.
+        ApplyDeliveries(outbox);
         if (outbox.Persist.Count > 0)
         {
             _outputsWaitingForWrites++;
@@ -318,14 +321,20 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         {
             Send(envelope);
         }
+    }
+
+    private void ApplyDeliveries(Outbox outbox)
+    {
+        if (outbox.Deliver.Count == 0)
+        {
+            return;
+        }
         foreach (var delivery in outbox.Deliver)
         {
             Apply(delivery);
         }
-        if (outbox.Deliver.Count > 0)
-        {
-            AnswerReadyQueries();
-        }
+        outbox.Deliver.Clear();
+        AnswerReadyQueries();
         MaybeSnapshot();
     }
 
