@@ -9,19 +9,21 @@ namespace Coordinator.Faults.Checking;
 /// The call and return events of every step sit in one doubly linked list ordered by time (a call before a return at
 /// the same instant, so touching intervals count as concurrent). The search walks the list: at a call it tries to
 /// linearize that step now — apply it to the model, remove its call and return from the list, restart from the head;
-/// at a return it has found a step that had to be linearized already, so it backtracks to the last choice. A
-/// configuration (set of linearized steps, register value) is explored at most once.
+/// at a return it has found a step that had to be linearized already, so it backtracks to the last choice.
 /// </para>
 /// <para>
 /// Optional steps return at infinity, after every definite return, so reaching one of their returns means every
-/// required step is linearized: the history passes, and the optional steps left over simply never took effect.
+/// required step is linearized: the history passes, and the optional steps left over simply never took effect. At
+/// each configuration the required candidates are tried before the optional ones, so an optional step is linearized
+/// only when nothing else lets the search go on; together with the dominance in <see cref="SearchMemo"/> this keeps
+/// pending Unknown operations from multiplying the states.
 /// </para>
 /// <para>
-/// The memo keys the linearized set by a 128-bit Zobrist hash (each step owns two fixed SplitMix64 words, XORed in
-/// and out as it is linearized and undone) rather than a copy of the set: a copy costs a bit per step per state, which
-/// at thousands of steps and millions of states does not fit in memory. Two distinct sets collide with probability
-/// 2^-128, far below any rate a test could observe, and a collision could only prune a branch, never accept a
-/// history that is not linearizable.
+/// The memo keys the linearized required steps by a 128-bit Zobrist hash (each step owns two fixed SplitMix64 words,
+/// XORed in and out as it is linearized and undone) rather than a copy of the set: a copy costs a bit per step per
+/// state, which at thousands of steps and millions of states does not fit in memory. Two distinct sets collide with
+/// probability 2^-128, far below any rate a test could observe, and a collision could only prune a branch, never
+/// accept a history that is not linearizable.
 /// </para>
 /// </summary>
 internal sealed class RegisterSearch
@@ -45,6 +47,12 @@ internal sealed class RegisterSearch
     private readonly ulong[] _highHash;
     private readonly int _head;
 
+    // Interchangeable optional steps: the class of each (-1 for none), its rank in the class by call order, and how
+    // many of each class are linearized (always the lowest ranks).
+    private readonly int[] _classOfStep;
+    private readonly int[] _rankInClass;
+    private readonly int[] _linearizedInClass;
+
     private RegisterSearch(string key, IReadOnlyList<RegisterStep> steps, long? initial, long maxStates)
     {
         _key = key;
@@ -61,6 +69,9 @@ internal sealed class RegisterSearch
         _returnOfStep = new int[count];
         _lowHash = new ulong[count];
         _highHash = new ulong[count];
+        _classOfStep = new int[count];
+        _rankInClass = new int[count];
+        _linearizedInClass = ClassifyInterchangeableSteps();
         BuildEventList();
     }
 
@@ -104,50 +115,64 @@ internal sealed class RegisterSearch
 
     private CheckResult Search()
     {
-        var memo = new HashSet<(ulong Low, ulong High, long? Value)>();
+        var memo = new SearchMemo();
         var stack = new Stack<(int Step, long? ValueBefore)>();
+        var linearized = new bool[_steps.Count];
         var best = new int[_steps.Count];
         var bestLength = 0;
         var agreesWithBest = 0;
         var state = _initial;
         ulong low = 0;
         ulong high = 0;
+        OptionalPath? optionalPath = null;
+        var optionalPass = false;
         var entry = _next[_head];
         while (entry != -1)
         {
             var step = _stepOfEvent[entry];
+            var candidate = _steps[step];
             if (_isCall[entry])
             {
-                if (_steps[step].TryApply(state, out var next)
-                    && memo.Add((low ^ _lowHash[step], high ^ _highHash[step], next)))
+                if (candidate.Optional == optionalPass && IsFirstPendingOfItsClass(step) && candidate.TryApply(state, out var next))
                 {
-                    if (memo.Count > _maxStates)
+                    var (nextLow, nextHigh) = candidate.Optional ? (low, high) : (low ^ _lowHash[step], high ^ _highHash[step]);
+                    var nextPath = candidate.Optional ? new OptionalPath(step, optionalPath) : optionalPath;
+                    linearized[step] = true;
+                    if (memo.TryVisit(nextLow, nextHigh, next, nextPath, linearized))
                     {
-                        return CheckResult.TooLarge(
-                            $"key \"{_key}\": gave up after {memo.Count} search states ({_steps.Count} operations, " +
-                            $"longest linearizable prefix {bestLength})", memo.Count);
+                        if (memo.Count > _maxStates)
+                        {
+                            return CheckResult.TooLarge(
+                                $"key \"{_key}\": gave up after {memo.Count} search states ({_steps.Count} operations, " +
+                                $"longest linearizable prefix {bestLength})", memo.Count);
+                        }
+                        stack.Push((step, state));
+                        (state, low, high, optionalPath) = (next, nextLow, nextHigh, nextPath);
+                        Lift(step);
+                        CountInClass(step, +1);
+                        if (stack.Count > bestLength)
+                        {
+                            CopyStackTail(stack, best, agreesWithBest);
+                            bestLength = agreesWithBest = stack.Count;
+                        }
+                        optionalPass = false;
+                        entry = _next[_head];
+                        continue;
                     }
-                    stack.Push((step, state));
-                    state = next;
-                    low ^= _lowHash[step];
-                    high ^= _highHash[step];
-                    Lift(step);
-                    if (stack.Count > bestLength)
-                    {
-                        CopyStackTail(stack, best, agreesWithBest);
-                        bestLength = agreesWithBest = stack.Count;
-                    }
-                    entry = _next[_head];
+                    linearized[step] = false;
                 }
-                else
-                {
-                    entry = _next[entry];
-                }
+                entry = _next[entry];
                 continue;
             }
-            if (_steps[step].Optional)
+            if (candidate.Optional)
             {
                 break;
+            }
+            if (!optionalPass)
+            {
+                optionalPass = true;
+                entry = _next[_head];
+                continue;
             }
             if (stack.Count == 0)
             {
@@ -155,13 +180,70 @@ internal sealed class RegisterSearch
             }
             var (undone, valueBefore) = stack.Pop();
             agreesWithBest = Math.Min(agreesWithBest, stack.Count);
+            linearized[undone] = false;
             state = valueBefore;
-            low ^= _lowHash[undone];
-            high ^= _highHash[undone];
+            if (_steps[undone].Optional)
+            {
+                optionalPath = optionalPath!.Rest;
+            }
+            else
+            {
+                low ^= _lowHash[undone];
+                high ^= _highHash[undone];
+            }
             Unlift(undone);
+            CountInClass(undone, -1);
+            optionalPass = _steps[undone].Optional;
             entry = _next[_callOfStep[undone]];
         }
         return CheckResult.Valid($"key \"{_key}\": linearizable ({_steps.Count} operations)", memo.Count);
+    }
+
+    /// <summary>
+    /// Groups optional steps that no operation can tell apart once invoked: same kind, same expected value, and a
+    /// value written that no read returned and no cas expected, so the register looks the same whichever of them took
+    /// effect. Any completion that linearizes one of a group could linearize the earliest-invoked pending one instead,
+    /// so the search only ever tries that one — otherwise each pending Unknown write would be tried at every point the
+    /// search backtracks through, multiplying the states by the number pending.
+    /// </summary>
+    private int[] ClassifyInterchangeableSteps()
+    {
+        var observed = new HashSet<long?>();
+        foreach (var step in _steps)
+        {
+            observed.Add(step.Kind == RegisterStepKind.Read ? step.Source.Result : step.Source.Expected);
+        }
+        var classes = new Dictionary<(RegisterStepKind Kind, long? Expected), int>();
+        var sizes = new List<int>();
+        var byCall = Enumerable.Range(0, _steps.Count).OrderBy(step => _steps[step].Source.InvokedNanos).ThenBy(step => step);
+        foreach (var step in byCall)
+        {
+            var source = _steps[step].Source;
+            _classOfStep[step] = -1;
+            if (!_steps[step].Optional || observed.Contains(source.Value))
+            {
+                continue;
+            }
+            if (!classes.TryGetValue((_steps[step].Kind, source.Expected), out var group))
+            {
+                group = classes[(_steps[step].Kind, source.Expected)] = sizes.Count;
+                sizes.Add(0);
+            }
+            _classOfStep[step] = group;
+            _rankInClass[step] = sizes[group]++;
+        }
+        return new int[sizes.Count];
+    }
+
+    private bool IsFirstPendingOfItsClass(int step) =>
+        _classOfStep[step] < 0 || _linearizedInClass[_classOfStep[step]] == _rankInClass[step];
+
+    private void CountInClass(int step, int change)
+    {
+        if (_classOfStep[step] >= 0)
+        {
+            _linearizedInClass[_classOfStep[step]] += change;
+        }
     }
 
     /// <summary>
