@@ -26,7 +26,7 @@ namespace Coordinator.Faults.Checking;
 public static class LinearizabilityChecker
 {
     /// <summary>
-    /// Bound on the distinct states searched per key; each costs about 40 bytes of memo, so the default stays well
+    /// Bound on the distinct states searched per key; each costs some tens of bytes of memo, so the default stays
     /// under a gigabyte.
     /// </summary>
     public const long DefaultMaxStates = 10_000_000;

@@ -15,7 +15,7 @@ namespace Coordinator.Faults.Checking;
 /// Optional steps return at infinity, after every definite return, so reaching one of their returns means every
 /// required step is linearized: the history passes, and the optional steps left over simply never took effect. At
 /// each configuration the required candidates are tried before the optional ones, so an optional step is linearized
-/// only when nothing else lets the search go on; together with the dominance in <see cref="SearchMemo"/> this keeps
+/// only once every required choice at that point is exhausted; together with the dominance in <see cref="SearchMemo"/> this keeps
 /// pending Unknown operations from multiplying the states.
 /// </para>
 /// <para>
