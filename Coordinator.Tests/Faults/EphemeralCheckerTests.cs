@@ -1,0 +1,87 @@
+using Coordinator.Faults.Checking;
+using Coordinator.Faults.History;
+
+namespace Coordinator.Tests.Faults;
+
+[Trait("Category", "Fault")]
+public sealed class EphemeralCheckerTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromTicks(10);
+    private const long TimeoutNanos = 1_000;
+
+    [Fact]
+    public void Checks_that_agree_with_the_sessions_pass()
+    {
+        var history = Sessions()
+            .Add(9, "check", "/a", null, null, 0, 5, Outcome.Ok, 0)
+            .Add(9, "check", "/a", null, null, 5, 15, Outcome.Ok, 1)
+            .Add(9, "check", "/a", null, null, 30, 40, Outcome.Ok, 1)
+            .Add(9, "check", "/a", null, null, 95, 105, Outcome.Ok, 1)
+            .Add(9, "check", "/a", null, null, 120, 130, Outcome.Ok, 0)
+            .Add(9, "check", "/b", null, null, 30, 40, Outcome.Ok, 0)
+            .Add(9, "check", "/b", null, null, 300 + TimeoutNanos - 10, 300 + TimeoutNanos - 5, Outcome.Ok, 1)
+            .Add(9, "check", "/b", null, null, 300 + TimeoutNanos + 10, 300 + TimeoutNanos + 20, Outcome.Ok, 0)
+            .Add(9, "check", "/a", null, null, 2_000, 2_010, Outcome.Ok, 1)
+            .Build();
+        var result = EphemeralChecker.Check(history, Timeout);
+        Assert.True(result.IsValid, result.ToString());
+    }
+
+    [Fact]
+    public void Node_seen_after_its_session_closed_is_rejected()
+    {
+        var history = Sessions().Add(9, "check", "/a", null, null, 150, 160, Outcome.Ok, 1).Build();
+        AssertInvalid(history, "node \"/a\" seen present when no session could hold it");
+    }
+
+    [Fact]
+    public void Node_seen_after_expiry_plus_timeout_is_rejected()
+    {
+        var history = Sessions().Add(9, "check", "/b", null, null, 300 + TimeoutNanos + 1, 300 + TimeoutNanos + 5, Outcome.Ok, 1).Build();
+        AssertInvalid(history, "node \"/b\" seen present");
+    }
+
+    [Fact]
+    public void Node_seen_before_any_session_opened_it_is_rejected()
+    {
+        var history = new HistoryBuilder()
+            .Add(9, "check", "/c", null, null, 0, 5, Outcome.Ok, 1)
+            .Add(1, "open", "/c", null, null, 10, 20, Outcome.Ok, null)
+            .Build();
+        AssertInvalid(history, "node \"/c\" seen present");
+    }
+
+    [Fact]
+    public void Node_seen_absent_while_its_session_surely_lived_is_rejected()
+    {
+        var history = Sessions().Add(9, "check", "/a", null, null, 30, 40, Outcome.Ok, 0).Build();
+        var result = AssertInvalid(history, "node \"/a\" seen absent while its session surely held it");
+        Assert.Contains("owner #1 client 1 open()", result.Explanation);
+    }
+
+    [Fact]
+    public void Killed_session_proves_nothing_about_absence()
+    {
+        var history = Sessions().Add(9, "check", "/b", null, null, 100, 110, Outcome.Ok, 0).Build();
+        Assert.True(EphemeralChecker.Check(history, Timeout).IsValid);
+    }
+
+    /// <summary>
+    /// Client 1 opens /a at [10, 20] and closes at [100, 120]; client 2 opens /b at [10, 20] and is killed at
+    /// [200, 300]; client 1 later starts a new session that owns /a again from 1 000 on.
+    /// </summary>
+    private static HistoryBuilder Sessions() => new HistoryBuilder()
+        .Add(1, "open", "/a", null, null, 10, 20, Outcome.Ok, null)
+        .Add(2, "open", "/b", null, null, 10, 20, Outcome.Ok, null)
+        .Add(1, "close", "/a", null, null, 100, 120, Outcome.Ok, null)
+        .Add(2, "expire", "/b", null, null, 200, 300, Outcome.Ok, null)
+        .Add(1, "open", "/a", null, null, 1_000, 1_010, Outcome.Ok, null);
+
+    private static CheckResult AssertInvalid(IReadOnlyList<Operation> history, string expectedInExplanation)
+    {
+        var result = EphemeralChecker.Check(history, Timeout);
+        Assert.True(result.Verdict == Verdict.Invalid, result.ToString());
+        Assert.Contains(expectedInExplanation, result.Explanation);
+        return result;
+    }
+}
