@@ -1,26 +1,29 @@
+using Coordinator.Faults.Checking;
 using Coordinator.Faults.History;
 
 namespace Coordinator.Faults.Harness;
 
-/// <summary>
-/// The one seam between the harness and the checkers of Coordinator.Faults.Checking: each workload hands its part of
-/// the run's history here. Until the checkers are merged every history comes back <see cref="VerdictKind.Unchecked"/>;
-/// wiring them means replacing these four bodies with calls to <c>LinearizabilityChecker.Check</c>,
-/// <c>LockChecker.Check</c>, <c>SetChecker.Check</c> and <c>EphemeralChecker.Check</c>.
-/// </summary>
+/// <summary>The one seam between the harness and the checkers: each workload hands its part of the run's history here.</summary>
 internal static class HistoryCheckers
 {
-    private const string NotWired = "(checkers not wired yet)";
-
     /// <summary>"read" (Result = value or null), "write" (Value), "cas" (Expected -> Value), per Key.</summary>
-    public static Verdict Registers(IReadOnlyList<Operation> history) => new("registers", VerdictKind.Unchecked, NotWired);
+    public static Verdict Registers(IReadOnlyList<Operation> history) => Judge("registers", LinearizabilityChecker.Check(history));
 
-    /// <summary>"acquire" (Result = token), "fenced-write" (Value = token), "release" (Value = token).</summary>
-    public static Verdict Locks(IReadOnlyList<Operation> history) => new("locks", VerdictKind.Unchecked, NotWired);
+    /// <summary>"acquire" (Result = token), "fenced-write" (Expected = the token presented), "release".</summary>
+    public static Verdict Locks(IReadOnlyList<Operation> history) => Judge("locks", LockChecker.Check(history));
 
     /// <summary>"add" (Value = element); <paramref name="finalElements"/> was read after healing and a full restart.</summary>
-    public static Verdict Sets(IReadOnlyList<Operation> history, IReadOnlySet<long> finalElements) => new("sets", VerdictKind.Unchecked, NotWired);
+    public static Verdict Sets(IReadOnlyList<Operation> history, IReadOnlySet<long> finalElements) =>
+        Judge("sets", SetChecker.Check(history, finalElements));
 
     /// <summary>"open", "close", "expire", "check" (Result 1/0); Client = the session's number.</summary>
-    public static Verdict Ephemerals(IReadOnlyList<Operation> history, TimeSpan sessionTimeout) => new("ephemeral", VerdictKind.Unchecked, NotWired);
+    public static Verdict Ephemerals(IReadOnlyList<Operation> history, TimeSpan expiryAllowance) =>
+        Judge("ephemeral", EphemeralChecker.Check(history, expiryAllowance));
+
+    private static Verdict Judge(string workload, CheckResult result) => new(workload, result.Verdict switch
+    {
+        Checking.Verdict.Valid => VerdictKind.Valid,
+        Checking.Verdict.Invalid => VerdictKind.Violation,
+        _ => VerdictKind.Unchecked,
+    }, result.Explanation);
 }

@@ -5,6 +5,6 @@ public enum VerdictKind
     Valid,
     Violation,
 
-    /// <summary>No checker judged the history (see <see cref="HistoryCheckers"/>).</summary>
+    /// <summary>The checker gave up: the history was too large for its search bound. Neither a pass nor a failure.</summary>
     Unchecked,
 }

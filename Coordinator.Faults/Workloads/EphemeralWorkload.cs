@@ -46,7 +46,13 @@ internal sealed class EphemeralWorkload(int sessions = 3, int checkers = 2) : IW
 
     public bool Owns(Operation operation) => operation.Function is "open" or "close" or "expire" or "check";
 
-    public Verdict Check(IReadOnlyList<Operation> history) => HistoryCheckers.Ephemerals(history, SessionTimeout);
+    /// <summary>
+    /// How long after its owner stopped heartbeating an ephemeral may still exist: a new leader gives every session a
+    /// full fresh timeout, and liveness reports and the expiry itself take a few rounds to get through the log.
+    /// </summary>
+    public static readonly TimeSpan ExpiryAllowance = SessionTimeout * 2 + TimeSpan.FromSeconds(2);
+
+    public Verdict Check(IReadOnlyList<Operation> history) => HistoryCheckers.Ephemerals(history, ExpiryAllowance);
 
     private static string Key(int session) => $"e{session}";
 

@@ -79,7 +79,7 @@ internal sealed class LockWorkload(int clients = 3) : IWorkload
     }
 
     private static Task FencedWriteAsync(WorkloadContext context, int number, CoordinatorClient client, long token) =>
-        context.Recorder.RunAsync(number, "fenced-write", "resource", token, null, WorkloadContext.OperationTimeout, async ct =>
+        context.Recorder.RunAsync(number, "fenced-write", "resource", token, token, WorkloadContext.OperationTimeout, async ct =>
         {
             if (!await client.CheckTokenAsync(LockPath, token, ct))
             {
