@@ -72,6 +72,31 @@ internal sealed class ProcessCluster : IAsyncDisposable
         return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0]) * 1024;
     }
 
+    /// <summary>
+    /// The live managed heap of one replica after a full collection, as <c>dotnet-gcdump report</c> measures it (the
+    /// figure comparable to a JVM's heap after a full GC); null when that tool is not installed
+    /// (<c>dotnet tool install -g dotnet-gcdump</c>).
+    /// </summary>
+    public async Task<long?> ManagedHeapBytesAsync(int index)
+    {
+        var tool = new[] { Environment.GetEnvironmentVariable("HOME") + "/.dotnet/tools/dotnet-gcdump" }
+            .Concat((Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(directory => Path.Combine(directory, "dotnet-gcdump")))
+            .FirstOrDefault(File.Exists);
+        if (tool is null)
+        {
+            return null;
+        }
+        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("report");
+        start.ArgumentList.Add("-p");
+        start.ArgumentList.Add(LocalProcess(index).Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var report = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet-gcdump");
+        var output = await report.StandardOutput.ReadToEndAsync();
+        await report.WaitForExitAsync();
+        var line = output.Split('\n').FirstOrDefault(text => text.TrimEnd().EndsWith("GC Heap bytes", StringComparison.Ordinal));
+        return line is null ? null : long.Parse(line.Trim().Split(' ')[0], System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var process in _processes)

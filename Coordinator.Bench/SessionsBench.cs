@@ -3,7 +3,8 @@ namespace Coordinator.Bench;
 /// <summary>
 /// <c>sessions</c>: opens <c>--clients</c> idle sessions (default 10,000; client i on replica i mod 3), holds them
 /// <c>--duration</c> seconds while they heartbeat, and reports the replicas' resident memory before and after, and per
-/// session. Every replica holds every session (sessions are replicated state); only one gateway holds its attachment.
+/// session (summed over the replicas, as ZooKeeper's driver reports it), and, when dotnet-gcdump is installed, the
+/// managed heap after a full collection. Every replica holds every session (sessions are replicated state); only one gateway holds its attachment.
 /// </summary>
 internal static class SessionsBench
 {
@@ -22,20 +23,40 @@ internal static class SessionsBench
             await warm.CreateKeysAsync();
         }
         await Task.Delay(options.Warmup);
+        var heapBefore = await HeapAsync(cluster);
         var before = Resident(cluster);
+        var connecting = System.Diagnostics.Stopwatch.StartNew();
         await using var clients = await BenchClients.ConnectAsync(cluster, options.Clients);
+        var connectSeconds = connecting.Elapsed.TotalSeconds;
         await Task.Delay(options.Duration);
         var after = Resident(cluster);
+        var heapAfter = await HeapAsync(cluster);
         var alive = clients.Clients.Count(client => client.State is Coordinator.Client.ConnectionState.Connected or Coordinator.Client.ConnectionState.Reconnected);
         var perSession = after.Zip(before, (a, b) => (a - b) / (double)options.Clients).ToArray();
         var report = new BenchReport(options, new LoopResult(new LatencyRecorder(), options.Clients - alive))
-            .Add("sessions_alive", alive);
+            .Add("sessions_alive", alive)
+            .Add("connect_s", connectSeconds);
+        if (heapBefore.Concat(heapAfter).All(heap => heap is not null))
+        {
+            // As ZooKeeper's figure: the three replicas' heap growth after a full GC, summed, per session.
+            report.Add("heap_bytes_per_session", (heapAfter.Sum()!.Value - heapBefore.Sum()!.Value) / (double)options.Clients);
+        }
         for (var replica = 0; replica < before.Length; replica++)
         {
             report.Add($"replica{replica + 1}_rss_before_mib", before[replica] / 1048576.0)
                 .Add($"replica{replica + 1}_rss_after_mib", after[replica] / 1048576.0);
         }
-        report.Add("rss_bytes_per_session_mean", perSession.Average()).Add("rss_bytes_per_session_max", perSession.Max()).Publish(options);
+        report.Add("rss_bytes_per_session", perSession.Sum()).Publish(options);
+    }
+
+    private static async Task<long?[]> HeapAsync(ProcessCluster cluster)
+    {
+        var heaps = new long?[cluster.Endpoints.Count];
+        for (var replica = 0; replica < heaps.Length; replica++)
+        {
+            heaps[replica] = await cluster.ManagedHeapBytesAsync(replica);
+        }
+        return heaps;
     }
 
     private static long[] Resident(ProcessCluster cluster) => [.. Enumerable.Range(0, cluster.Endpoints.Count).Select(cluster.ResidentBytes)];

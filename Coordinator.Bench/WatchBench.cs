@@ -28,17 +28,20 @@ internal static class WatchBench
         await setter.CreateAsync(Path, BenchClients.Value);
         var latencies = new LatencyRecorder();
         var clock = Stopwatch.StartNew();
-        for (var sample = 0; sample < samples; sample++)
+        // Samples during the warm-up are taken as the measured ones are, and not counted.
+        while (latencies.Count < samples)
         {
             var changed = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
             var armed = await watcher.GetDataAsync(Path, change => changed.TrySetResult(clock.Elapsed));
-            // The watcher's replica must have applied its own read's slot before the set, or the event could predate it.
             var issued = clock.Elapsed;
             await setter.SetDataAsync(Path, BenchClients.Value, armed.Stat.Version);
             var observed = await changed.Task.WaitAsync(TimeSpan.FromSeconds(10));
-            latencies.Record(observed - issued);
+            if (issued >= options.Warmup)
+            {
+                latencies.Record(observed - issued);
+            }
         }
-        var sampled = options with { Clients = 2, Duration = clock.Elapsed };
+        var sampled = options with { Clients = 2, Duration = clock.Elapsed - options.Warmup };
         new BenchReport(sampled, new LoopResult(latencies, 0)).Add("samples", samples).Publish(sampled);
     }
 }
