@@ -15,7 +15,9 @@ namespace Coordinator.Faults.Checking;
 /// <para>
 /// When a node could exist: from its open's invocation (a Failed open created nothing) until it surely was gone — the
 /// completion of an Ok close (closing deletes the session's ephemerals in the same transaction), or
-/// <c>sessionTimeout</c> after a completed expire, whichever is earlier; with neither, until the end. When it surely
+/// <c>sessionTimeout</c> after a completed expire, whichever is earlier; with neither, until the end. A "leader"
+/// operation (an instant: when a replica took the lead) restarts that timeout for every session, as a new leader
+/// does: the deadline moves to <c>sessionTimeout</c> after each election that happened before it. When it surely
 /// existed: after its Ok open completed and before the invocation of an Ok close of its session. Only an Ok close
 /// proves the session was alive that long (closing an expired session does not report Ok); a killed session, or one
 /// the service expired on its own behind a partition, may have ended any time after its open, so it proves nothing.
@@ -27,15 +29,16 @@ public static class EphemeralChecker
 {
     /// <param name="history">The workload's operations.</param>
     /// <param name="sessionTimeout">
-    /// How long after its client stopped the service may take to delete a session's ephemerals: the negotiated
-    /// session timeout plus whatever slack the fault schedule allows (a new leader restarts every session's timeout).
+    /// How long after its client stopped (or after a later leader election) the service may take to delete a
+    /// session's ephemerals: the negotiated session timeout plus the slack of the expiry's trip through the log.
     /// </param>
     /// <exception cref="ArgumentException">
-    /// An operation is not "open", "close", "expire" or "check", or an Ok check's result is not 0 or 1.
+    /// An operation is not "open", "close", "expire", "check" or "leader", or an Ok check's result is not 0 or 1.
     /// </exception>
     public static CheckResult Check(IReadOnlyList<Operation> history, TimeSpan sessionTimeout)
     {
-        var lifetimes = Lifetimes(history, sessionTimeout.Ticks * (1_000_000_000 / TimeSpan.TicksPerSecond));
+        var elections = history.Where(operation => operation.Function == "leader").Select(operation => operation.InvokedNanos).Order().ToList();
+        var lifetimes = Lifetimes([.. history.Where(operation => operation.Function != "leader")], sessionTimeout.Ticks * (1_000_000_000 / TimeSpan.TicksPerSecond), elections);
         var byNode = lifetimes.ToLookup(lifetime => lifetime.Node);
         var violations = new List<string>();
         var checks = 0;
@@ -65,7 +68,21 @@ public static class EphemeralChecker
             : CheckResult.Invalid(string.Join("\n", violations));
     }
 
-    private static List<SessionLifetime> Lifetimes(IReadOnlyList<Operation> history, long sessionTimeoutNanos)
+    /// <summary>A timeout from the client's last heartbeat, restarted by every election before it ran out.</summary>
+    private static long ExpiryDeadline(long stoppedAt, long sessionTimeoutNanos, IReadOnlyList<long> elections)
+    {
+        var deadline = SaturatingAdd(stoppedAt, sessionTimeoutNanos);
+        foreach (var election in elections)
+        {
+            if (election > stoppedAt && election <= deadline)
+            {
+                deadline = Math.Max(deadline, SaturatingAdd(election, sessionTimeoutNanos));
+            }
+        }
+        return deadline;
+    }
+
+    private static List<SessionLifetime> Lifetimes(IReadOnlyList<Operation> history, long sessionTimeoutNanos, IReadOnlyList<long> elections)
     {
         var lifetimes = new List<SessionLifetime>();
         var sessionEvents = history
@@ -97,7 +114,7 @@ public static class EphemeralChecker
                         goneBy = Math.Min(goneBy, completed);
                         break;
                     case ("expire", not Outcome.Failed, { } completed):
-                        goneBy = Math.Min(goneBy, SaturatingAdd(completed, sessionTimeoutNanos));
+                        goneBy = Math.Min(goneBy, ExpiryDeadline(completed, sessionTimeoutNanos, elections));
                         break;
                 }
             }

@@ -100,6 +100,10 @@ public static class FaultRun
             {
                 await workload.FinishAsync(context, cancellationToken);
             }
+            foreach (var (at, replicaId) in LeaderElections.Read(runDirectory))
+            {
+                context.Recorder.InstantAt(at, 0, "leader", "cluster", replicaId);
+            }
         }
         var operations = HistoryFile.Read(historyPath);
         var outcomes = Enum.GetValues<Outcome>().ToDictionary(outcome => outcome, outcome => operations.Count(operation => operation.Outcome == outcome));

@@ -11,6 +11,7 @@ namespace Coordinator.Faults.Harness;
 internal sealed class Recorder(HistoryFile file)
 {
     private readonly long _origin = Stopwatch.GetTimestamp();
+    private readonly DateTime _originUtc = DateTime.UtcNow;
     private long _nextId;
     private int _nextClient;
 
@@ -39,9 +40,14 @@ internal sealed class Recorder(HistoryFile file)
     }
 
     /// <summary>An event that happens at once and cannot fail (a session dropped by the harness).</summary>
-    public void Instant(int client, string function, string key, long? value = null)
+    public void Instant(int client, string function, string key, long? value = null) => InstantAt(Now(), client, function, key, value);
+
+    /// <summary>An event seen elsewhere (a replica's log) at a wall-clock time, placed on this history's clock.</summary>
+    public void InstantAt(DateTime utc, int client, string function, string key, long? value) =>
+        InstantAt((long)(utc - _originUtc).TotalNanoseconds, client, function, key, value);
+
+    private void InstantAt(long now, int client, string function, string key, long? value)
     {
-        var now = Now();
         var operation = new Operation(Interlocked.Increment(ref _nextId), client, function, key, value, null, now, null, Outcome.Unknown, null, null);
         file.Invoked(operation);
         file.Completed(operation with { CompletedNanos = now, Outcome = Outcome.Ok });

@@ -44,13 +44,13 @@ internal sealed class EphemeralWorkload(int sessions = 3, int checkers = 2) : IW
 
     public Task FinishAsync(WorkloadContext context, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public bool Owns(Operation operation) => operation.Function is "open" or "close" or "expire" or "check";
+    public bool Owns(Operation operation) => operation.Function is "open" or "close" or "expire" or "check" or "leader";
 
     /// <summary>
-    /// How long after its owner stopped heartbeating an ephemeral may still exist: a new leader gives every session a
-    /// full fresh timeout, and liveness reports and the expiry itself take a few rounds to get through the log.
+    /// How long after its owner stopped heartbeating (or after the last leader change since) an ephemeral may still
+    /// exist: the session timeout, the leader's session-check interval, and the expiry's own trip through the log.
     /// </summary>
-    public static readonly TimeSpan ExpiryAllowance = SessionTimeout * 2 + TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan ExpiryAllowance = SessionTimeout + TimeSpan.FromSeconds(2);
 
     public Verdict Check(IReadOnlyList<Operation> history) => HistoryCheckers.Ephemerals(history, ExpiryAllowance);
 

@@ -60,6 +60,21 @@ public sealed class EphemeralCheckerTests
     }
 
     [Fact]
+    public void An_election_before_the_deadline_gives_an_abandoned_session_a_fresh_timeout()
+    {
+        // Expired at 300: gone by 300 + timeout, unless a leader elected before then restarted the clock.
+        var seenLate = Sessions().Add(9, "check", "/b", null, null, 300 + TimeoutNanos + 1, 300 + TimeoutNanos + 5, Outcome.Ok, 1);
+        var elected = seenLate.Add(0, "leader", "cluster", 2, null, 300 + TimeoutNanos / 2, 300 + TimeoutNanos / 2, Outcome.Ok, null).Build();
+        Assert.True(EphemeralChecker.Check(elected, Timeout).IsValid);
+
+        var seenTooLate = Sessions()
+            .Add(0, "leader", "cluster", 2, null, 300 + TimeoutNanos / 2, 300 + TimeoutNanos / 2, Outcome.Ok, null)
+            .Add(9, "check", "/b", null, null, 300 + TimeoutNanos * 2, 300 + TimeoutNanos * 2 + 5, Outcome.Ok, 1)
+            .Build();
+        AssertInvalid(seenTooLate, "node \"/b\" seen present");
+    }
+
+    [Fact]
     public void Killed_session_proves_nothing_about_absence()
     {
         var history = Sessions().Add(9, "check", "/b", null, null, 100, 110, Outcome.Ok, 0).Build();
