@@ -223,12 +223,24 @@ public final class ZkBench {
         };
         var window = runLanes(lanes, create, measured -> {
             try {
-                killed[0] = leader();
                 sleepUntil(measured.start + seconds(killAfter));
-                killedAt[0] = System.nanoTime();
-                if (!ProcessHandle.of(killed[0].pid).map(ProcessHandle::destroyForcibly).orElse(false)) {
+                killed[0] = leader();
+                var process = ProcessHandle.of(killed[0].pid)
+                        .orElseThrow(() -> new IllegalStateException("server " + killed[0].id + " (pid " + killed[0].pid + ") is not running"));
+                if (!process.destroyForcibly()) {
                     throw new IllegalStateException("could not SIGKILL server " + killed[0].id + " (pid " + killed[0].pid + ")");
                 }
+                // The kill counts from when the JVM is gone, as the C# bench's does: a request issued between the signal
+                // and the process's end could still be served by the dying leader.
+                // (onExit polls a non-child process only every few hundred ms: too coarse for this clock.)
+                var signalled = System.nanoTime();
+                while (process.isAlive()) {
+                    if (System.nanoTime() - signalled > seconds(10)) {
+                        throw new IllegalStateException("server " + killed[0].id + " did not exit after SIGKILL");
+                    }
+                    Thread.sleep(1);
+                }
+                killedAt[0] = System.nanoTime();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
