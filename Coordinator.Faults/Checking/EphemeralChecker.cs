@@ -15,9 +15,9 @@ namespace Coordinator.Faults.Checking;
 /// <para>
 /// When a node could exist: from its open's invocation (a Failed open created nothing) until it surely was gone — the
 /// completion of an Ok close (closing deletes the session's ephemerals in the same transaction), or
-/// <c>sessionTimeout</c> after a completed expire, whichever is earlier; with neither, until the end. A "leader"
-/// operation (an instant: when a replica took the lead) restarts that timeout for every session, as a new leader
-/// does: the deadline moves to <c>sessionTimeout</c> after each election that happened before it. When it surely
+/// <c>sessionTimeout</c> after a completed expire, whichever is earlier; with neither, until the end. Leadership
+/// moves that deadline (see <see cref="LeaderTerms"/>): "leader" instants (a replica took the lead, Value = its id)
+/// and "fault" instants (a replica was killed, paused or cut off, Value = its id). When it surely
 /// existed: after its Ok open completed and before the invocation of an Ok close of its session. Only an Ok close
 /// proves the session was alive that long (closing an expired session does not report Ok); a killed session, or one
 /// the service expired on its own behind a partition, may have ended any time after its open, so it proves nothing.
@@ -33,12 +33,12 @@ public static class EphemeralChecker
     /// session's ephemerals: the negotiated session timeout plus the slack of the expiry's trip through the log.
     /// </param>
     /// <exception cref="ArgumentException">
-    /// An operation is not "open", "close", "expire", "check" or "leader", or an Ok check's result is not 0 or 1.
+    /// An operation is not "open", "close", "expire", "check", "leader" or "fault", or an Ok check's result is not 0 or 1.
     /// </exception>
     public static CheckResult Check(IReadOnlyList<Operation> history, TimeSpan sessionTimeout)
     {
-        var elections = history.Where(operation => operation.Function == "leader").Select(operation => operation.InvokedNanos).Order().ToList();
-        var lifetimes = Lifetimes([.. history.Where(operation => operation.Function != "leader")], sessionTimeout.Ticks * (1_000_000_000 / TimeSpan.TicksPerSecond), elections);
+        var terms = LeaderTerms.From(history);
+        var lifetimes = Lifetimes([.. history.Where(operation => operation.Function is not ("leader" or "fault"))], sessionTimeout.Ticks * (1_000_000_000 / TimeSpan.TicksPerSecond), terms);
         var byNode = lifetimes.ToLookup(lifetime => lifetime.Node);
         var violations = new List<string>();
         var checks = 0;
@@ -68,21 +68,7 @@ public static class EphemeralChecker
             : CheckResult.Invalid(string.Join("\n", violations));
     }
 
-    /// <summary>A timeout from the client's last heartbeat, restarted by every election before it ran out.</summary>
-    private static long ExpiryDeadline(long stoppedAt, long sessionTimeoutNanos, IReadOnlyList<long> elections)
-    {
-        var deadline = SaturatingAdd(stoppedAt, sessionTimeoutNanos);
-        foreach (var election in elections)
-        {
-            if (election > stoppedAt && election <= deadline)
-            {
-                deadline = Math.Max(deadline, SaturatingAdd(election, sessionTimeoutNanos));
-            }
-        }
-        return deadline;
-    }
-
-    private static List<SessionLifetime> Lifetimes(IReadOnlyList<Operation> history, long sessionTimeoutNanos, IReadOnlyList<long> elections)
+    private static List<SessionLifetime> Lifetimes(IReadOnlyList<Operation> history, long sessionTimeoutNanos, LeaderTerms terms)
     {
         var lifetimes = new List<SessionLifetime>();
         var sessionEvents = history
@@ -114,7 +100,7 @@ public static class EphemeralChecker
                         goneBy = Math.Min(goneBy, completed);
                         break;
                     case ("expire", not Outcome.Failed, { } completed):
-                        goneBy = Math.Min(goneBy, ExpiryDeadline(completed, sessionTimeoutNanos, elections));
+                        goneBy = Math.Min(goneBy, terms.ExpiryDeadline(completed, sessionTimeoutNanos));
                         break;
                 }
             }
@@ -126,7 +112,6 @@ public static class EphemeralChecker
         return lifetimes;
     }
 
-    private static long SaturatingAdd(long nanos, long more) => nanos > long.MaxValue - more ? long.MaxValue : nanos + more;
 
     private static string Describe(SessionLifetime lifetime)
     {

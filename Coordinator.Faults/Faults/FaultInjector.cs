@@ -4,8 +4,11 @@ using Coordinator.Faults.Network;
 
 namespace Coordinator.Faults.Faults;
 
-/// <summary>Plays a schedule against the cluster on the wall clock, undoing each fault before the next begins.</summary>
-internal sealed class FaultInjector(ReplicaCluster cluster, Action<string> log)
+/// <summary>
+/// Plays a schedule against the cluster on the wall clock, undoing each fault before the next begins;
+/// <paramref name="began"/> hears of each fault as it starts.
+/// </summary>
+internal sealed class FaultInjector(ReplicaCluster cluster, Action<string> log, Action<Fault> began)
 {
     public async Task RunAsync(IReadOnlyList<Fault> schedule, CancellationToken stop)
     {
@@ -22,6 +25,7 @@ internal sealed class FaultInjector(ReplicaCluster cluster, Action<string> log)
                 return;
             }
             log($"  fault {fault}");
+            began(fault);
             Begin(fault);
             try
             {

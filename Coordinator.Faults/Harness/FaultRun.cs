@@ -86,7 +86,7 @@ public static class FaultRun
             {
                 stop.CancelAfter(options.Duration);
                 var running = Task.WhenAll(workloads.Select(workload => workload.RunAsync(context, stop.Token)));
-                await new FaultInjector(cluster, log).RunAsync(schedule, stop.Token);
+                await new FaultInjector(cluster, log, fault => RecordDisruption(context.Recorder, fault)).RunAsync(schedule, stop.Token);
                 await running.WaitAsync(options.Duration + WindDown, cancellationToken);
             }
             cluster.Heal();
@@ -109,5 +109,20 @@ public static class FaultRun
         var outcomes = Enum.GetValues<Outcome>().ToDictionary(outcome => outcome, outcome => operations.Count(operation => operation.Outcome == outcome));
         var verdicts = workloads.Select(workload => workload.Check([.. operations.Where(workload.Owns)])).ToList();
         return new RunReport(options.Seed, schedule, outcomes, verdicts, runDirectory);
+    }
+
+    /// <summary>
+    /// A replica killed, paused or cut off may have been the leader: its term, and the session expiries it was about
+    /// to propose, end there, and no session can expire until the next leader's fresh timeout runs out.
+    /// </summary>
+    private static void RecordDisruption(Recorder recorder, Fault fault)
+    {
+        if (fault.Kind is FaultKind.Kill or FaultKind.Pause or FaultKind.PartitionReplicas)
+        {
+            foreach (var replica in fault.Replicas)
+            {
+                recorder.Instant(0, "fault", "cluster", replica);
+            }
+        }
     }
 }

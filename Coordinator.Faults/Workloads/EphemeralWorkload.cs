@@ -44,7 +44,7 @@ internal sealed class EphemeralWorkload(int sessions = 3, int checkers = 2) : IW
 
     public Task FinishAsync(WorkloadContext context, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public bool Owns(Operation operation) => operation.Function is "open" or "close" or "expire" or "check" or "leader";
+    public bool Owns(Operation operation) => operation.Function is "open" or "close" or "expire" or "check" or "leader" or "fault";
 
     /// <summary>
     /// How long after its owner stopped heartbeating (or after the last leader change since) an ephemeral may still

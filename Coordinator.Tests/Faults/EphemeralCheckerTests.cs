@@ -75,6 +75,26 @@ public sealed class EphemeralCheckerTests
     }
 
     [Fact]
+    public void A_leader_lost_before_the_deadline_leaves_the_session_until_the_next_leaders_timeout()
+    {
+        // Leader 2 sits from 0; the client stops at 300; leader 2 is killed at 300 + timeout / 2, before it could
+        // expire the session; replica 3 only leads at 300 + timeout * 2, whose fresh timeout runs to 300 + timeout * 3.
+        var history = Sessions()
+            .Add(0, "leader", "cluster", 2, null, 0, 0, Outcome.Ok, null)
+            .Add(0, "fault", "cluster", 2, null, 300 + TimeoutNanos / 2, 300 + TimeoutNanos / 2, Outcome.Ok, null)
+            .Add(0, "leader", "cluster", 3, null, 300 + TimeoutNanos * 2, 300 + TimeoutNanos * 2, Outcome.Ok, null);
+        var seenWithinNewTimeout = history.Add(9, "check", "/b", null, null, 300 + TimeoutNanos * 3 - 10, 300 + TimeoutNanos * 3 - 5, Outcome.Ok, 1).Build();
+        Assert.True(EphemeralChecker.Check(seenWithinNewTimeout, Timeout).IsValid);
+
+        var followerFault = Sessions()
+            .Add(0, "leader", "cluster", 2, null, 0, 0, Outcome.Ok, null)
+            .Add(0, "fault", "cluster", 1, null, 300 + TimeoutNanos / 2, 300 + TimeoutNanos / 2, Outcome.Ok, null)
+            .Add(9, "check", "/b", null, null, 300 + TimeoutNanos + 1, 300 + TimeoutNanos + 5, Outcome.Ok, 1)
+            .Build();
+        AssertInvalid(followerFault, "node \"/b\" seen present");
+    }
+
+    [Fact]
     public void Killed_session_proves_nothing_about_absence()
     {
         var history = Sessions().Add(9, "check", "/b", null, null, 100, 110, Outcome.Ok, 0).Build();
