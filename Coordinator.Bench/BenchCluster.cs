@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
 using Coordinator.Service.Consensus;
@@ -22,7 +20,7 @@ internal sealed class BenchCluster : IAsyncDisposable
     /// <param name="replicaHocon">Extra <c>coordinator.replica</c> settings, e.g. "max-batch-commands = 64".</param>
     public static async Task<BenchCluster> StartAsync(int replicas, string replicaHocon, Func<Config, IReplicatedStateMachine> stateMachine)
     {
-        var cluster = new BenchCluster([.. Enumerable.Range(0, replicas).Select(_ => FreePort())]);
+        var cluster = new BenchCluster([.. Enumerable.Range(0, replicas).Select(_ => LoopbackPorts.Free())]);
         var replicaSet = string.Join('\n', cluster.Endpoints.Select((endpoint, index) => $"{index + 1} = \"{endpoint}\""));
         foreach (var id in Enumerable.Range(1, replicas))
         {
@@ -67,12 +65,4 @@ internal sealed class BenchCluster : IAsyncDisposable
         _directory.Delete(recursive: true);
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }

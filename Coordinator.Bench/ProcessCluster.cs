@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Coordinator.Client;
 
 namespace Coordinator.Bench;
@@ -34,7 +32,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
             return given;
         }
         var directory = Directory.CreateTempSubdirectory("coordinator-bench-");
-        var endpoints = Enumerable.Range(0, options.Replicas).Select(_ => $"127.0.0.1:{FreePort()}").ToList();
+        var endpoints = Enumerable.Range(0, options.Replicas).Select(_ => $"127.0.0.1:{LoopbackPorts.Free()}").ToList();
         var cluster = new ProcessCluster(endpoints, directory);
         var configPath = Path.Combine(directory.FullName, "cluster.conf");
         await File.WriteAllTextAsync(configPath, $$"""
@@ -161,12 +159,4 @@ internal sealed class ProcessCluster : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }
