@@ -64,5 +64,4 @@ internal sealed class BenchCluster : IAsyncDisposable
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _directory.Delete(recursive: true);
     }
-
 }

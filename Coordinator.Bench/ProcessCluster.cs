@@ -158,5 +158,4 @@ internal sealed class ProcessCluster : IAsyncDisposable
             log.WriteLine(line);
         }
     }
-
 }
