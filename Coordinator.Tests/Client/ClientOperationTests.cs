@@ -95,6 +95,9 @@ public sealed class ClientOperationTests : IAsyncLifetime
         using var streaming = new CancellationTokenSource(Patience);
         var stream = _client.WatchAsync("/w", recursive: true, streaming.Token).GetAsyncEnumerator(streaming.Token);
         var subscribed = stream.MoveNextAsync();
+        // The subscription travels the same actor-to-gateway path as this read, so once the read is answered the
+        // gateway holds the watch; without it, writes that apply quickly can overtake the subscription.
+        await _client.ExistsAsync("/w");
 
         await _other.SetDataAsync("/w", Bytes("1"));
         await _other.SetDataAsync("/w", Bytes("2"));
