@@ -1,3 +1,5 @@
+using Akka.Configuration;
+
 namespace Coordinator.Client;
 
 /// <summary>How a <see cref="CoordinatorClient"/> reaches the cluster and keeps its session.</summary>
@@ -24,6 +26,13 @@ public sealed class CoordinatorClientOptions
     /// <summary>The server's data limit; larger data is refused locally with <see cref="DataTooLargeException"/>.</summary>
     public int MaxDataBytes { get; init; } = 1024 * 1024;
 
+    /// <summary>
+    /// Extra HOCON laid over the client's ActorSystem settings (for example Akka.Remote transport options that the
+    /// replicas use too). Clients of one process with the same <see cref="LocalHostname"/> and <see cref="AkkaConfig"/>
+    /// share one ActorSystem. The replicas are addressed with the protocol of this system's own transport.
+    /// </summary>
+    public string AkkaConfig { get; init; } = "";
+
     internal void Validate()
     {
         if (Servers.Count == 0)
@@ -32,7 +41,7 @@ public sealed class CoordinatorClientOptions
         }
         foreach (var server in Servers)
         {
-            _ = GatewayAddress.Parse(server);
+            _ = GatewayAddress.Endpoint(server);
         }
         if (SessionTimeout <= TimeSpan.Zero || RequestTimeout <= TimeSpan.Zero || ConnectTimeout <= TimeSpan.Zero)
         {
@@ -41,6 +50,14 @@ public sealed class CoordinatorClientOptions
         if (MaxDataBytes < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxDataBytes));
+        }
+        try
+        {
+            _ = ConfigurationFactory.ParseString(AkkaConfig);
+        }
+        catch (Exception invalid) when (invalid is not OutOfMemoryException)
+        {
+            throw new ArgumentException($"AkkaConfig is not valid HOCON: {invalid.Message}", nameof(AkkaConfig), invalid);
         }
     }
 }

@@ -1,4 +1,6 @@
+using Akka.Actor;
 using Akka.Configuration;
+using Coordinator.Service.FaultInjection;
 using Coordinator.Service.Runtime;
 
 namespace Coordinator.Service;
@@ -59,8 +61,16 @@ internal static class Program
         };
         AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
         Console.WriteLine(dev ? $"development cluster of {hosts.Count} replicas running; Ctrl-C stops it" : "replica running; Ctrl-C stops it");
+        using var stopReading = new CancellationTokenSource();
+        if (hosts.Select(host => host.Blackhole).OfType<IActorRef>().ToList() is [_, ..] blackholes)
+        {
+            // Standard input is the fault harness: once it closes, the harness is gone and its replicas go too.
+            _ = TransportBlackhole.ForwardCommandsAsync(Console.In, blackholes, Console.Error, stopReading.Token)
+                .ContinueWith(_ => stopped.TrySetResult(), TaskScheduler.Default);
+        }
         var failed = Task.WhenAny(hosts.Select(host => host.System.WhenTerminated));
         var first = await Task.WhenAny(stopped.Task, failed);
+        await stopReading.CancelAsync();
         await StopAll(hosts);
         if (first == failed)
         {

@@ -5,26 +5,27 @@ namespace Coordinator.Client;
 
 /// <summary>
 /// The clients' ActorSystem: remote, an ephemeral port, the client protocol serializer bound. All clients of a
-/// process that bind the same hostname share one, counted: an ActorSystem (remoting, thread pools, timers) per
-/// session would cost each process far more than the sessions themselves.
+/// process that bind the same hostname with the same extra configuration share one, counted: an ActorSystem
+/// (remoting, thread pools, timers) per session would cost each process far more than the sessions themselves.
 /// </summary>
 internal static class ClientSystem
 {
     public const string Name = "coordinator-client";
 
-    private static readonly Dictionary<string, (ActorSystem System, int Users)> Shared = [];
+    private static readonly Dictionary<(string Hostname, string AkkaConfig), (ActorSystem System, int Users)> Shared = [];
 
     public static ActorSystem Acquire(CoordinatorClientOptions options)
     {
         lock (Shared)
         {
-            if (Shared.TryGetValue(options.LocalHostname, out var shared) && !shared.System.WhenTerminated.IsCompleted)
+            var key = (options.LocalHostname, options.AkkaConfig);
+            if (Shared.TryGetValue(key, out var shared) && !shared.System.WhenTerminated.IsCompleted)
             {
-                Shared[options.LocalHostname] = (shared.System, shared.Users + 1);
+                Shared[key] = (shared.System, shared.Users + 1);
                 return shared.System;
             }
             var system = Create(options);
-            Shared[options.LocalHostname] = (system, 1);
+            Shared[key] = (system, 1);
             return system;
         }
     }
@@ -33,7 +34,7 @@ internal static class ClientSystem
     {
         lock (Shared)
         {
-            foreach (var (hostname, shared) in Shared)
+            foreach (var (key, shared) in Shared)
             {
                 if (shared.System != system)
                 {
@@ -41,10 +42,10 @@ internal static class ClientSystem
                 }
                 if (shared.Users > 1)
                 {
-                    Shared[hostname] = (system, shared.Users - 1);
+                    Shared[key] = (system, shared.Users - 1);
                     return Task.CompletedTask;
                 }
-                Shared.Remove(hostname);
+                Shared.Remove(key);
                 break;
             }
         }
@@ -54,7 +55,7 @@ internal static class ClientSystem
     public static ActorSystem Create(CoordinatorClientOptions options)
     {
         // The frame must hold the largest allowed data plus the message around it, as on the replicas.
-        var config = ConfigurationFactory.ParseString($$"""
+        var defaults = ConfigurationFactory.ParseString($$"""
             akka {
               # A client library must not write to its host's console: Akka's logging stays off unless asked for.
               loglevel = {{Environment.GetEnvironmentVariable("COORDINATOR_CLIENT_LOGLEVEL") ?? "OFF"}}
@@ -83,6 +84,7 @@ internal static class ClientSystem
               coordinated-shutdown.run-by-actor-system-terminate = on
             }
             """);
+        var config = string.IsNullOrWhiteSpace(options.AkkaConfig) ? defaults : ConfigurationFactory.ParseString(options.AkkaConfig).WithFallback(defaults);
         return ActorSystem.Create(Name, config);
     }
 }

@@ -4,20 +4,19 @@ namespace Coordinator.Faults.Cluster;
 
 /// <summary>
 /// The replicas of one run: a configuration file and a SQLite data directory per replica under the run directory,
-/// each process started inside its own network namespace and listening on its namespace address.
+/// each process started through the run's network (inside its own namespace, or directly on loopback).
 /// </summary>
 internal sealed class ReplicaCluster : IDisposable
 {
-    private const int Port = 4000;
     private readonly Dictionary<int, ReplicaNode> _nodes;
 
-    private ReplicaCluster(NamespaceNetwork network, Dictionary<int, ReplicaNode> nodes)
+    private ReplicaCluster(IFaultNetwork network, Dictionary<int, ReplicaNode> nodes)
     {
         Network = network;
         _nodes = nodes;
     }
 
-    public NamespaceNetwork Network { get; }
+    public IFaultNetwork Network { get; }
 
     public IReadOnlyList<int> Ids => [.. _nodes.Keys.Order()];
 
@@ -25,9 +24,9 @@ internal sealed class ReplicaCluster : IDisposable
 
     public IReadOnlyList<string> Endpoints => [.. Ids.Select(Endpoint)];
 
-    public static ReplicaCluster Create(NamespaceNetwork network, IReadOnlyList<int> ids, string runDirectory, string serviceDll, bool unsafeLocalSync)
+    public static ReplicaCluster Create(IFaultNetwork network, IReadOnlyList<int> ids, string runDirectory, string serviceDll, bool unsafeLocalSync)
     {
-        var replicas = string.Join("\n", ids.Select(id => $"    {id} = \"{network.ReplicaHost(id)}:{Port}\""));
+        var replicas = string.Join("\n", ids.Select(id => $"    {id} = \"{network.Endpoint(id)}\""));
         var nodes = new Dictionary<int, ReplicaNode>();
         foreach (var id in ids)
         {
@@ -48,6 +47,7 @@ internal sealed class ReplicaCluster : IDisposable
                   fault-injection {
                     enabled = on
                     unsafe-local-sync = {{(unsafeLocalSync ? "on" : "off")}}
+                    {{network.ReplicaFaultInjectionConfig}}
                   }
                 }
                 """);
@@ -57,7 +57,9 @@ internal sealed class ReplicaCluster : IDisposable
         return new ReplicaCluster(network, nodes);
     }
 
-    public string Endpoint(int id) => $"{Network.ReplicaHost(id)}:{Port}";
+    public string Endpoint(int id) => Network.Endpoint(id);
+
+    public void Apply(Cut cut) => Network.Apply(cut, _nodes);
 
     public void StartAll()
     {
@@ -70,7 +72,7 @@ internal sealed class ReplicaCluster : IDisposable
     /// <summary>Everything back to normal: network healed, paused replicas resumed, dead ones restarted.</summary>
     public void Heal()
     {
-        Network.Apply(Cut.None);
+        Apply(Cut.None);
         foreach (var node in _nodes.Values)
         {
             node.Resume();

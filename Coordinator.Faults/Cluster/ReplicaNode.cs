@@ -27,7 +27,7 @@ internal sealed class ReplicaNode : IDisposable
     public void Start()
     {
         Kill();
-        var start = new ProcessStartInfo(_command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(_command[0]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in _command.Skip(1))
         {
             start.ArgumentList.Add(argument);
@@ -57,6 +57,28 @@ internal sealed class ReplicaNode : IDisposable
         }
         process.Dispose();
         _process = null;
+    }
+
+    /// <summary>
+    /// A line on the replica's standard input (its fault-injection commands); a paused replica reads it when resumed,
+    /// a dead one never (a restarted replica starts with a healed network).
+    /// </summary>
+    public void Send(string line)
+    {
+        if (_process is not { HasExited: false } process)
+        {
+            return;
+        }
+        Write($"---- harness: {line}");
+        try
+        {
+            process.StandardInput.WriteLine(line);
+            process.StandardInput.Flush();
+        }
+        catch (IOException)
+        {
+            // It died between the check and the write; its successor starts healed.
+        }
     }
 
     public void Pause()

@@ -49,10 +49,10 @@ internal sealed class FaultInjector(ReplicaCluster cluster, Action<string> log, 
                 cluster[fault.Replicas[0]].Pause();
                 break;
             case FaultKind.PartitionReplicas:
-                cluster.Network.Apply(Cut.Between(fault.Replicas, cluster.Ids.Except(fault.Replicas)));
+                cluster.Apply(Cut.Between(fault.Replicas, cluster.Ids.Except(fault.Replicas)));
                 break;
             case FaultKind.IsolateFromClients:
-                cluster.Network.Apply(Cut.FromClients(fault.Replicas[0]));
+                cluster.Apply(Cut.FromClients(fault.Replicas[0]));
                 break;
         }
     }
@@ -68,7 +68,7 @@ internal sealed class FaultInjector(ReplicaCluster cluster, Action<string> log, 
                 cluster[fault.Replicas[0]].Resume();
                 break;
             default:
-                cluster.Network.Apply(Cut.None);
+                cluster.Apply(Cut.None);
                 break;
         }
     }

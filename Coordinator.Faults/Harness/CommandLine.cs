@@ -1,18 +1,21 @@
 using System.Globalization;
 using Coordinator.Faults.Faults;
+using Coordinator.Faults.Network;
 using Coordinator.Faults.Workloads;
 
 namespace Coordinator.Faults.Harness;
 
 /// <summary>
 /// <c>--workload registers|locks|sets|ephemeral|all --replicas 3|5 --runs N --duration SECONDS --seed S [--keep]
-/// [--faults kill,pause,partition,isolate] [--unsafe-local-sync] [--service PATH]</c>; run k uses seed S + k.
+/// [--faults kill,pause,partition,isolate] [--network auto|namespaces|transport] [--unsafe-local-sync] [--service PATH]</c>;
+/// run k uses seed S + k.
 /// </summary>
 internal sealed record CommandLine(RunOptions Template, int Runs)
 {
     public const string Usage =
         "usage: Coordinator.Faults --workload registers|locks|sets|ephemeral|all [--replicas 3|5] [--runs N] [--duration SECONDS]"
-        + " [--seed S] [--keep] [--faults kill,pause,partition,isolate] [--unsafe-local-sync] [--service PATH]";
+        + " [--seed S] [--keep] [--faults kill,pause,partition,isolate] [--network auto|namespaces|transport] [--unsafe-local-sync]"
+        + " [--service PATH]";
 
     /// <exception cref="ArgumentException">The arguments say something else; the message says what.</exception>
     public static CommandLine Parse(string[] args)
@@ -26,7 +29,7 @@ internal sealed record CommandLine(RunOptions Template, int Runs)
                 case "--keep" or "--unsafe-local-sync":
                     flags.Add(args[i]);
                     break;
-                case "--workload" or "--replicas" or "--runs" or "--duration" or "--seed" or "--faults" or "--service" when i + 1 < args.Length:
+                case "--workload" or "--replicas" or "--runs" or "--duration" or "--seed" or "--faults" or "--network" or "--service" when i + 1 < args.Length:
                     values[args[i]] = args[++i];
                     break;
                 default:
@@ -51,6 +54,13 @@ internal sealed record CommandLine(RunOptions Template, int Runs)
             Duration = TimeSpan.FromSeconds(Number(values, "--duration", 30)),
             Seed = Number(values, "--seed", Random.Shared.Next(1, 1_000_000)),
             Faults = values.TryGetValue("--faults", out var faults) ? ParseFaults(faults) : FaultKind.All,
+            Network = values.GetValueOrDefault("--network", "auto") switch
+            {
+                "auto" => NetworkKind.Auto,
+                "namespaces" => NetworkKind.Namespaces,
+                "transport" => NetworkKind.Transport,
+                var other => throw new ArgumentException($"unknown network '{other}' (expected auto, namespaces, transport)"),
+            },
             Keep = flags.Contains("--keep"),
             UnsafeLocalSync = flags.Contains("--unsafe-local-sync"),
             ServiceDll = values.GetValueOrDefault("--service") ?? ServiceLocator.FindServiceDll(),

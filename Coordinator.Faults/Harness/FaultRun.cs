@@ -7,7 +7,8 @@ using Coordinator.Faults.Workloads;
 namespace Coordinator.Faults.Harness;
 
 /// <summary>
-/// One fault run: a fresh cluster of real replica processes in their own network namespaces, the workloads running
+/// One fault run: a fresh cluster of real replica processes (in their own network namespaces, or on loopback behind
+/// their transports' blackholes), the workloads running
 /// concurrently while the seed's fault schedule plays, then healing (and, with the set workload, killing and
 /// restarting every replica), the final reads, and the checkers' verdicts. The run directory (seed, configs, replica
 /// logs, history) is deleted when the run passes and kept when it fails or a checker finds a violation.
@@ -18,9 +19,9 @@ public static class FaultRun
 
     public static async Task<RunReport> RunAsync(RunOptions options, Action<string> log, CancellationToken cancellationToken = default)
     {
-        if (NamespaceNetwork.Unavailable() is { } reason)
+        if (options.Network == NetworkKind.Namespaces && NamespaceNetwork.Unavailable() is { } reason)
         {
-            throw new PlatformNotSupportedException($"fault runs need network namespaces, and {reason}");
+            throw new PlatformNotSupportedException($"network namespaces are unavailable: {reason} (--network transport works without them)");
         }
         var workloads = options.Workloads.Select(WorkloadCatalog.Create).ToList();
         var ids = Enumerable.Range(1, options.Replicas).ToList();
@@ -71,11 +72,11 @@ public static class FaultRun
         RunOptions options, List<IWorkload> workloads, List<int> ids, IReadOnlyList<Fault> schedule, string runDirectory, Action<string> log, CancellationToken cancellationToken)
     {
         var historyPath = Path.Combine(runDirectory, "history.jsonl");
-        using (var network = NamespaceNetwork.Create(ids, log))
+        using (var network = CreateNetwork(options.Network, ids, log))
         using (var cluster = ReplicaCluster.Create(network, ids, runDirectory, options.ServiceDll, options.UnsafeLocalSync))
         using (var history = new HistoryFile(historyPath))
         {
-            var context = new WorkloadContext(new Recorder(history), cluster.Endpoints, network.ClientHost, options.Seed, log);
+            var context = new WorkloadContext(new Recorder(history), cluster.Endpoints, network.ClientHost, network.ClientAkkaConfig, options.Seed, log);
             cluster.StartAll();
             foreach (var workload in workloads)
             {
@@ -109,6 +110,14 @@ public static class FaultRun
         var outcomes = Enum.GetValues<Outcome>().ToDictionary(outcome => outcome, outcome => operations.Count(operation => operation.Outcome == outcome));
         var verdicts = workloads.Select(workload => workload.Check([.. operations.Where(workload.Owns)])).ToList();
         return new RunReport(options.Seed, schedule, outcomes, verdicts, runDirectory);
+    }
+
+    private static IFaultNetwork CreateNetwork(NetworkKind kind, List<int> ids, Action<string> log)
+    {
+        var whyNotNamespaces = kind == NetworkKind.Transport ? "--network transport" : NamespaceNetwork.Unavailable();
+        IFaultNetwork network = whyNotNamespaces is null ? NamespaceNetwork.Create(ids, log) : TransportNetwork.Create(ids);
+        log($"  network: {network.Description}{(whyNotNamespaces is null ? "" : $" (no namespaces: {whyNotNamespaces})")}");
+        return network;
     }
 
     /// <summary>

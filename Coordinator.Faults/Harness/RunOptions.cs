@@ -1,4 +1,5 @@
 using Coordinator.Faults.Faults;
+using Coordinator.Faults.Network;
 
 namespace Coordinator.Faults.Harness;
 
@@ -15,6 +16,8 @@ public sealed record RunOptions
     public int Seed { get; init; }
 
     public FaultKind Faults { get; init; } = FaultKind.All;
+
+    public NetworkKind Network { get; init; } = NetworkKind.Auto;
 
     /// <summary>Keep the run directory even when the run passes.</summary>
     public bool Keep { get; init; }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Coordinator.Faults.Cluster;
 
 namespace Coordinator.Faults.Network;
 
@@ -9,8 +10,9 @@ namespace Coordinator.Faults.Network;
 /// too. N is claimed through a state file under /run/coordinator-faults (owner pid inside), so concurrent runs do
 /// not collide and leftovers of a crashed run are recognised and removed by the next one.
 /// </summary>
-internal sealed class NamespaceNetwork : IDisposable
+internal sealed class NamespaceNetwork : IFaultNetwork
 {
+    private const int Port = 4000;
     private const string StateDirectory = "/run/coordinator-faults";
     private const string Table = "coordinator_faults";
     private readonly int _subnet;
@@ -25,8 +27,13 @@ internal sealed class NamespaceNetwork : IDisposable
         _log = log;
     }
 
-    /// <summary>The address clients bind to and replicas answer to.</summary>
+    public string Description => $"namespaces on 10.77.{_subnet}.0/24, cuts by nft";
+
     public string ClientHost => $"10.77.{_subnet}.1";
+
+    public string ClientAkkaConfig => "";
+
+    public string ReplicaFaultInjectionConfig => "transport-blackhole = off";
 
     /// <summary>Namespaces need root, iproute2 and nft.</summary>
     public static string? Unavailable() =>
@@ -52,12 +59,12 @@ internal sealed class NamespaceNetwork : IDisposable
         }
     }
 
-    public string ReplicaHost(int id) => $"10.77.{_subnet}.{10 + id}";
+    public string Endpoint(int id) => $"{ReplicaHost(id)}:{Port}";
 
-    /// <summary>The command prefix that runs a program inside the replica's namespace.</summary>
+    /// <summary>Runs the replica inside its namespace.</summary>
     public IReadOnlyList<string> Launcher(int id) => ["ip", "netns", "exec", Namespace(_subnet, id)];
 
-    public void Apply(Cut cut)
+    public void Apply(Cut cut, IReadOnlyDictionary<int, ReplicaNode> replicas)
     {
         foreach (var id in _replicas)
         {
@@ -81,6 +88,8 @@ internal sealed class NamespaceNetwork : IDisposable
             Remove(_subnet);
         }
     }
+
+    private string ReplicaHost(int id) => $"10.77.{_subnet}.{10 + id}";
 
     private void Build()
     {

@@ -4,7 +4,7 @@ using Coordinator.Faults.Harness;
 namespace Coordinator.Faults.Workloads;
 
 /// <summary>What a workload gets from the run: the recorder, a way to connect clients, the seed and a log.</summary>
-internal sealed class WorkloadContext(Recorder recorder, IReadOnlyList<string> servers, string clientHost, int seed, Action<string> log)
+internal sealed class WorkloadContext(Recorder recorder, IReadOnlyList<string> servers, string clientHost, string clientAkkaConfig, int seed, Action<string> log)
 {
     /// <summary>How long one recorded call may take before it is abandoned as Unknown.</summary>
     public static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(6);
@@ -31,6 +31,7 @@ internal sealed class WorkloadContext(Recorder recorder, IReadOnlyList<string> s
         {
             Servers = [.. servers.Skip(first), .. servers.Take(first)],
             LocalHostname = clientHost,
+            AkkaConfig = clientAkkaConfig,
             SessionTimeout = sessionTimeout,
             RequestTimeout = TimeSpan.FromSeconds(1),
             ConnectTimeout = TimeSpan.FromSeconds(10),

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Coordinator.Client;
 using Coordinator.Client.Protocol;
+using Coordinator.Service.FaultInjection;
 using Coordinator.Service.Runtime;
 using Coordinator.Service.StateMachine;
 using LogCommand = Coordinator.Service.Consensus.Command;

@@ -55,11 +55,13 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         _settings = settings;
         _stateMachine = stateMachine;
         _recovered = recovered;
+        // Peers speak this replica's own protocol (every replica of a cluster runs the same transport).
+        var protocol = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.Protocol;
         foreach (var (id, endpoint) in settings.Replicas)
         {
             if (id != settings.ReplicaId)
             {
-                _peers[id] = Context.ActorSelection(ReplicaSettings.ReplicaPathOf(endpoint));
+                _peers[id] = Context.ActorSelection(ReplicaSettings.ReplicaPathOf(endpoint, protocol));
             }
         }
     }

@@ -4,6 +4,7 @@ using Akka.Cluster;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Persistence.Sql;
+using Coordinator.Service.FaultInjection;
 using Coordinator.Service.Gateway;
 
 namespace Coordinator.Service.Runtime;
@@ -15,11 +16,12 @@ namespace Coordinator.Service.Runtime;
 /// </summary>
 internal sealed class ReplicaHost : IAsyncDisposable
 {
-    private ReplicaHost(ActorSystem system, IActorRef replica, IActorRef gateway, ReplicaSettings settings)
+    private ReplicaHost(ActorSystem system, IActorRef replica, IActorRef gateway, IActorRef? transportBlackhole, ReplicaSettings settings)
     {
         System = system;
         Replica = replica;
         Gateway = gateway;
+        Blackhole = transportBlackhole;
         Settings = settings;
     }
 
@@ -28,6 +30,9 @@ internal sealed class ReplicaHost : IAsyncDisposable
     public IActorRef Replica { get; }
 
     public IActorRef Gateway { get; }
+
+    /// <summary>Takes <see cref="BlackholeCommand"/>s; only with <c>coordinator.fault-injection.transport-blackhole</c>.</summary>
+    public IActorRef? Blackhole { get; }
 
     public ReplicaSettings Settings { get; }
 
@@ -51,12 +56,18 @@ internal sealed class ReplicaHost : IAsyncDisposable
         await JournalStore.CheckAsync(settings.Storage, cancellationToken);
 
         var (host, port) = SplitEndpoint(settings.Endpoint);
-        var seeds = string.Join(", ", settings.Replicas.Values.Select(endpoint => $"\"{ReplicaSettings.AddressOf(endpoint)}\""));
+        var blackhole = TransportBlackhole.Enabled(resolved);
+        var protocol = blackhole ? TransportBlackhole.Protocol : ReplicaSettings.TcpProtocol;
+        var seeds = string.Join(", ", settings.Replicas.Values.Select(endpoint => $"\"{ReplicaSettings.AddressOf(endpoint, protocol)}\""));
         var networking = ConfigurationFactory.ParseString($"""
             akka.remote.dot-netty.tcp.hostname = "{host}"
             akka.remote.dot-netty.tcp.port = {port}
             akka.cluster.seed-nodes = [{seeds}]
             """);
+        if (blackhole)
+        {
+            networking = networking.WithFallback(TransportBlackhole.AkkaConfig);
+        }
         var full = networking
             .WithFallback(JournalStore.PersistenceConfig(settings.Storage))
             .WithFallback(resolved)
@@ -82,6 +93,9 @@ internal sealed class ReplicaHost : IAsyncDisposable
         // The gateway holds the replica's own reference (no path lookup per client request). Until it exists no
         // client can be attached, so a change applied before then has nobody to tell.
         var gateway = system.ActorOf(Props.Create(() => new GatewayActor(settings.Gateway, replica)), ReplicaSettings.GatewayActorName);
+        var transportBlackhole = blackhole
+            ? system.ActorOf(Props.Create(() => new TransportBlackholeActor(settings.Replicas.Values)), "transport-blackhole")
+            : null;
         if (stateMachine is TreeStateMachine tree)
         {
             tree.Applied = applied => gateway.Tell(applied);
@@ -104,7 +118,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
             system.Log.Error("Replica {0} stopped (a journal write failed, or a bug); shutting its process down", settings.ReplicaId);
             return system.Terminate();
         }, TaskScheduler.Default);
-        return new ReplicaHost(system, replica, gateway, settings);
+        return new ReplicaHost(system, replica, gateway, transportBlackhole, settings);
     }
 
     public async ValueTask DisposeAsync()

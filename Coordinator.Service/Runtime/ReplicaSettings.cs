@@ -27,9 +27,12 @@ internal sealed record ReplicaSettings(
 
     public string Endpoint => Replicas[ReplicaId];
 
-    public static string AddressOf(string endpoint) => $"akka.tcp://{SystemName}@{endpoint}";
+    /// <summary>Akka.Remote's protocol over plain TCP; transport adapters put their own scheme in front of "tcp".</summary>
+    public const string TcpProtocol = "akka.tcp";
 
-    public static string ReplicaPathOf(string endpoint) => $"{AddressOf(endpoint)}/user/{ReplicaActorName}";
+    public static string AddressOf(string endpoint, string protocol = TcpProtocol) => $"{protocol}://{SystemName}@{endpoint}";
+
+    public static string ReplicaPathOf(string endpoint, string protocol = TcpProtocol) => $"{AddressOf(endpoint, protocol)}/user/{ReplicaActorName}";
 
     /// <exception cref="ConfigurationException">The configuration is incomplete or inconsistent; the message says how.</exception>
     public static ReplicaSettings Create(Config config)

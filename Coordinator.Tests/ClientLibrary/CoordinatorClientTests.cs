@@ -289,6 +289,16 @@ public sealed class CoordinatorClientTests
     }
 
     [Fact]
+    public async Task Refuses_options_it_cannot_use_before_opening_anything()
+    {
+        var badServer = await Assert.ThrowsAsync<ArgumentException>(() => CoordinatorClient.ConnectAsync(new CoordinatorClientOptions { Servers = ["no-port"] }));
+        Assert.Contains("'no-port' is not host:port", badServer.Message);
+        var badConfig = await Assert.ThrowsAsync<ArgumentException>(() => CoordinatorClient.ConnectAsync(
+            new CoordinatorClientOptions { Servers = ["127.0.0.1:1"], AkkaConfig = "akka.remote.dot-netty.tcp.port = ${undefined-port}" }));
+        Assert.Equal(nameof(CoordinatorClientOptions.AkkaConfig), badConfig.ParamName);
+    }
+
+    [Fact]
     public async Task A_queued_lock_completes_with_the_granted_token()
     {
         await using var gateways = new FakeGateways(1);

@@ -1,14 +1,16 @@
 using Coordinator.Faults.Faults;
 using Coordinator.Faults.Harness;
 using Coordinator.Faults.History;
+using Coordinator.Faults.Network;
 using Coordinator.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Coordinator.Tests.Faults;
 
 /// <summary>
-/// The fault harness in CI: real replica processes in network namespaces under SIGKILL, SIGSTOP and partitions,
-/// every workload's history judged by the checkers. Needs root (CI runs as root) and nft.
+/// The fault harness in CI: real replica processes under SIGKILL, SIGSTOP and partitions, every workload's history
+/// judged by the checkers; partitions by nft in network namespaces (needs root and nft, as CI has) and, once, by the
+/// replicas' own transports (the fallback without namespaces).
 /// </summary>
 [Trait("Category", "Fault")]
 [Collection(ReplicaCollection.Name)]
@@ -17,15 +19,17 @@ public sealed class FaultHarnessTests(ITestOutputHelper output)
     private static readonly TimeSpan RunBound = TimeSpan.FromMinutes(3);
 
     [Theory]
-    [InlineData(1001, "registers", "locks")]
-    [InlineData(1002, "sets", "ephemeral")]
-    public async Task A_twenty_second_run_under_every_fault_has_no_violation(int seed, string first, string second)
+    [InlineData(1001, "registers", "locks", NetworkKind.Namespaces)]
+    [InlineData(1002, "sets", "ephemeral", NetworkKind.Namespaces)]
+    [InlineData(1003, "registers", "ephemeral", NetworkKind.Transport)]
+    public async Task A_twenty_second_run_under_every_fault_has_no_violation(int seed, string first, string second, NetworkKind network)
     {
         var report = await RunAsync(new RunOptions
         {
             Workloads = [first, second],
             Seed = seed,
             Duration = TimeSpan.FromSeconds(20),
+            Network = network,
             ServiceDll = ServiceBinary.Path,
         });
 

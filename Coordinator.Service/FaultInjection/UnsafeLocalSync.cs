@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Coordinator.Client.Protocol;
 
-namespace Coordinator.Service.Gateway;
+namespace Coordinator.Service.FaultInjection;
 
 /// <summary>
 /// A deliberate bug for the fault harness to catch (<c>coordinator.fault-injection.unsafe-local-sync</c>, honoured
