@@ -8,9 +8,9 @@ namespace Coordinator.Faults.Harness;
 
 /// <summary>
 /// One fault run: a fresh cluster of real replica processes (in their own network namespaces, or on loopback behind
-/// their transports' blackholes), the workloads running
-/// concurrently while the seed's fault schedule plays, then healing (and, with the set workload, killing and
-/// restarting every replica), the final reads, and the checkers' verdicts. The run directory (seed, configs, replica
+/// their transports' blackholes), the workloads running concurrently while the seed's fault schedule plays, then
+/// healing (and, with the set workload, killing and restarting every replica), the final reads, and the checkers'
+/// verdicts. The run directory (seed, configs, replica
 /// logs, history) is deleted when the run passes and kept when it fails or a checker finds a violation.
 /// </summary>
 public static class FaultRun
