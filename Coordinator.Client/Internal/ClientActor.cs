@@ -307,7 +307,21 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         _deadline!.ForgetUnacknowledged();
         _attachRequestId = NextRequestId();
         _attachSentAt = Now;
-        Gateway.Tell(new AttachRequest(_attachRequestId, _status.SessionId, _secret, _lastSeenSlot, _watches.Registrations), Self);
+        Gateway.Tell(new AttachRequest(_attachRequestId, _status.SessionId, _secret, _lastSeenSlot, _watches.Registrations, AwaitedLocks()), Self);
+    }
+
+    /// <summary>
+    /// Locks whose grant this session waits for: queued ones, and the one an unanswered Acquire may have queued. A
+    /// grant applied while the session was between gateways reached no one, so the next gateway is asked for it.
+    /// </summary>
+    private List<string> AwaitedLocks()
+    {
+        var awaited = _lockWaits.Keys.ToList();
+        if (_inFlight?.Transaction is Acquire { Wait: true } acquire && !awaited.Contains(acquire.Path))
+        {
+            awaited.Add(acquire.Path);
+        }
+        return awaited;
     }
 
     /// <summary>
@@ -598,6 +612,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
                 break;
             case LockLostNotification m when m.SessionId == _status.SessionId:
                 SeeSlot(m.Slot);
+                _earlyGrants.Remove(m.Path);
                 Invoke(() => _status.LockLost?.Invoke(m.Path, m.Token));
                 break;
             case SessionEndedNotification m when m.SessionId == _status.SessionId:
@@ -634,6 +649,10 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     {
         switch (write.Transaction)
         {
+            case Acquire acquire when result is LockAcquiredResult:
+                // A grant replayed on attach for this Acquire while it was unanswered: the answer already carries it.
+                _earlyGrants.Remove(acquire.Path);
+                return null;
             case Acquire acquire when result is LockQueuedResult:
                 if (_earlyGrants.Remove(acquire.Path, out var token))
                 {

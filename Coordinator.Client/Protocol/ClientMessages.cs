@@ -6,7 +6,7 @@ namespace Coordinator.Client.Protocol;
 //   client ◄─WriteResponse(slot, result bytes)─────────────────── gateway, once its replica applied that slot
 //   client ──ReadRequest(lastSeenSlot, kind, path, watch)────────► gateway: served from the local applied state,
 //   client ◄─ReadResponse(slot, code, stat, data, children)──────── never older than lastSeenSlot
-//   client ──AttachRequest(session, secret, lastSeenSlot, watches)► gateway: resume a session here after failover
+//   client ──AttachRequest(session, secret, lastSeenSlot, watches, awaited locks)► gateway: resume a session here
 //   client ──Heartbeat(session)──► gateway ──► leader's session tracker;  client ◄─HeartbeatAck
 //   client ◄─WatchNotification / LockGrantedNotification ───────── gateway, always before any response that
 //                                                                   could show the change
@@ -56,10 +56,14 @@ internal enum WatchKind : byte
 internal sealed record WatchRegistration(string Path, WatchKind Kind);
 
 /// <summary>
-/// Attach a live session to this gateway (after connecting or failing over). The gateway checks the secret, and
-/// fires at once each re-registered watch whose node changed after <paramref name="LastSeenSlot"/>.
+/// Attach a live session to this gateway (after connecting or failing over). The gateway checks the secret, fires
+/// at once each re-registered watch whose node changed after <paramref name="LastSeenSlot"/>, and sends a
+/// <see cref="LockGrantedNotification"/> for each of <paramref name="AwaitedLocks"/> the session already holds: a
+/// grant applied while the session was between gateways reached no one.
 /// </summary>
-internal sealed record AttachRequest(long RequestId, long SessionId, long Secret, long LastSeenSlot, IReadOnlyList<WatchRegistration> Watches) : ClientMessage;
+internal sealed record AttachRequest(
+    long RequestId, long SessionId, long Secret, long LastSeenSlot, IReadOnlyList<WatchRegistration> Watches, IReadOnlyList<string> AwaitedLocks)
+    : ClientMessage;
 
 internal sealed record AttachResponse(long RequestId, long Slot, int TimeoutMs) : ClientMessage;
 

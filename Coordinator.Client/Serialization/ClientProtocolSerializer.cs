@@ -84,6 +84,11 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
                 {
                     WriteWatch(w, watch);
                 }
+                w.WriteInt32(m.AwaitedLocks.Count);
+                foreach (var path in m.AwaitedLocks)
+                {
+                    w.WriteString(path);
+                }
                 break;
             case AttachResponse m:
                 w.WriteInt64(m.RequestId);
@@ -241,7 +246,12 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
         {
             watches[i] = ReadWatch(ref r);
         }
-        return new AttachRequest(requestId, sessionId, secret, lastSeen, watches);
+        var awaitedLocks = new string[r.ReadCount()];
+        for (var i = 0; i < awaitedLocks.Length; i++)
+        {
+            awaitedLocks[i] = RequiredString(ref r);
+        }
+        return new AttachRequest(requestId, sessionId, secret, lastSeen, watches, awaitedLocks);
     }
 
     private static ServerStatus ReadServerStatus(ref WireReader r)

@@ -69,8 +69,7 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
                 _replica.Tell(new StateQuery(read.LastSeenSlot + 1, machine => Read(machine, read.Kind, read.Path), (read, Sender)), Self);
                 break;
             case AttachRequest attach:
-                var watches = attach.Watches;
-                _replica.Tell(new StateQuery(attach.LastSeenSlot + 1, machine => Inspect(machine, attach.SessionId, watches), (attach, Sender)), Self);
+                _replica.Tell(new StateQuery(attach.LastSeenSlot + 1, machine => Inspect(machine, attach), (attach, Sender)), Self);
                 break;
             case StateQueryResult { Tag: (ReadRequest read, IActorRef client), Result: ReadOutcome outcome } result:
                 OnRead(read, client, outcome, result.AppliedBelow);
@@ -251,6 +250,10 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
             client.Tell(new RequestRejected(attach.RequestId, RejectReason.WrongSecret, $"wrong secret for session {attach.SessionId}"));
             return;
         }
+        foreach (var (path, token) in outcome.HeldAwaitedLocks)
+        {
+            client.Tell(new LockGrantedNotification(attach.SessionId, path, token, appliedBelow - 1));
+        }
         var attached = new AttachedSession(client, session.TimeoutMs, Now);
         _attached[attach.SessionId] = attached;
         _watches.RemoveSession(attach.SessionId);
@@ -420,15 +423,21 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
         return new ReadOutcome(node.Code, node.Stat, node.Data.ToArray(), []);
     }
 
-    private static AttachOutcome Inspect(IReplicatedStateMachine machine, long sessionId, IReadOnlyList<WatchRegistration> watches)
+    private static AttachOutcome Inspect(IReplicatedStateMachine machine, AttachRequest attach)
     {
         var tree = ((TreeStateMachine)machine).Tree;
-        return new AttachOutcome(tree.GetSession(sessionId), [.. watches.Select(watch => tree.Exists(watch.Path))]);
+        var held = attach.AwaitedLocks
+            .Select(path => (Path: path, Holder: tree.GetLock(path)?.Holders.FirstOrDefault(holder => holder.SessionId == attach.SessionId)))
+            .Where(lockHeld => lockHeld.Holder is not null)
+            .Select(lockHeld => (lockHeld.Path, lockHeld.Holder!.Token))
+            .ToList();
+        return new AttachOutcome(tree.GetSession(attach.SessionId), [.. attach.Watches.Select(watch => tree.Exists(watch.Path))], held);
     }
 
     private sealed record StatusAnswer(StatusQuery Query, IActorRef Asker, ReplicaStatus? Status);
 
     private sealed record ReadOutcome(ErrorCode Code, Stat Stat, byte[] Data, IReadOnlyList<string> Children);
 
-    private sealed record AttachOutcome(SessionInfo? Session, IReadOnlyList<NodeRead> Nodes);
+    /// <param name="HeldAwaitedLocks">The awaited locks the session holds, with their fencing tokens.</param>
+    private sealed record AttachOutcome(SessionInfo? Session, IReadOnlyList<NodeRead> Nodes, IReadOnlyList<(string Path, long Token)> HeldAwaitedLocks);
 }

@@ -313,6 +313,41 @@ public sealed class CoordinatorClientTests
         Assert.Equal(75, await acquiring.WaitAsync(TimeSpan.FromSeconds(3)));
     }
 
+    [Fact]
+    public async Task A_queued_lock_asks_the_next_gateway_for_a_grant_it_may_have_missed_while_moving()
+    {
+        await using var gateways = new FakeGateways(2);
+        await using var client = await ConnectAsync(gateways, Options(gateways, sessionTimeout: TimeSpan.FromSeconds(3)), timeoutMs: 3000);
+        var acquiring = client.AcquireLockAsync("/locks/a", LockMode.Exclusive, wait: true);
+        var (write, from) = await gateways.ExpectAsync<WriteRequest>();
+        gateways.Reply(from, new WriteResponse(write.RequestId, 70, ResultCodec.Encode(new LockQueuedResult(2))));
+        gateways.Silence(from.Gateway);
+
+        var (attach, at) = await gateways.ExpectAsync<AttachRequest>(TimeSpan.FromSeconds(10));
+        Assert.Equal(["/locks/a"], attach.AwaitedLocks);
+        gateways.Reply(at, new LockGrantedNotification(client.SessionId, "/locks/a", 75, 76));
+        gateways.Reply(at, new AttachResponse(attach.RequestId, 76, 3000));
+        Assert.Equal(75, await acquiring.WaitAsync(TimeSpan.FromSeconds(3)));
+    }
+
+    [Fact]
+    public async Task An_unanswered_acquire_asks_the_next_gateway_for_its_grant_and_takes_it_when_the_resend_says_queued()
+    {
+        await using var gateways = new FakeGateways(2);
+        await using var client = await ConnectAsync(gateways, Options(gateways, requestTimeout: TimeSpan.FromMilliseconds(1000)));
+        var acquiring = client.AcquireLockAsync("/locks/a", LockMode.Exclusive, wait: true);
+        var (_, from) = await gateways.ExpectAsync<WriteRequest>();
+        gateways.Silence(from.Gateway);
+
+        var (attach, at) = await gateways.ExpectAsync<AttachRequest>();
+        Assert.Equal(["/locks/a"], attach.AwaitedLocks);
+        gateways.Reply(at, new LockGrantedNotification(client.SessionId, "/locks/a", 80, 81));
+        gateways.Reply(at, new AttachResponse(attach.RequestId, 81, 10_000));
+        var (resent, resentFrom) = await gateways.ExpectAsync<WriteRequest>();
+        gateways.Reply(resentFrom, new WriteResponse(resent.RequestId, 81, ResultCodec.Encode(new LockQueuedResult(1))));
+        Assert.Equal(80, await acquiring.WaitAsync(TimeSpan.FromSeconds(3)));
+    }
+
     private static CoordinatorClientOptions Options(
         FakeGateways gateways,
         TimeSpan? sessionTimeout = null,

@@ -66,12 +66,12 @@ public sealed class GatewayProtocolTests : TestKit, IAsyncLifetime
     {
         var session = await OpenSessionAsync(1, gateway: 1, attach: false);
 
-        Gateway(2).Tell(new AttachRequest(++_requestId, 987654321, 1, 0, []), TestActor);
+        Gateway(2).Tell(new AttachRequest(++_requestId, 987654321, 1, 0, [], []), TestActor);
         Assert.Equal(RejectReason.UnknownSession, ExpectMsg<RequestRejected>(Patience).Reason);
-        Gateway(2).Tell(new AttachRequest(++_requestId, session.SessionId, session.Secret + 1, session.Slot, []), TestActor);
+        Gateway(2).Tell(new AttachRequest(++_requestId, session.SessionId, session.Secret + 1, session.Slot, [], []), TestActor);
         Assert.Equal(RejectReason.WrongSecret, ExpectMsg<RequestRejected>(Patience).Reason);
 
-        Gateway(2).Tell(new AttachRequest(++_requestId, session.SessionId, session.Secret, session.Slot, []), TestActor);
+        Gateway(2).Tell(new AttachRequest(++_requestId, session.SessionId, session.Secret, session.Slot, [], []), TestActor);
         ExpectMsg<AttachResponse>(Patience);
     }
 
@@ -120,6 +120,27 @@ public sealed class GatewayProtocolTests : TestKit, IAsyncLifetime
         await Task.CompletedTask;
     }
 
+    [Fact]
+    public async Task A_lock_granted_while_its_waiter_was_between_gateways_is_granted_again_when_it_attaches()
+    {
+        var holder = await OpenSessionAsync(1, gateway: 1);
+        var waiter = await OpenSessionAsync(2, gateway: 1, attach: false);
+        var held = Assert.IsType<LockAcquiredResult>(Write(1, holder, 2, new Acquire("/lock", LockMode.Exclusive, Wait: true)).Result);
+        Assert.IsType<LockQueuedResult>(Write(1, waiter, 2, new Acquire("/lock", LockMode.Exclusive, Wait: true)).Result);
+
+        // Granted while the waiter is attached nowhere: no gateway has anyone to tell.
+        var released = Write(1, holder, 3, new Release("/lock"));
+        Assert.True(released.Result.IsOk);
+        waiter.Client.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        Gateway(2).Tell(new AttachRequest(++_requestId, waiter.SessionId, waiter.Secret, released.Slot, [], ["/lock", "/other"]), waiter.Client.Ref);
+        var granted = waiter.Client.ExpectMsg<LockGrantedNotification>(Patience);
+        Assert.Equal(("/lock", waiter.SessionId), (granted.Path, granted.SessionId));
+        Assert.True(granted.Token > held.Token, $"token {granted.Token} after the holder's {held.Token}");
+        waiter.Client.ExpectMsg<AttachResponse>(Patience);
+        await Task.CompletedTask;
+    }
+
     /// <summary>A session and the probe that plays its client: what the gateway sends the session arrives there.</summary>
     private sealed record OpenSession(long SessionId, long Secret, long Slot, TestProbe Client);
 
@@ -133,7 +154,7 @@ public sealed class GatewayProtocolTests : TestKit, IAsyncLifetime
         var session = new OpenSession(sessionId, secret, created.Slot, client);
         if (attach)
         {
-            Gateway(gateway).Tell(new AttachRequest(++_requestId, sessionId, secret, created.Slot, []), client.Ref);
+            Gateway(gateway).Tell(new AttachRequest(++_requestId, sessionId, secret, created.Slot, [], []), client.Ref);
             client.ExpectMsg<AttachResponse>(Patience);
             if (timeoutMs >= 10000)
             {
