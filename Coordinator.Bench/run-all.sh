@@ -21,7 +21,7 @@ for system in coordinator zookeeper; do
   done
   "$system" --workload syncread --clients 16 "${warm[@]}"
   "$system" --workload failover --clients 16
-  "$system" --workload watch "${warm[@]}"
+  "$system" --workload watch --samples 2000 "${warm[@]}"
   "$system" --workload lock --clients 8 "${warm[@]}"
 done
 coordinator --workload sessions --clients 10000
