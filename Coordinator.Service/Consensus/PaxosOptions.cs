@@ -22,7 +22,7 @@ internal sealed record PaxosOptions
     public long CatchUpInterval { get; init; } = 100;
 
     /// <summary>Slots a leader may have proposed but not yet seen chosen.</summary>
-    public int PipelineWindow { get; init; } = 16;
+    public int PipelineWindow { get; init; } = 1;
 
     public int MaxBatchCommands { get; init; } = 256;
 

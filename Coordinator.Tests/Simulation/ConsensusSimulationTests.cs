@@ -11,15 +11,16 @@ namespace Coordinator.Tests.Simulation;
 public sealed class ConsensusSimulationTests(ITestOutputHelper output)
 {
     [Theory]
-    [InlineData(3, 500)]
-    [InlineData(5, 200)]
-    public void Seeded_runs_keep_every_invariant(int replicas, int defaultSeeds)
+    [InlineData(3, 500, 8)]
+    [InlineData(5, 200, 8)]
+    [InlineData(3, 300, 1)]
+    public void Seeded_runs_keep_every_invariant(int replicas, int defaultSeeds, int pipelineWindow)
     {
         var count = SimulationRunner.SeedCount(defaultSeeds);
         var (failures, total, elapsed) = SimulationRunner.RunSeeds(
-            SimulationRunner.FirstSeed, count, new SimulationOptions { Replicas = replicas });
+            SimulationRunner.FirstSeed, count, new SimulationOptions { Replicas = replicas, PipelineWindow = pipelineWindow });
 
-        output.WriteLine($"{count} seeds x {replicas} replicas in {elapsed.TotalSeconds:F1} s: {failures.Count} failed; totals: {total}");
+        output.WriteLine($"{count} seeds x {replicas} replicas, window {pipelineWindow}, in {elapsed.TotalSeconds:F1} s: {failures.Count} failed; totals: {total}");
         foreach (var failure in failures.Take(3))
         {
             output.WriteLine(failure.ToString());

@@ -23,6 +23,9 @@ internal sealed record SimulationOptions
 
     public long TickInterval { get; init; } = 10;
 
+    /// <summary>Slots a leader keeps in flight: deep pipelines stress recovery, 1 is what replicas run by default.</summary>
+    public int PipelineWindow { get; init; } = 8;
+
     /// <summary>Builds a run's state machines and clients; a new one per run, since a workload keeps run state.</summary>
     public Func<SimWorkload> Workload { get; init; } = () => new CommandWorkload();
 
@@ -40,7 +43,7 @@ internal sealed record SimulationOptions
         ElectionTimeout = 300,
         RetransmitInterval = 100,
         CatchUpInterval = 100,
-        PipelineWindow = 8,
+        PipelineWindow = PipelineWindow,
         MaxBatchCommands = 4,
         MaxCatchUpEntries = 16,
     };
