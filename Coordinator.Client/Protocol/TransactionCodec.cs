@@ -38,6 +38,9 @@ internal static class TransactionCodec
 
     public static DecodeResult<Transaction> Decode(ReadOnlySpan<byte> bytes) => DecodeWith(bytes, Read);
 
+    /// <summary>Whether the encoded transaction is exactly a <see cref="Sync"/>, without decoding it.</summary>
+    public static bool IsSync(ReadOnlySpan<byte> bytes) => bytes is [FormatVersion, (byte)Tag.Sync];
+
     /// <summary>A command with its exactly-once identity, for a log entry that carries whole client commands.</summary>
     public static byte[] EncodeCommand(ClientCommand command)
     {

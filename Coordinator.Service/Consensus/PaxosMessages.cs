@@ -11,6 +11,8 @@ namespace Coordinator.Service.Consensus;
 //   leader ────Chosen(b, chosenBelow)─────────► learners       on progress and as the heartbeat
 //   learner ───CatchUpRequest(fromSlot)───────► peer learner   a gap it cannot fill from its own votes
 //   learner ◄──CatchUp(entries) | InstallSnapshot(state)       the second when the slot was compacted away
+//   leader ────LeaderCheck(b, round)──────────► acceptors      read index: is b still the highest ballot?
+//   leader ◄───LeaderCheckAck(b, round)──────── acceptors      (or Nack(promised)); majority => reads may go
 
 /// <summary>Every Paxos message names the replica that sent it, so replies need no transport metadata.</summary>
 internal abstract record PaxosMessage(int From);
@@ -41,3 +43,11 @@ internal sealed record CatchUp(int From, ImmutableArray<ChosenEntry> Entries) : 
 internal sealed record InstallSnapshot(int From, long AppliedBelow, long LastTimestamp, byte[] State) : PaxosMessage(From);
 
 internal sealed record ChosenEntry(long Slot, Batch Value);
+
+/// <summary>
+/// Asks an acceptor whether it has promised any ballot above <paramref name="Ballot"/>; a majority answering no,
+/// after a read arrived, proves no other leader chose anything the read must see.
+/// </summary>
+internal sealed record LeaderCheck(int From, Ballot Ballot, long Round) : PaxosMessage(From);
+
+internal sealed record LeaderCheckAck(int From, Ballot Ballot, long Round) : PaxosMessage(From);

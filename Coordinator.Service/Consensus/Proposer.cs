@@ -29,6 +29,16 @@ internal sealed class Proposer
     private long _lastHeartbeatAt;
     private long _lastStamp;
 
+    // Read index: reads confirmed by the leader check in flight, reads that arrived after it was sent (they need the
+    // next one), and reads of a leadership that ended, to be answered without an index.
+    private readonly List<(long RequestId, long Index)> _readsInCheck = [];
+    private readonly List<(long RequestId, long Index)> _readsWaiting = [];
+    private readonly List<long> _readsAbandoned = [];
+    private long _checkRound;
+    private uint _checkAckedBy;
+    private long _checkSentAt;
+    private bool _checkInFlight;
+
     public Proposer(int replicaId, PaxosOptions options, IJitterSource jitter, IAcceptor localAcceptor, ILearner localLearner)
     {
         _replicaId = replicaId;
@@ -73,6 +83,10 @@ internal sealed class Proposer
                     BroadcastCommit(now, outbox);
                 }
                 RetransmitAccepts(now, outbox);
+                if (_checkInFlight && now - _checkSentAt >= _options.RetransmitInterval)
+                {
+                    SendLeaderCheck(now, outbox, onlyToSilent: true);
+                }
                 break;
         }
     }
@@ -90,6 +104,47 @@ internal sealed class Proposer
         _pending.Enqueue(command);
         ProposePending(now, outbox);
         return new SubmitResult(SubmitStatus.Queued, _replicaId);
+    }
+
+    /// <summary>
+    /// As leader: answers <paramref name="requestId"/> with a read index once a majority of acceptors, asked after the
+    /// request arrived, have promised no higher ballot. The index is the next unassigned slot at arrival: every value
+    /// chosen before then is below it, by this leader or by an earlier one whose slots its phase 1 recovered.
+    /// </summary>
+    /// <returns>False when this replica does not lead; nothing is answered then.</returns>
+    public bool ReadIndex(long requestId, long now, Outbox outbox)
+    {
+        if (Role != ProposerRole.Leader)
+        {
+            return false;
+        }
+        _readsWaiting.Add((requestId, _nextSlot));
+        if (!_checkInFlight)
+        {
+            StartLeaderCheck(now, outbox);
+        }
+        return true;
+    }
+
+    public void OnLeaderCheckAck(LeaderCheckAck ack, long now, Outbox outbox)
+    {
+        var index = _options.ReplicaIds.IndexOf(ack.From);
+        if (Role != ProposerRole.Leader || !_checkInFlight || ack.Ballot != Ballot || ack.Round != _checkRound || index < 0)
+        {
+            return;
+        }
+        _checkAckedBy |= 1u << index;
+        AnswerConfirmedReads(now, outbox);
+    }
+
+    /// <summary>Answers, without an index, the reads of a leadership that has ended.</summary>
+    public void FlushAbandonedReads(Outbox outbox)
+    {
+        foreach (var requestId in _readsAbandoned)
+        {
+            outbox.ReadIndexes.Add(new ReadIndexAnswer(requestId, null, LeaderHint));
+        }
+        _readsAbandoned.Clear();
     }
 
     public void OnPromise(Promise promise, long now, Outbox outbox)
@@ -323,7 +378,53 @@ internal sealed class Proposer
         _promises.Clear();
         _inFlight.Clear();
         _pending.Clear();
+        _readsAbandoned.AddRange(_readsInCheck.Concat(_readsWaiting).Select(read => read.RequestId));
+        _readsInCheck.Clear();
+        _readsWaiting.Clear();
+        _checkInFlight = false;
         _electionDeadline = now + JitteredElectionTimeout();
+    }
+
+    private void StartLeaderCheck(long now, Outbox outbox)
+    {
+        _readsInCheck.AddRange(_readsWaiting);
+        _readsWaiting.Clear();
+        _checkRound++;
+        _checkInFlight = true;
+        _checkAckedBy = 0;
+        SendLeaderCheck(now, outbox, onlyToSilent: false);
+    }
+
+    /// <summary>The check goes to every acceptor, this replica's own included, through the same path.</summary>
+    private void SendLeaderCheck(long now, Outbox outbox, bool onlyToSilent)
+    {
+        _checkSentAt = now;
+        var check = new LeaderCheck(_replicaId, Ballot, _checkRound);
+        for (var index = 0; index < _options.ReplicaIds.Length; index++)
+        {
+            if (!onlyToSilent || (_checkAckedBy & (1u << index)) == 0)
+            {
+                outbox.Send.Add(new Envelope(_options.ReplicaIds[index], check));
+            }
+        }
+    }
+
+    private void AnswerConfirmedReads(long now, Outbox outbox)
+    {
+        if (BitOperations.PopCount(_checkAckedBy) < _options.Majority)
+        {
+            return;
+        }
+        foreach (var (requestId, index) in _readsInCheck)
+        {
+            outbox.ReadIndexes.Add(new ReadIndexAnswer(requestId, index, _replicaId));
+        }
+        _readsInCheck.Clear();
+        _checkInFlight = false;
+        if (_readsWaiting.Count > 0)
+        {
+            StartLeaderCheck(now, outbox);
+        }
     }
 
     private long JitteredElectionTimeout() => _options.ElectionTimeout + _jitter.Next(_options.ElectionTimeout);

@@ -100,9 +100,25 @@ internal sealed class ReplicaCore
             case InstallSnapshot snapshot:
                 _learner.OnInstallSnapshot(snapshot, outbox);
                 break;
+            case LeaderCheck check:
+                // Only a promise above the asking ballot refuses: a lower one can no longer lead past it.
+                if (_acceptor.Promised <= check.Ballot)
+                {
+                    _proposer.ObserveLeader(check.Ballot, now);
+                    outbox.Send.Add(new Envelope(check.From, new LeaderCheckAck(ReplicaId, check.Ballot, check.Round)));
+                }
+                else
+                {
+                    outbox.Send.Add(new Envelope(check.From, new Nack(ReplicaId, _acceptor.Promised)));
+                }
+                break;
+            case LeaderCheckAck ack:
+                _proposer.OnLeaderCheckAck(ack, now, outbox);
+                break;
             default:
                 return false;
         }
+        _proposer.FlushAbandonedReads(outbox);
         return true;
     }
 
@@ -110,9 +126,16 @@ internal sealed class ReplicaCore
     {
         _proposer.Tick(now, outbox);
         _learner.Tick(now, outbox);
+        _proposer.FlushAbandonedReads(outbox);
     }
 
     public SubmitResult Submit(Command command, long now, Outbox outbox) => _proposer.Submit(command, now, outbox);
+
+    /// <summary>
+    /// Asks for a read index (see <see cref="ReadIndexAnswer"/>); the answer comes in a later outbox, or in this one
+    /// on a single-replica cluster. False when this replica does not lead: ask the leader (<see cref="LeaderHint"/>).
+    /// </summary>
+    public bool ReadIndex(long requestId, long now, Outbox outbox) => _proposer.ReadIndex(requestId, now, outbox);
 
     /// <summary>
     /// The acceptor's durable state as a minimal journal, with votes below <paramref name="floor"/> left out: what a

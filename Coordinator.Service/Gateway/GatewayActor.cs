@@ -20,12 +20,16 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
     private readonly GatewaySettings _settings;
     private readonly IActorRef _replica;
     private readonly bool _unsafeLocalSync = UnsafeLocalSync.Enabled(Context.System.Settings.Config);
+    private static readonly byte[] SyncDone = ResultCodec.Encode(OkResult.Instance);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, AttachedSession> _attached = [];
     private readonly WatchTable _watches = new();
     private readonly Dictionary<(long Session, long Sequence), PendingWrite> _writes = [];
     private readonly PriorityQueue<(IActorRef Client, WriteResponse Response), long> _answersWaitingForApply = new();
     private readonly Dictionary<long, int> _inFlight = [];
+    /// <summary>Syncs waiting for a read index, by the id of their read index requests.</summary>
+    private readonly Dictionary<long, (long Session, long Sequence)> _syncs = [];
+    private long _nextReadId;
     private long _appliedBelow;
     private long _nextReportId;
 
@@ -60,7 +64,10 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
                 OnProposeResponse(response);
                 break;
             case RetryWrite retry when _writes.TryGetValue((retry.SessionId, retry.Sequence), out var pending):
-                _replica.Tell(new ProposeRequest(pending.Command), Self);
+                Submit(pending);
+                break;
+            case ReadIndexResponse response:
+                OnReadIndex(response);
                 break;
             case CommandApplied applied:
                 OnApplied(applied);
@@ -145,9 +152,52 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
                 return;
             }
             _inFlight[write.SessionId] = inFlight + 1;
-            _writes[key] = new PendingWrite(write.RequestId, Sender, new LogCommand(write.SessionId, write.Sequence, write.Transaction), Now);
+            // A sync of a session attached here needs no log slot: a read index from the leader, then this replica
+            // applying everything below it, make the reads that follow linearizable. Other sessions' syncs (not
+            // attached yet) keep going through the log, where the state machine checks the session.
+            var readId = TransactionCodec.IsSync(write.Transaction) && _attached.ContainsKey(write.SessionId) ? ++_nextReadId : (long?)null;
+            _writes[key] = new PendingWrite(write.RequestId, Sender, new LogCommand(write.SessionId, write.Sequence, write.Transaction), Now) { ReadId = readId };
+            if (readId is { } id)
+            {
+                _syncs[id] = key;
+            }
         }
-        _replica.Tell(new ProposeRequest(_writes[key].Command), Self);
+        Submit(_writes[key]);
+    }
+
+    private void Submit(PendingWrite pending)
+    {
+        if (pending.ReadId is { } readId)
+        {
+            _replica.Tell(new ReadIndexRequest(readId), Self);
+        }
+        else
+        {
+            _replica.Tell(new ProposeRequest(pending.Command), Self);
+        }
+    }
+
+    private void OnReadIndex(ReadIndexResponse response)
+    {
+        if (!_syncs.TryGetValue(response.RequestId, out var key) || !_writes.TryGetValue(key, out var pending))
+        {
+            return;
+        }
+        if (response.Index is not { } index)
+        {
+            Timers.StartSingleTimer(key, new RetryWrite(key.Session, key.Sequence), _settings.WriteRetryInterval);
+            return;
+        }
+        Finish(key);
+        var answer = new WriteResponse(pending.RequestId, index - 1, SyncDone);
+        if (index <= _appliedBelow)
+        {
+            pending.Client.Tell(answer);
+        }
+        else
+        {
+            _answersWaitingForApply.Enqueue((pending.Client, answer), index - 1);
+        }
     }
 
     private void OnProposeResponse(ProposeResponse response)
@@ -379,13 +429,16 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
         foreach (var (key, pending) in _writes)
         {
             Timers.Cancel(key);
-            _replica.Tell(new ProposeRequest(pending.Command), Self);
+            Submit(pending);
         }
     }
 
     private void Finish((long Session, long Sequence) key)
     {
-        _writes.Remove(key);
+        if (_writes.Remove(key, out var finished) && finished.ReadId is { } readId)
+        {
+            _syncs.Remove(readId);
+        }
         if (_inFlight.TryGetValue(key.Session, out var count))
         {
             if (count <= 1)

@@ -13,4 +13,7 @@ internal sealed class PendingWrite(long requestId, IActorRef client, Command com
     public Command Command { get; } = command;
 
     public long FirstSentAt { get; } = firstSentAt;
+
+    /// <summary>For a sync served by a read index instead of the log: the id of its read index requests.</summary>
+    public long? ReadId { get; init; }
 }

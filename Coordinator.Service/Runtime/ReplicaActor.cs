@@ -26,6 +26,9 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<int, ActorSelection> _peers = [];
     private readonly Dictionary<(long Session, long Sequence), IActorRef> _waiters = [];
+    /// <summary>Read index requests this leader is confirming, by the core's request id: who asked, under which id.</summary>
+    private readonly Dictionary<long, (IActorRef Asker, long RequestId)> _readWaiters = [];
+    private long _nextReadId;
     private readonly List<AcceptorEvent> _recoveredJournal = [];
 
     private SnapshotDelivered? _recoveredSnapshot;
@@ -118,6 +121,9 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
             case ProposeRequest request:
                 Propose(request);
                 break;
+            case ReadIndexRequest request:
+                AskReadIndex(request);
+                break;
             case StatusRequest:
                 Sender.Tell(Status());
                 break;
@@ -190,6 +196,40 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         }
     }
 
+    private void AskReadIndex(ReadIndexRequest request)
+    {
+        var readId = ++_nextReadId;
+        _readWaiters[readId] = (Sender, request.RequestId);
+        var asked = false;
+        Run(outbox => asked = Core.ReadIndex(readId, _clock.NowMs, outbox));
+        if (asked)
+        {
+            return;
+        }
+        _readWaiters.Remove(readId);
+        if (!request.Forwarded && _peers.TryGetValue(Core.LeaderHint, out var leader))
+        {
+            leader.Tell(request with { Forwarded = true }, Sender);
+        }
+        else
+        {
+            Sender.Tell(new ReadIndexResponse(request.RequestId, null, Core.LeaderHint));
+        }
+    }
+
+    /// <summary>Read indexes promise nothing about this replica's journal: they are answered at once.</summary>
+    private void AnswerReadIndexes(Outbox outbox)
+    {
+        foreach (var answer in outbox.ReadIndexes)
+        {
+            if (_readWaiters.Remove(answer.RequestId, out var waiter))
+            {
+                waiter.Asker.Tell(new ReadIndexResponse(waiter.RequestId, answer.Index, answer.LeaderHint));
+            }
+        }
+        outbox.ReadIndexes.Clear();
+    }
+
     private void AnswerReadyQueries()
     {
         for (var i = 0; i < _waitingQueries.Count; i++)
@@ -250,6 +290,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     {
         var outbox = new Outbox();
         input(outbox);
+        AnswerReadIndexes(outbox);
         if (outbox.Persist.Count > 0 || _outputsWaitingForWrites > 0)
         {
             SendWhatNeedsNoWrite(outbox);
@@ -297,13 +338,20 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     {
         foreach (var envelope in outbox.Send)
         {
-            if (envelope.Message is Accept or Chosen or CatchUpRequest or CatchUp or InstallSnapshot)
+            if (NeedsNoWrite(envelope.Message))
             {
                 Send(envelope);
             }
         }
-        outbox.Send.RemoveAll(envelope => envelope.Message is Accept or Chosen or CatchUpRequest or CatchUp or InstallSnapshot);
+        outbox.Send.RemoveAll(envelope => NeedsNoWrite(envelope.Message));
     }
+
+    /// <summary>
+    /// Messages that promise nothing about this replica's journal (see <see cref="Outbox"/>). A LeaderCheckAck says
+    /// only that no higher ballot is promised in memory, and memory is never behind the journal.
+    /// </summary>
+    private static bool NeedsNoWrite(PaxosMessage message) =>
+        message is Accept or Chosen or CatchUpRequest or CatchUp or InstallSnapshot or LeaderCheck or LeaderCheckAck;
 
     private void Send(Consensus.Envelope envelope)
     {

@@ -3,7 +3,8 @@ using Coordinator.Service.Consensus;
 namespace Coordinator.Service.Runtime;
 
 // The replica actor's own request/response protocol, used by the gateway and by tests: propose a command through the
-// log, and ask for the replica's status. Followers forward proposals to the leader they know, keeping the sender.
+// log, ask for a read index, and ask for the replica's status. Followers forward proposals and read index requests
+// to the leader they know, keeping the sender.
 
 /// <summary><paramref name="Forwarded"/> is set by a follower passing the request on, so it is never forwarded twice.</summary>
 internal sealed record ProposeRequest(Command Command, bool Forwarded = false);
@@ -20,6 +21,15 @@ internal enum ProposeStatus : byte
 /// <paramref name="Result"/> the state machine's encoded answer; both are empty unless Status is Applied.
 /// </summary>
 internal sealed record ProposeResponse(long SessionId, long Sequence, ProposeStatus Status, int LeaderHint, long Slot, byte[] Result);
+
+/// <summary>
+/// Asks the leader for a read index: the gateway may answer a sync once its replica has applied every slot below the
+/// index it gets back. <paramref name="RequestId"/> is the asker's own; <paramref name="Forwarded"/> as for proposals.
+/// </summary>
+internal sealed record ReadIndexRequest(long RequestId, bool Forwarded = false);
+
+/// <summary>Without <paramref name="Index"/>, no leader could confirm the read; ask again (<paramref name="LeaderHint"/> may lead).</summary>
+internal sealed record ReadIndexResponse(long RequestId, long? Index, int LeaderHint);
 
 internal sealed record StatusRequest
 {

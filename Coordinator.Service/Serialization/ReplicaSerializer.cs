@@ -28,6 +28,8 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
         Accepted => "AD",
         Nack => "NK",
         Chosen => "CH",
+        LeaderCheck => "LC",
+        LeaderCheckAck => "LA",
         CatchUpRequest => "CQ",
         CatchUp => "CU",
         InstallSnapshot => "IS",
@@ -85,6 +87,16 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
                 w.WriteInt32(m.From);
                 WriteBallot(w, m.Commit.Ballot);
                 w.WriteInt64(m.Commit.ChosenBelow);
+                break;
+            case LeaderCheck m:
+                w.WriteInt32(m.From);
+                WriteBallot(w, m.Ballot);
+                w.WriteInt64(m.Round);
+                break;
+            case LeaderCheckAck m:
+                w.WriteInt32(m.From);
+                WriteBallot(w, m.Ballot);
+                w.WriteInt64(m.Round);
                 break;
             case CatchUpRequest m:
                 w.WriteInt32(m.From);
@@ -190,6 +202,8 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
             "AD" => new Accepted(r.ReadInt32(), ReadBallot(ref r), r.ReadInt64()),
             "NK" => new Nack(r.ReadInt32(), ReadBallot(ref r)),
             "CH" => new Chosen(r.ReadInt32(), new CommitPoint(ReadBallot(ref r), r.ReadInt64())),
+            "LC" => new LeaderCheck(r.ReadInt32(), ReadBallot(ref r), r.ReadInt64()),
+            "LA" => new LeaderCheckAck(r.ReadInt32(), ReadBallot(ref r), r.ReadInt64()),
             "CQ" => new CatchUpRequest(r.ReadInt32(), r.ReadInt64()),
             "CU" => ReadCatchUp(ref r),
             "IS" => new InstallSnapshot(r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadBytes()),

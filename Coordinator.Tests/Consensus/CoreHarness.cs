@@ -33,6 +33,9 @@ internal sealed class CoreHarness
 
     public Dictionary<int, List<SlotDelivered>> Delivered { get; } = [];
 
+    /// <summary>Every read index answer, with the replica that gave it.</summary>
+    public List<(int Replica, ReadIndexAnswer Answer)> ReadAnswers { get; } = [];
+
     public ReplicaCore this[int id] => _cores[id] ?? throw new InvalidOperationException($"replica {id} is down");
 
     public static Command Command(long session, long sequence, string payload = "x") =>
@@ -58,6 +61,14 @@ internal sealed class CoreHarness
         Journals[id].AddRange(outbox.Persist);
         InFlight.AddRange(outbox.Send.Select(envelope => (id, envelope)));
         Delivered[id].AddRange(outbox.Deliver.OfType<SlotDelivered>());
+        ReadAnswers.AddRange(outbox.ReadIndexes.Select(answer => (id, answer)));
+    }
+
+    public bool ReadIndex(int id, long requestId)
+    {
+        var asked = false;
+        Step(id, (core, outbox) => asked = core.ReadIndex(requestId, Now, outbox));
+        return asked;
     }
 
     /// <summary>Advances the clock and ticks one replica.</summary>

@@ -96,6 +96,43 @@ public sealed class ReplicaCoreTests
     }
 
     [Fact]
+    public void A_read_index_waits_for_a_majority_to_confirm_the_leader_and_lies_past_every_chosen_slot()
+    {
+        var cluster = new CoreHarness(3);
+        cluster.Elect(1);
+        cluster.Submit(1, CoreHarness.Command(7, 1));
+        cluster.DeliverAll();
+        var lastChosen = cluster.Delivered[1].Max(slot => slot.Slot);
+
+        Assert.True(cluster.ReadIndex(1, 42));
+        Assert.Empty(cluster.ReadAnswers);
+        cluster.DeliverAll();
+
+        var (replica, answer) = Assert.Single(cluster.ReadAnswers);
+        Assert.Equal((1, 42L), (replica, answer.RequestId));
+        Assert.True(answer.Index > lastChosen, $"index {answer.Index} not past slot {lastChosen}");
+        Assert.False(cluster.ReadIndex(2, 43));
+    }
+
+    [Fact]
+    public void A_deposed_leader_cannot_confirm_a_read_and_refuses_it()
+    {
+        var cluster = new CoreHarness(3);
+        cluster.Elect(1);
+        cluster.Elect(2, pass: (from, envelope) => envelope.To != 1 && from != 1);
+        cluster.Submit(2, CoreHarness.Command(8, 1, "newer"));
+        cluster.DeliverAll(pass: (from, envelope) => envelope.To != 1 && from != 1);
+
+        Assert.True(cluster.ReadIndex(1, 7));
+        cluster.DeliverAll();
+
+        var (replica, answer) = Assert.Single(cluster.ReadAnswers);
+        Assert.Equal((1, 7L), (replica, answer.RequestId));
+        Assert.Null(answer.Index);
+        Assert.Equal(ProposerRole.Follower, cluster[1].Role);
+    }
+
+    [Fact]
     public void A_stale_leader_steps_down_when_its_accept_is_nacked()
     {
         var cluster = new CoreHarness(3);

@@ -121,6 +121,22 @@ public sealed class GatewayProtocolTests : TestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sync_through_a_read_index_makes_another_gateways_earlier_write_visible()
+    {
+        var reader = await OpenSessionAsync(1, gateway: 2);
+        var writer = await OpenSessionAsync(2, gateway: 1);
+        var written = Write(1, writer, 2, new Create("/fresh", [9], NodeKind.Persistent));
+        Assert.IsType<CreatedResult>(written.Result);
+
+        var synced = Write(2, reader, 2, Sync.Instance);
+        Assert.True(synced.Result.IsOk);
+        Assert.True(synced.Slot >= written.Slot, $"sync answered at slot {synced.Slot}, before the write's {written.Slot}");
+        var read = Read(2, reader, ReadKind.GetData, "/fresh", watch: false, lastSeen: synced.Slot);
+        Assert.Equal([9], read.Data);
+        await Task.CompletedTask;
+    }
+
+    [Fact]
     public async Task A_lock_granted_while_its_waiter_was_between_gateways_is_granted_again_when_it_attaches()
     {
         var holder = await OpenSessionAsync(1, gateway: 1);

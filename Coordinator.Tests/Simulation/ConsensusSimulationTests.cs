@@ -31,6 +31,21 @@ public sealed class ConsensusSimulationTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData(3, 300)]
+    [InlineData(5, 150)]
+    public void Read_indexes_lie_above_every_slot_applied_before_the_read(int replicas, int defaultSeeds)
+    {
+        var count = SimulationRunner.SeedCount(defaultSeeds);
+        var (failures, total, elapsed) = SimulationRunner.RunSeeds(
+            SimulationRunner.FirstSeed, count, new SimulationOptions { Replicas = replicas, PipelineWindow = 1, ReadIndexInterval = 25 });
+
+        output.WriteLine($"{count} seeds x {replicas} replicas with reads in {elapsed.TotalSeconds:F1} s: {failures.Count} failed; totals: {total}");
+        Assert.True(failures.Count == 0, $"{failures.Count} of {count} seeds failed; first: {failures.FirstOrDefault()}");
+        Assert.True(total.Counter("read indexes confirmed") > count * 10, $"too few reads were confirmed to mean anything: {total}");
+        Assert.True(total.Counter("read indexes refused") > 0, $"no leader lost its leadership with reads pending: {total}");
+    }
+
+    [Theory]
     [MemberData(nameof(RegressionSeeds))]
     public void Seeds_that_once_failed_pass(long seed, int replicas)
     {

@@ -37,6 +37,8 @@ internal sealed class Simulation : ISimHost
     private readonly Dictionary<long, ulong> _hashAfterSlot = [];
     private readonly Dictionary<(long Session, long Sequence), Command> _submitted = [];
     private readonly Dictionary<(long Session, long Sequence), long> _appliedAtSlot = [];
+    /// <summary>Read index requests not answered yet, with the highest slot applied anywhere when each was asked.</summary>
+    private readonly Dictionary<long, long> _readsAsked = [];
 
     private readonly double _dropRate;
     private readonly double _duplicateRate;
@@ -51,6 +53,10 @@ internal sealed class Simulation : ISimHost
     private int _partitions;
     private int _snapshotsInstalled;
     private int _leaderChanges;
+    private long _highestAppliedSlot = -1;
+    private long _nextReadId;
+    private long _readsConfirmed;
+    private long _readsRefused;
 
     public Simulation(long seed, SimulationOptions options)
     {
@@ -91,6 +97,10 @@ internal sealed class Simulation : ISimHost
         At(_random.Between(50, 300), ChaosStep);
         At(_options.ChaosDuration, Heal);
         At(_options.ChaosDuration + 100, CheckCompletion);
+        if (_options.ReadIndexInterval > 0)
+        {
+            At(_options.ReadIndexInterval, AskReadIndex);
+        }
 
         while (!_finished && _violation is null && _queue.TryDequeue(out var action, out var when))
         {
@@ -106,7 +116,13 @@ internal sealed class Simulation : ISimHost
         {
             _violation = "the event queue ran dry before the run finished";
         }
-        var stats = new SimulationStats(_now, _events, _chosen.Count, _submitted.Count, _crashes, _partitions, _snapshotsInstalled, _leaderChanges, _workload.Counters);
+        var counters = new Dictionary<string, long>(_workload.Counters);
+        if (_options.ReadIndexInterval > 0)
+        {
+            counters["read indexes confirmed"] = _readsConfirmed;
+            counters["read indexes refused"] = _readsRefused;
+        }
+        var stats = new SimulationStats(_now, _events, _chosen.Count, _submitted.Count, _crashes, _partitions, _snapshotsInstalled, _leaderChanges, counters);
         return new SimulationResult(_seed, _options.Replicas, _violation, _trace.ToString(), stats);
     }
 
@@ -192,6 +208,10 @@ internal sealed class Simulation : ISimHost
         foreach (var delivery in _outbox.Deliver)
         {
             Deliver(replica, delivery);
+        }
+        foreach (var answer in _outbox.ReadIndexes)
+        {
+            CheckReadIndex(replica, answer);
         }
         if (!wasLeader && core.Role == ProposerRole.Leader)
         {
@@ -304,6 +324,7 @@ internal sealed class Simulation : ISimHost
             Fail($"time: replica {replica.Id} delivered slot {slot} at {timestamp}, before the previous slot's {replica.LastTimestamp}");
         }
         replica.LastTimestamp = timestamp;
+        _highestAppliedSlot = Math.Max(_highestAppliedSlot, slot);
         foreach (var command in value.Commands)
         {
             if (!_submitted.TryGetValue((command.SessionId, command.Sequence), out var submitted) || !submitted.Equals(command))
@@ -326,6 +347,54 @@ internal sealed class Simulation : ISimHost
         }
         _workload.AfterSlot(replica, slot, first);
         _trace.Record(_now, "deliver", replica.Id, $"slot {slot} {value}");
+    }
+
+    // ---- read index -----------------------------------------------------------------------------------------
+
+    /// <summary>A reader asks a random replica for a read index, during the chaos and after it.</summary>
+    private void AskReadIndex()
+    {
+        if (_finished)
+        {
+            return;
+        }
+        var replica = _replicas[_random.Pick(_paxos.ReplicaIds) - 1];
+        if (replica.Core is { } core)
+        {
+            var requestId = ++_nextReadId;
+            _readsAsked[requestId] = _highestAppliedSlot;
+            var asked = false;
+            Step(replica, outbox => asked = core.ReadIndex(requestId, _now, outbox));
+            if (!asked)
+            {
+                _readsAsked.Remove(requestId);
+            }
+        }
+        After(_options.ReadIndexInterval, AskReadIndex);
+    }
+
+    /// <summary>
+    /// Linearizable reads: a read index must lie above every slot applied anywhere before the read was asked, since a
+    /// write is acknowledged once a replica applied it.
+    /// </summary>
+    private void CheckReadIndex(SimReplica replica, ReadIndexAnswer answer)
+    {
+        if (!_readsAsked.Remove(answer.RequestId, out var appliedBefore))
+        {
+            Fail($"read index: replica {replica.Id} answered read {answer.RequestId}, which is not waiting for an answer");
+            return;
+        }
+        if (answer.Index is not { } index)
+        {
+            _readsRefused++;
+            return;
+        }
+        _readsConfirmed++;
+        _trace.Record(_now, "read-index", replica.Id, $"read {answer.RequestId} at {index}");
+        if (index <= appliedBefore)
+        {
+            Fail($"read index: replica {replica.Id} answered read {answer.RequestId} with index {index}, but slot {appliedBefore} was applied before it was asked");
+        }
     }
 
     // ---- clients --------------------------------------------------------------------------------------------

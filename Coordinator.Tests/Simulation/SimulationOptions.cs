@@ -26,6 +26,12 @@ internal sealed record SimulationOptions
     /// <summary>Slots a leader keeps in flight: deep pipelines stress recovery, 1 is what replicas run by default.</summary>
     public int PipelineWindow { get; init; } = 8;
 
+    /// <summary>
+    /// Virtual milliseconds between read index requests to a random replica; 0 asks none (and leaves the random
+    /// stream, hence every seed's run, as it was before reads existed).
+    /// </summary>
+    public long ReadIndexInterval { get; init; }
+
     /// <summary>Builds a run's state machines and clients; a new one per run, since a workload keeps run state.</summary>
     public Func<SimWorkload> Workload { get; init; } = () => new CommandWorkload();
 
