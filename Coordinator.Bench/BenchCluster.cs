@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Coordinator.Service.Consensus;
+using Coordinator.Core.Consensus;
 using Coordinator.Service.Runtime;
 
 namespace Coordinator.Bench;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Coordinator.Service.Consensus;
+using Coordinator.Core.Consensus;
 
 namespace Coordinator.Bench;
 

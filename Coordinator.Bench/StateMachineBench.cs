@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using Coordinator.Service.StateMachine;
+using Coordinator.Core.StateMachine;
 
 using Coordinator.Client;
-using Coordinator.Client.Protocol;
+using Coordinator.Core.Protocol;
 
 namespace Coordinator.Bench;
 

@@ -1,5 +1,5 @@
 using Akka.Actor;
-using Coordinator.Client.Protocol;
+using Coordinator.Core.Protocol;
 
 namespace Coordinator.Client;
 

@@ -1,4 +1,4 @@
-using Coordinator.Client.Protocol;
+using Coordinator.Core.Protocol;
 
 namespace Coordinator.Client;
 

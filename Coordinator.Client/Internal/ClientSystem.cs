@@ -66,7 +66,7 @@ internal static class ClientSystem
                   coordinator-client = "Coordinator.Client.Serialization.ClientProtocolSerializer, Coordinator.Client"
                 }
                 serialization-bindings {
-                  "Coordinator.Client.Protocol.ClientMessage, Coordinator.Client" = coordinator-client
+                  "Coordinator.Core.Protocol.ClientMessage, Coordinator.Core" = coordinator-client
                 }
               }
               remote {

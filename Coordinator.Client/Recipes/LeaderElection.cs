@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Coordinator.Client.Protocol;
+using Coordinator.Core.Protocol;
 
 namespace Coordinator.Client.Recipes;
 

@@ -1,7 +1,7 @@
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
-using Coordinator.Client.Protocol;
+using Coordinator.Core.Protocol;
 
 namespace Coordinator.Client.Serialization;
 

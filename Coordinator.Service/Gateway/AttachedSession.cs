@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Coordinator.Client;
-using Coordinator.Client.Protocol;
+using Coordinator.Core.Protocol;
 
 namespace Coordinator.Service.Gateway;
 

@@ -1,11 +1,11 @@
 using Akka.Actor;
 using Akka.Event;
 using Coordinator.Client;
-using Coordinator.Client.Protocol;
+using Coordinator.Core.Protocol;
 using Coordinator.Service.FaultInjection;
 using Coordinator.Service.Runtime;
-using Coordinator.Service.StateMachine;
-using LogCommand = Coordinator.Service.Consensus.Command;
+using Coordinator.Core.StateMachine;
+using LogCommand = Coordinator.Core.Consensus.Command;
 
 namespace Coordinator.Service.Gateway;
 

@@ -1,5 +1,5 @@
 using Akka.Actor;
-using Coordinator.Service.Consensus;
+using Coordinator.Core.Consensus;
 
 namespace Coordinator.Service.Gateway;
 

@@ -1,4 +1,4 @@
-using Coordinator.Service.StateMachine;
+using Coordinator.Core.StateMachine;
 
 namespace Coordinator.Service.Runtime;
 

@@ -1,7 +1,8 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
-using Coordinator.Service.Consensus;
+using Coordinator.Core.Consensus;
+using Coordinator.Core.Sessions;
 
 namespace Coordinator.Service.Runtime;
 
@@ -353,7 +354,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private static bool NeedsNoWrite(PaxosMessage message) =>
         message is Accept or Chosen or CatchUpRequest or CatchUp or InstallSnapshot or LeaderCheck or LeaderCheckAck;
 
-    private void Send(Consensus.Envelope envelope)
+    private void Send(Coordinator.Core.Consensus.Envelope envelope)
     {
         if (envelope.To == _settings.ReplicaId)
         {

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using Akka.Configuration;
-using Coordinator.Service.Consensus;
+using Coordinator.Core.Consensus;
 using Coordinator.Service.Gateway;
-using Coordinator.Service.StateMachine;
+using Coordinator.Core.StateMachine;
 
 namespace Coordinator.Service.Runtime;
 

@@ -1,7 +1,8 @@
 using Coordinator.Client;
-using Coordinator.Client.Protocol;
-using Coordinator.Service.StateMachine;
-using LogCommand = Coordinator.Service.Consensus.Command;
+using Coordinator.Core.Protocol;
+using Coordinator.Core.Sessions;
+using Coordinator.Core.StateMachine;
+using LogCommand = Coordinator.Core.Consensus.Command;
 
 namespace Coordinator.Service.Runtime;
 

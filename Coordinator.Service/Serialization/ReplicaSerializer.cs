@@ -3,8 +3,8 @@ using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
 using Coordinator.Client;
-using Coordinator.Client.Protocol;
-using Coordinator.Service.Consensus;
+using Coordinator.Core.Protocol;
+using Coordinator.Core.Consensus;
 using Coordinator.Service.Runtime;
 
 namespace Coordinator.Service.Serialization;

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Threading.Channels;
 using Coordinator.Client;
-using Coordinator.Client.Protocol;
+using Coordinator.Core.Protocol;
 using Coordinator.Tests.Infrastructure;
 
 namespace Coordinator.Tests.Client;

@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Configuration;
 using Coordinator.Client;
-using Coordinator.Client.Protocol;
+using Coordinator.Core.Protocol;
 
 namespace Coordinator.Tests.ClientLibrary;
 
@@ -44,7 +44,7 @@ internal sealed class FakeGateways : IAsyncDisposable
           actor {
             provider = remote
             serializers.coordinator-client = "Coordinator.Client.Serialization.ClientProtocolSerializer, Coordinator.Client"
-            serialization-bindings { "Coordinator.Client.Protocol.ClientMessage, Coordinator.Client" = coordinator-client }
+            serialization-bindings { "Coordinator.Core.Protocol.ClientMessage, Coordinator.Core" = coordinator-client }
           }
           remote.log-remote-lifecycle-events = off
           remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0, maximum-frame-size = 16MiB }

@@ -1,5 +1,5 @@
 using Coordinator.Client;
-using Coordinator.Client.Protocol;
+using Coordinator.Core.Protocol;
 
 namespace Coordinator.Tests.ClientLibrary;
 

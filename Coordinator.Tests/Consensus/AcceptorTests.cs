@@ -1,4 +1,4 @@
-using Coordinator.Service.Consensus;
+using Coordinator.Core.Consensus;
 
 namespace Coordinator.Tests.Consensus;
 

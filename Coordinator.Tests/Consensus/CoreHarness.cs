@@ -1,5 +1,5 @@
 using System.Text;
-using Coordinator.Service.Consensus;
+using Coordinator.Core.Consensus;
 
 namespace Coordinator.Tests.Consensus;
 

@@ -3,7 +3,7 @@ using Akka.Configuration;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Coordinator.Client;
-using Coordinator.Client.Protocol;
+using Coordinator.Core.Protocol;
 using Coordinator.Service.Runtime;
 using Coordinator.Tests.Infrastructure;
 using Coordinator.Tests.Runtime;

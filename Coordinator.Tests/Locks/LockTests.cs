@@ -1,8 +1,8 @@
-using Coordinator.Service.StateMachine;
+using Coordinator.Core.StateMachine;
 using Coordinator.Tests.StateMachine;
 
 using Coordinator.Client;
-using Coordinator.Client.Protocol;
+using Coordinator.Core.Protocol;
 
 namespace Coordinator.Tests.Locks;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
-using Coordinator.Service.Consensus;
+using Coordinator.Core.Consensus;
 using Coordinator.Service.Runtime;
 using Coordinator.Tests.Infrastructure;
 

@@ -26,7 +26,7 @@ internal sealed class RemoteReplicaClient : IAsyncDisposable
         _system = ActorSystem.Create("test-client", config);
     }
 
-    public async Task<ProposeResponse> ProposeAsync(Coordinator.Service.Consensus.Command command, TimeSpan within)
+    public async Task<ProposeResponse> ProposeAsync(Coordinator.Core.Consensus.Command command, TimeSpan within)
     {
         var deadline = Stopwatch.StartNew();
         var ids = _endpoints.Keys.ToArray();

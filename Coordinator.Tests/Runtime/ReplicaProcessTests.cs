@@ -1,13 +1,13 @@
 using System.Diagnostics;
-using Coordinator.Service.Consensus;
+using Coordinator.Core.Consensus;
 using Coordinator.Service.Runtime;
-using Coordinator.Service.StateMachine;
+using Coordinator.Core.StateMachine;
 using Coordinator.Tests.Infrastructure;
 using Xunit.Abstractions;
-using LogCommand = Coordinator.Service.Consensus.Command;
+using LogCommand = Coordinator.Core.Consensus.Command;
 
 using Coordinator.Client;
-using Coordinator.Client.Protocol;
+using Coordinator.Core.Protocol;
 
 namespace Coordinator.Tests.Runtime;
 

@@ -1,7 +1,7 @@
 using System.Reflection;
 using Coordinator.Client;
-using Coordinator.Client.Protocol;
-using Coordinator.Service.StateMachine;
+using Coordinator.Core.Protocol;
+using Coordinator.Core.StateMachine;
 
 namespace Coordinator.Tests.Simulation;
 

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Coordinator.Service.Consensus;
+using Coordinator.Core.Consensus;
 
 namespace Coordinator.Tests.Simulation;
 

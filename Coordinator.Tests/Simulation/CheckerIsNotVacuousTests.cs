@@ -1,4 +1,4 @@
-using Coordinator.Service.Consensus;
+using Coordinator.Core.Consensus;
 using Xunit.Abstractions;
 
 namespace Coordinator.Tests.Simulation;

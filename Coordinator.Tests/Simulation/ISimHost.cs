@@ -1,6 +1,6 @@
 using Coordinator.Client;
-using Coordinator.Client.Protocol;
-using Coordinator.Service.StateMachine;
+using Coordinator.Core.Protocol;
+using Coordinator.Core.StateMachine;
 
 namespace Coordinator.Tests.Simulation;
 

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
-using Coordinator.Service.Consensus;
+using Coordinator.Core.Consensus;
 using Coordinator.Client;
-using Coordinator.Client.Protocol;
-using Coordinator.Service.StateMachine;
-using Command = Coordinator.Service.Consensus.Command;
+using Coordinator.Core.Protocol;
+using Coordinator.Core.StateMachine;
+using Command = Coordinator.Core.Consensus.Command;
 
 namespace Coordinator.Tests.Simulation;
 

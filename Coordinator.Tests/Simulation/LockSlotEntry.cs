@@ -1,7 +1,7 @@
 using Coordinator.Client;
-using Coordinator.Client.Protocol;
-using Coordinator.Service.StateMachine;
-using Command = Coordinator.Service.Consensus.Command;
+using Coordinator.Core.Protocol;
+using Coordinator.Core.StateMachine;
+using Command = Coordinator.Core.Consensus.Command;
 
 namespace Coordinator.Tests.Simulation;
 

@@ -1,7 +1,7 @@
-using Coordinator.Service.Consensus;
+using Coordinator.Core.Consensus;
 using Coordinator.Client;
-using Coordinator.Client.Protocol;
-using Coordinator.Service.StateMachine;
+using Coordinator.Core.Protocol;
+using Coordinator.Core.StateMachine;
 using Coordinator.Tests.StateMachine;
 
 namespace Coordinator.Tests.Simulation;

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Coordinator.Service.Consensus;
+using Coordinator.Core.Consensus;
 
 namespace Coordinator.Tests.Simulation;
 

@@ -1,7 +1,7 @@
-using Coordinator.Service.StateMachine;
+using Coordinator.Core.StateMachine;
 
 using Coordinator.Client;
-using Coordinator.Client.Protocol;
+using Coordinator.Core.Protocol;
 
 namespace Coordinator.Tests.StateMachine;
 

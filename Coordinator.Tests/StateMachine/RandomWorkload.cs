@@ -1,8 +1,8 @@
-using Coordinator.Service.StateMachine;
+using Coordinator.Core.StateMachine;
 using CsCheck;
 
 using Coordinator.Client;
-using Coordinator.Client.Protocol;
+using Coordinator.Core.Protocol;
 
 namespace Coordinator.Tests.StateMachine;
 
@@ -43,7 +43,7 @@ internal static class RandomWorkload
         (4, Create),
         (2, Gen.Select(Path, Version, (p, v) => (Transaction)new Delete(p, v))),
         (3, Gen.Select(Path, Data, Version, (p, d, v) => (Transaction)new SetData(p, d, v))),
-        (1, Gen.Select(Path, Version, (p, v) => (Transaction)new Coordinator.Client.Protocol.Check(p, v))));
+        (1, Gen.Select(Path, Version, (p, v) => (Transaction)new Coordinator.Core.Protocol.Check(p, v))));
 
     private static readonly Gen<Transaction> LockOp = Gen.Frequency(
         (3, Gen.Select(LockPath, Gen.Bool, Gen.Int[0, 3], Gen.Int[0, 2], (p, shared, wait, lease) =>

@@ -1,8 +1,8 @@
-using Coordinator.Service.StateMachine;
+using Coordinator.Core.StateMachine;
 using static Coordinator.Tests.StateMachine.Harness;
 
 using Coordinator.Client;
-using Coordinator.Client.Protocol;
+using Coordinator.Core.Protocol;
 
 namespace Coordinator.Tests.StateMachine;
 

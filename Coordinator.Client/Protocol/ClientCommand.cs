@@ -1,4 +1,0 @@
-namespace Coordinator.Client.Protocol;
-
-/// <summary>What a client proposes: a transaction with its exactly-once identity.</summary>
-internal sealed record ClientCommand(long SessionId, long Sequence, Transaction Transaction);

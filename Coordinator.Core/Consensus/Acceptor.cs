@@ -1,0 +1,118 @@
+using System.Collections.Immutable;
+
+namespace Coordinator.Core.Consensus;
+
+/// <summary>
+/// The Paxos acceptor: a promised ballot and one vote per slot. It never promises or accepts below its promise,
+/// and every change is emitted to <see cref="Outbox.Persist"/> ahead of the reply it justifies.
+/// </summary>
+internal sealed class Acceptor : IAcceptor
+{
+    private readonly int _replicaId;
+    private readonly Dictionary<long, Vote> _votes = [];
+
+    private Acceptor(int replicaId) => _replicaId = replicaId;
+
+    public Ballot Promised { get; private set; } = Ballot.Zero;
+
+    public long Floor { get; private set; }
+
+    public IEnumerable<Vote> Votes => _votes.Values.OrderBy(vote => vote.Slot);
+
+    public static Acceptor Recover(int replicaId, IEnumerable<AcceptorEvent> journal)
+    {
+        var acceptor = new Acceptor(replicaId);
+        foreach (var recorded in journal)
+        {
+            acceptor.Replay(recorded);
+        }
+        return acceptor;
+    }
+
+    public void OnPrepare(Prepare prepare, Outbox outbox)
+    {
+        if (prepare.Ballot < Promised)
+        {
+            outbox.Send.Add(new Envelope(prepare.From, new Nack(_replicaId, Promised)));
+            return;
+        }
+        if (prepare.Ballot > Promised)
+        {
+            Promised = prepare.Ballot;
+            outbox.Persist.Add(new BallotPromised(prepare.Ballot));
+        }
+        var from = Math.Max(prepare.FromSlot, Floor);
+        var votes = _votes.Values.Where(vote => vote.Slot >= from).OrderBy(vote => vote.Slot).ToImmutableArray();
+        outbox.Send.Add(new Envelope(prepare.From, new Promise(_replicaId, prepare.Ballot, Floor, votes)));
+    }
+
+    public Vote? OnAccept(Accept accept, Outbox outbox)
+    {
+        if (accept.Ballot < Promised)
+        {
+            outbox.Send.Add(new Envelope(accept.From, new Nack(_replicaId, Promised)));
+            return null;
+        }
+        if (accept.Slot < Floor)
+        {
+            // The slot is chosen and compacted here. By Paxos any proposal for a chosen slot carries the chosen
+            // value, so acknowledging without storing is safe, and it keeps a leader whose quorum did not include
+            // this acceptor from waiting forever on a slot that is already decided.
+            outbox.Send.Add(new Envelope(accept.From, new Accepted(_replicaId, accept.Ballot, accept.Slot)));
+            return null;
+        }
+        var vote = new Vote(accept.Slot, accept.Ballot, accept.Value);
+        var alreadyDurable = _votes.TryGetValue(accept.Slot, out var previous) && previous.Ballot == accept.Ballot;
+        if (!alreadyDurable)
+        {
+            Promised = accept.Ballot;
+            _votes[accept.Slot] = vote;
+            outbox.Persist.Add(new ValueAccepted(vote));
+        }
+        outbox.Send.Add(new Envelope(accept.From, new Accepted(_replicaId, accept.Ballot, accept.Slot)));
+        return vote;
+    }
+
+    public void Truncate(long below, Outbox outbox)
+    {
+        if (below <= Floor)
+        {
+            return;
+        }
+        Floor = below;
+        RemoveVotesBelow(below);
+        outbox.Persist.Add(new LogTruncated(below));
+    }
+
+    private void Replay(AcceptorEvent recorded)
+    {
+        switch (recorded)
+        {
+            case BallotPromised promised:
+                Promised = Ballot.Max(Promised, promised.Ballot);
+                break;
+            case ValueAccepted accepted when accepted.Vote.Slot >= Floor:
+                Promised = Ballot.Max(Promised, accepted.Vote.Ballot);
+                if (!_votes.TryGetValue(accepted.Vote.Slot, out var previous) || previous.Ballot <= accepted.Vote.Ballot)
+                {
+                    _votes[accepted.Vote.Slot] = accepted.Vote;
+                }
+                break;
+            case ValueAccepted accepted:
+                Promised = Ballot.Max(Promised, accepted.Vote.Ballot);
+                break;
+            case LogTruncated truncated when truncated.Below > Floor:
+                Floor = truncated.Below;
+                RemoveVotesBelow(truncated.Below);
+                break;
+        }
+    }
+
+    private void RemoveVotesBelow(long below)
+    {
+        foreach (var slot in _votes.Keys.Where(slot => slot < below).ToList())
+        {
+            _votes.Remove(slot);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+namespace Coordinator.Core.Consensus;
+
+internal readonly record struct Envelope(int To, PaxosMessage Message);

@@ -1,0 +1,53 @@
+using System.Collections.Immutable;
+
+namespace Coordinator.Core.Consensus;
+
+// Message flow (names follow the paper):
+//
+//   candidate ──Prepare(b, fromSlot)──────────► acceptors      phase 1, once per leadership
+//   candidate ◄─Promise(b, floor, votes)─────── acceptors      (or Nack(promised))
+//   leader ────Accept(b, slot, batch, commit)─► acceptors      phase 2, per slot, pipelined
+//   leader ◄───Accepted(b, slot)─────────────── acceptors      (or Nack(promised)); majority => chosen
+//   leader ────Chosen(b, chosenBelow)─────────► learners       on progress and as the heartbeat
+//   learner ───CatchUpRequest(fromSlot)───────► peer learner   a gap it cannot fill from its own votes
+//   learner ◄──CatchUp(entries) | InstallSnapshot(state)       the second when the slot was compacted away
+//   leader ────LeaderCheck(b, round)──────────► acceptors      read index: is b still the highest ballot?
+//   leader ◄───LeaderCheckAck(b, round)──────── acceptors      (or Nack(promised)); majority => reads may go
+
+/// <summary>Every Paxos message names the replica that sent it, so replies need no transport metadata.</summary>
+internal abstract record PaxosMessage(int From);
+
+internal sealed record Prepare(int From, Ballot Ballot, long FromSlot) : PaxosMessage(From);
+
+/// <summary>
+/// The acceptor's promise, with every vote it holds at or above the prepare's slot. <paramref name="Floor"/> is the
+/// slot below which it has compacted its votes away: all of those are chosen and applied somewhere durable.
+/// </summary>
+internal sealed record Promise(int From, Ballot Ballot, long Floor, ImmutableArray<Vote> Votes) : PaxosMessage(From);
+
+internal sealed record Accept(int From, Ballot Ballot, long Slot, Batch Value, long ChosenBelow) : PaxosMessage(From);
+
+internal sealed record Accepted(int From, Ballot Ballot, long Slot) : PaxosMessage(From);
+
+/// <summary>A refusal: the sender has promised <paramref name="Promised"/>, higher than the ballot it was asked for.</summary>
+internal sealed record Nack(int From, Ballot Promised) : PaxosMessage(From);
+
+/// <summary>The leader's commit point, sent when it advances and as the heartbeat.</summary>
+internal sealed record Chosen(int From, CommitPoint Commit) : PaxosMessage(From);
+
+internal sealed record CatchUpRequest(int From, long FromSlot) : PaxosMessage(From);
+
+internal sealed record CatchUp(int From, ImmutableArray<ChosenEntry> Entries) : PaxosMessage(From);
+
+/// <summary>A peer's state machine snapshot: the state after applying every slot below <paramref name="AppliedBelow"/>.</summary>
+internal sealed record InstallSnapshot(int From, long AppliedBelow, long LastTimestamp, byte[] State) : PaxosMessage(From);
+
+internal sealed record ChosenEntry(long Slot, Batch Value);
+
+/// <summary>
+/// Asks an acceptor whether it has promised any ballot above <paramref name="Ballot"/>; a majority answering no,
+/// after a read arrived, proves no other leader chose anything the read must see.
+/// </summary>
+internal sealed record LeaderCheck(int From, Ballot Ballot, long Round) : PaxosMessage(From);
+
+internal sealed record LeaderCheckAck(int From, Ballot Ballot, long Round) : PaxosMessage(From);

@@ -1,0 +1,65 @@
+using System.Collections.Immutable;
+
+namespace Coordinator.Core.Consensus;
+
+/// <summary>
+/// Tuning of one replica's consensus core. Times are in the shell's clock unit (milliseconds in the service, virtual
+/// milliseconds in the simulation); the core only compares them.
+/// </summary>
+internal sealed record PaxosOptions
+{
+    /// <summary>The configured replica set: the Paxos quorum is a majority of it, whatever the membership layer thinks.</summary>
+    public required ImmutableArray<int> ReplicaIds { get; init; }
+
+    public long HeartbeatInterval { get; init; } = 50;
+
+    /// <summary>A follower that hears no leader for this long plus a random jitter of up to the same again starts an election.</summary>
+    public long ElectionTimeout { get; init; } = 300;
+
+    /// <summary>How long an unanswered Prepare or Accept waits before it is sent again to the replicas that did not answer.</summary>
+    public long RetransmitInterval { get; init; } = 100;
+
+    public long CatchUpInterval { get; init; } = 100;
+
+    /// <summary>Slots a leader may have proposed but not yet seen chosen.</summary>
+    public int PipelineWindow { get; init; } = 1;
+
+    public int MaxBatchCommands { get; init; } = 256;
+
+    public int MaxBatchBytes { get; init; } = 1 << 20;
+
+    /// <summary>Commands a leader queues while the window is full; beyond it, submissions are refused as overload.</summary>
+    public int MaxPendingCommands { get; init; } = 100_000;
+
+    public int MaxCatchUpEntries { get; init; } = 256;
+
+    public int Majority => ReplicaIds.Length / 2 + 1;
+
+    public void Validate(int replicaId)
+    {
+        if (ReplicaIds.IsDefaultOrEmpty)
+        {
+            throw new ArgumentException("The replica set is empty.");
+        }
+        if (ReplicaIds.Length > 31)
+        {
+            throw new ArgumentException("At most 31 replicas are supported.");
+        }
+        if (ReplicaIds.Distinct().Count() != ReplicaIds.Length || ReplicaIds.Any(id => id <= 0))
+        {
+            throw new ArgumentException($"Replica ids must be distinct positive integers: {string.Join(',', ReplicaIds)}.");
+        }
+        if (!ReplicaIds.Contains(replicaId))
+        {
+            throw new ArgumentException($"Replica {replicaId} is not in the configured replica set {string.Join(',', ReplicaIds)}.");
+        }
+        if (HeartbeatInterval <= 0 || ElectionTimeout <= HeartbeatInterval || RetransmitInterval <= 0 || CatchUpInterval <= 0)
+        {
+            throw new ArgumentException("Timeouts must be positive and the election timeout longer than the heartbeat interval.");
+        }
+        if (PipelineWindow <= 0 || MaxBatchCommands <= 0 || MaxBatchBytes <= 0 || MaxPendingCommands <= 0 || MaxCatchUpEntries <= 0)
+        {
+            throw new ArgumentException("Window, batch and queue limits must be positive.");
+        }
+    }
+}

@@ -1,0 +1,8 @@
+namespace Coordinator.Core.Consensus;
+
+internal enum ProposerRole
+{
+    Follower,
+    Candidate,
+    Leader,
+}

@@ -1,0 +1,117 @@
+using Coordinator.Client;
+
+namespace Coordinator.Core.Protocol;
+
+// The client protocol between Coordinator.Client and a replica's gateway (actor path /user/gateway), over Akka.Remote.
+//
+//   client ──WriteRequest(session, sequence, transaction bytes)──► gateway ──► leader's log
+//   client ◄─WriteResponse(slot, result bytes)─────────────────── gateway, once its replica applied that slot
+//   client ──ReadRequest(lastSeenSlot, kind, path, watch)────────► gateway: served from the local applied state,
+//   client ◄─ReadResponse(slot, code, stat, data, children)──────── never older than lastSeenSlot
+//   client ──AttachRequest(session, secret, lastSeenSlot, watches, awaited locks)► gateway: resume a session here
+//   client ──Heartbeat(session)──► gateway ──► leader's session tracker;  client ◄─HeartbeatAck
+//   client ◄─WatchNotification / LockGrantedNotification ───────── gateway, always before any response that
+//                                                                   could show the change
+//   client ◄─RequestRejected(requestId, code, reason) ──────────── protocol-level refusals
+//
+// Sessions are created through the log like any write: the first WriteRequest of a session carries a CreateSession
+// transaction with a session id and secret the client drew at random. Writes of one session are sent one at a time
+// (the exactly-once table remembers one sequence per session); reads may be pipelined.
+
+internal abstract record ClientMessage
+{
+    /// <summary>Bumped on an incompatible change; a gateway refuses versions it does not speak.</summary>
+    public const byte ProtocolVersion = 1;
+}
+
+internal sealed record WriteRequest(long RequestId, long SessionId, long Sequence, byte[] Transaction) : ClientMessage;
+
+internal sealed record WriteResponse(long RequestId, long Slot, byte[] Result) : ClientMessage;
+
+internal enum ReadKind : byte
+{
+    GetData = 0,
+    Exists = 1,
+    GetChildren = 2,
+}
+
+internal sealed record ReadRequest(long RequestId, long SessionId, long LastSeenSlot, ReadKind Kind, string Path, bool Watch) : ClientMessage;
+
+/// <summary><paramref name="Slot"/> is the slot of the state the read saw; the client's last-seen point moves to it.</summary>
+internal sealed record ReadResponse(long RequestId, long Slot, ErrorCode Code, Stat Stat, byte[] Data, IReadOnlyList<string> Children) : ClientMessage;
+
+internal enum WatchKind : byte
+{
+    /// <summary>One-shot: fires once on the node's change or deletion (getData) or creation (exists).</summary>
+    Data = 0,
+
+    /// <summary>One-shot: fires once when the node's children change or it is deleted (getChildren).</summary>
+    Children = 1,
+
+    /// <summary>Stays until removed: every change of the node.</summary>
+    Persistent = 2,
+
+    /// <summary>Stays until removed: every change of the node and of every node below it.</summary>
+    PersistentRecursive = 3,
+}
+
+internal sealed record WatchRegistration(string Path, WatchKind Kind);
+
+/// <summary>
+/// Attach a live session to this gateway (after connecting or failing over). The gateway checks the secret, fires
+/// at once each re-registered watch whose node changed after <paramref name="LastSeenSlot"/>, and sends a
+/// <see cref="LockGrantedNotification"/> for each of <paramref name="AwaitedLocks"/> the session already holds: a
+/// grant applied while the session was between gateways reached no one.
+/// </summary>
+internal sealed record AttachRequest(
+    long RequestId, long SessionId, long Secret, long LastSeenSlot, IReadOnlyList<WatchRegistration> Watches, IReadOnlyList<string> AwaitedLocks)
+    : ClientMessage;
+
+internal sealed record AttachResponse(long RequestId, long Slot, int TimeoutMs) : ClientMessage;
+
+internal sealed record AddWatchRequest(long RequestId, long SessionId, WatchRegistration Watch) : ClientMessage;
+
+internal sealed record RemoveWatchRequest(long RequestId, long SessionId, WatchRegistration Watch) : ClientMessage;
+
+internal sealed record WatchAck(long RequestId, long Slot) : ClientMessage;
+
+internal sealed record Heartbeat(long SessionId) : ClientMessage;
+
+internal sealed record HeartbeatAck(long SessionId, long Slot) : ClientMessage;
+
+/// <summary>Uses the public <see cref="Coordinator.Client.WatchEventType"/>: the wire carries exactly what a watcher sees.</summary>
+internal sealed record WatchNotification(long SessionId, WatchEventType Type, string Path, long Slot) : ClientMessage;
+
+internal sealed record LockGrantedNotification(long SessionId, string Path, long Token, long Slot) : ClientMessage;
+
+internal sealed record LockLostNotification(long SessionId, string Path, long Token, long Slot) : ClientMessage;
+
+/// <summary>The session ended (expired or closed) as of <paramref name="Slot"/>: its ephemerals and locks are gone.</summary>
+internal sealed record SessionEndedNotification(long SessionId, long Slot) : ClientMessage;
+
+internal enum RejectReason : byte
+{
+    UnknownSession = 1,
+    WrongSecret = 2,
+    TooManyInFlight = 3,
+    RequestTooLarge = 4,
+    NoQuorum = 5,
+    UnsupportedVersion = 6,
+}
+
+internal sealed record RequestRejected(long RequestId, RejectReason Reason, string Message) : ClientMessage;
+
+/// <summary>Asks a gateway about its replica; needs no session, so it works while the cluster has no quorum.</summary>
+internal sealed record StatusQuery(long RequestId) : ClientMessage;
+
+internal sealed record ServerStatus(
+    long RequestId,
+    int ReplicaId,
+    string Role,
+    string Ballot,
+    int LeaderId,
+    long AppliedBelow,
+    long KnownChosenBelow,
+    int AttachedSessions,
+    int Watches,
+    IReadOnlyList<string> Members) : ClientMessage;

@@ -1,0 +1,243 @@
+using Coordinator.Client;
+
+namespace Coordinator.Core.Protocol;
+
+/// <summary>
+/// The log's payload format: a format version byte, then a tag byte per transaction and its fields in
+/// declaration order. Decoding never throws; malformed input yields a <see cref="CodecError"/>.
+/// </summary>
+internal static class TransactionCodec
+{
+    public const byte FormatVersion = 1;
+
+    private enum Tag : byte
+    {
+        CreateSession = 1,
+        CloseSession,
+        TouchSession,
+        ExpireSession,
+        Tick,
+        Create,
+        Delete,
+        SetData,
+        Check,
+        Multi,
+        Sync,
+        Acquire,
+        Release,
+        Withdraw,
+        RenewLease,
+        CheckToken,
+    }
+
+    public static byte[] Encode(Transaction transaction)
+    {
+        var writer = new WireWriter();
+        writer.WriteByte(FormatVersion);
+        Write(writer, transaction);
+        return writer.ToArray();
+    }
+
+    public static DecodeResult<Transaction> Decode(ReadOnlySpan<byte> bytes) => DecodeWith(bytes, Read);
+
+    /// <summary>Whether the encoded transaction is exactly a <see cref="Sync"/>, without decoding it.</summary>
+    public static bool IsSync(ReadOnlySpan<byte> bytes) => bytes is [FormatVersion, (byte)Tag.Sync];
+
+    /// <summary>A command with its exactly-once identity, for a log entry that carries whole client commands.</summary>
+    public static byte[] EncodeCommand(ClientCommand command)
+    {
+        var writer = new WireWriter();
+        writer.WriteByte(FormatVersion);
+        writer.WriteInt64(command.SessionId);
+        writer.WriteInt64(command.Sequence);
+        Write(writer, command.Transaction);
+        return writer.ToArray();
+    }
+
+    public static DecodeResult<ClientCommand> DecodeCommand(ReadOnlySpan<byte> bytes) =>
+        DecodeWith(bytes, (ref WireReader reader) =>
+        {
+            var sessionId = reader.ReadInt64();
+            var sequence = reader.ReadInt64();
+            return new ClientCommand(sessionId, sequence, Read(ref reader));
+        });
+
+    private delegate T ReadBody<out T>(ref WireReader reader);
+
+    private static DecodeResult<T> DecodeWith<T>(ReadOnlySpan<byte> bytes, ReadBody<T> body)
+        where T : class
+    {
+        if (bytes.IsEmpty)
+        {
+            return DecodeResult<T>.Fail(CodecError.Empty);
+        }
+        if (bytes[0] != FormatVersion)
+        {
+            return DecodeResult<T>.Fail(CodecError.UnsupportedVersion);
+        }
+        try
+        {
+            var reader = new WireReader(bytes[1..]);
+            var value = body(ref reader);
+            return reader.AtEnd ? DecodeResult<T>.Ok(value) : DecodeResult<T>.Fail(CodecError.TrailingBytes);
+        }
+        catch (WireFormatException e)
+        {
+            return DecodeResult<T>.Fail(e.Error);
+        }
+    }
+
+    internal static void Write(WireWriter writer, Transaction transaction)
+    {
+        switch (transaction)
+        {
+            case CreateSession t:
+                writer.WriteByte((byte)Tag.CreateSession);
+                writer.WriteInt32(t.TimeoutMs);
+                writer.WriteInt64(t.Secret);
+                break;
+            case CloseSession:
+                writer.WriteByte((byte)Tag.CloseSession);
+                break;
+            case TouchSession t:
+                writer.WriteByte((byte)Tag.TouchSession);
+                writer.WriteInt64(t.SessionId);
+                break;
+            case ExpireSession t:
+                writer.WriteByte((byte)Tag.ExpireSession);
+                writer.WriteInt64(t.SessionId);
+                break;
+            case Tick:
+                writer.WriteByte((byte)Tag.Tick);
+                break;
+            case Create t:
+                writer.WriteByte((byte)Tag.Create);
+                writer.WriteString(t.Path);
+                writer.WriteNullableBytes(t.Data);
+                writer.WriteByte((byte)t.Kind);
+                writer.WriteOptionalInt64(t.TtlMs);
+                writer.WriteBool(t.CreateParents);
+                break;
+            case Delete t:
+                writer.WriteByte((byte)Tag.Delete);
+                writer.WriteString(t.Path);
+                writer.WriteInt32(t.ExpectedVersion);
+                break;
+            case SetData t:
+                writer.WriteByte((byte)Tag.SetData);
+                writer.WriteString(t.Path);
+                writer.WriteNullableBytes(t.Data);
+                writer.WriteInt32(t.ExpectedVersion);
+                break;
+            case Check t:
+                writer.WriteByte((byte)Tag.Check);
+                writer.WriteString(t.Path);
+                writer.WriteInt32(t.ExpectedVersion);
+                break;
+            case Multi t:
+                writer.WriteByte((byte)Tag.Multi);
+                writer.WriteInt32(t.Ops.Count);
+                foreach (var op in t.Ops)
+                {
+                    Write(writer, op);
+                }
+                break;
+            case Sync:
+                writer.WriteByte((byte)Tag.Sync);
+                break;
+            case Acquire t:
+                writer.WriteByte((byte)Tag.Acquire);
+                writer.WriteString(t.Path);
+                writer.WriteByte((byte)t.Mode);
+                writer.WriteBool(t.Wait);
+                writer.WriteOptionalInt64(t.LeaseTtlMs);
+                break;
+            case Release t:
+                writer.WriteByte((byte)Tag.Release);
+                writer.WriteString(t.Path);
+                break;
+            case Withdraw t:
+                writer.WriteByte((byte)Tag.Withdraw);
+                writer.WriteString(t.Path);
+                break;
+            case RenewLease t:
+                writer.WriteByte((byte)Tag.RenewLease);
+                writer.WriteString(t.Path);
+                break;
+            case CheckToken t:
+                writer.WriteByte((byte)Tag.CheckToken);
+                writer.WriteString(t.Path);
+                writer.WriteInt64(t.Token);
+                break;
+            default:
+                throw new ArgumentException($"Unknown transaction {transaction.GetType().Name}", nameof(transaction));
+        }
+    }
+
+    internal static Transaction Read(ref WireReader reader) => Read(ref reader, insideMulti: false);
+
+    private static Transaction Read(ref WireReader reader, bool insideMulti)
+    {
+        var tag = (Tag)reader.ReadByte();
+        switch (tag)
+        {
+            case Tag.CreateSession:
+                return new CreateSession(reader.ReadInt32(), reader.ReadInt64());
+            case Tag.CloseSession:
+                return CloseSession.Instance;
+            case Tag.TouchSession:
+                return new TouchSession(reader.ReadInt64());
+            case Tag.ExpireSession:
+                return new ExpireSession(reader.ReadInt64());
+            case Tag.Tick:
+                return Tick.Instance;
+            case Tag.Create:
+                return new Create(
+                    ReadPath(ref reader), reader.ReadNullableBytes()!, (NodeKind)reader.ReadByte(),
+                    reader.ReadOptionalInt64(), reader.ReadBool());
+            case Tag.Delete:
+                return new Delete(ReadPath(ref reader), reader.ReadInt32());
+            case Tag.SetData:
+                return new SetData(ReadPath(ref reader), reader.ReadNullableBytes()!, reader.ReadInt32());
+            case Tag.Check:
+                return new Check(ReadPath(ref reader), reader.ReadInt32());
+            case Tag.Multi:
+                if (insideMulti)
+                {
+                    throw new WireFormatException(CodecError.NestedMulti);
+                }
+                var count = reader.ReadCount();
+                var ops = new Transaction[count];
+                for (var i = 0; i < count; i++)
+                {
+                    ops[i] = Read(ref reader, insideMulti: true);
+                }
+                return new Multi(ops);
+            case Tag.Sync:
+                return Sync.Instance;
+            case Tag.Acquire:
+                return new Acquire(ReadPath(ref reader), ReadLockMode(ref reader), reader.ReadBool(), reader.ReadOptionalInt64());
+            case Tag.Release:
+                return new Release(ReadPath(ref reader));
+            case Tag.Withdraw:
+                return new Withdraw(ReadPath(ref reader));
+            case Tag.RenewLease:
+                return new RenewLease(ReadPath(ref reader));
+            case Tag.CheckToken:
+                return new CheckToken(ReadPath(ref reader), reader.ReadInt64());
+            default:
+                throw new WireFormatException(CodecError.UnknownTag);
+        }
+    }
+
+    // A null path or data is representable (Apply answers it with a typed error), so the codec keeps it:
+    // encode(decode(x)) round-trips whatever a caller built.
+    private static string ReadPath(ref WireReader reader) => reader.ReadString()!;
+
+    private static LockMode ReadLockMode(ref WireReader reader) => reader.ReadByte() switch
+    {
+        0 => LockMode.Exclusive,
+        1 => LockMode.Shared,
+        _ => throw new WireFormatException(CodecError.InvalidValue),
+    };
+}

@@ -1,0 +1,75 @@
+using Coordinator.Client;
+
+namespace Coordinator.Core.Protocol;
+
+/// <summary>
+/// A log entry's payload: one already-decided change to the state machine, applied with the (sessionId, sequence)
+/// of the command that carries it. Session 0 is the system: only <see cref="TouchSession"/>,
+/// <see cref="ExpireSession"/>, <see cref="Tick"/> and <see cref="Sync"/> may come from it, and only it may send
+/// the first three. Byte arrays are owned by the state machine once applied: do not mutate them afterwards.
+/// </summary>
+internal abstract record Transaction;
+
+/// <summary>
+/// Sent with the new session's id as sessionId (the gateway picks a unique id), so a retried create is
+/// deduplicated like any command. The secret lets a gateway check a reconnecting client.
+/// </summary>
+internal sealed record CreateSession(int TimeoutMs, long Secret) : Transaction;
+
+internal sealed record CloseSession : Transaction
+{
+    public static CloseSession Instance { get; } = new();
+}
+
+/// <summary>System: the leader's tracker saw the session alive; moves its replicated deadline.</summary>
+internal sealed record TouchSession(long SessionId) : Transaction;
+
+/// <summary>System: the leader's tracker decided the session missed its deadline.</summary>
+internal sealed record ExpireSession(long SessionId) : Transaction;
+
+/// <summary>
+/// System: carries the leader's time forward when no client writes do. Time-driven work (TTL node reaping,
+/// lease lapse, end of lock-delay) runs at the start of every Apply with that slot's timestamp, so without
+/// traffic nothing would lapse; the leader proposes a Tick periodically (about every second) to bound the lag.
+/// </summary>
+internal sealed record Tick : Transaction
+{
+    public static Tick Instance { get; } = new();
+}
+
+/// <summary>Create a node. TtlMs is required for TTL kinds and refused for others; CreateParents makes missing
+/// ancestors as persistent nodes (Curator's creatingParentsIfNeeded).</summary>
+internal sealed record Create(string Path, byte[] Data, NodeKind Kind, long? TtlMs = null, bool CreateParents = false)
+    : Transaction;
+
+/// <summary>ExpectedVersion -1 matches any version, as in ZooKeeper.</summary>
+internal sealed record Delete(string Path, int ExpectedVersion = -1) : Transaction;
+
+internal sealed record SetData(string Path, byte[] Data, int ExpectedVersion = -1) : Transaction;
+
+internal sealed record Check(string Path, int ExpectedVersion = -1) : Transaction;
+
+/// <summary>All-or-nothing: only Create, Delete, SetData and Check may appear in Ops.</summary>
+internal sealed record Multi(IReadOnlyList<Transaction> Ops) : Transaction;
+
+/// <summary>A no-op through the log: when a replica applies it, it has caught up with everything before it.</summary>
+internal sealed record Sync : Transaction
+{
+    public static Sync Instance { get; } = new();
+}
+
+/// <summary>
+/// Take a lock (lock paths are a namespace of their own, not tree nodes). Wait queues the session FIFO when the
+/// lock cannot be granted now. LeaseTtlMs makes the grant a lease: it outlives the session and lapses unless renewed.
+/// </summary>
+internal sealed record Acquire(string Path, LockMode Mode, bool Wait, long? LeaseTtlMs = null) : Transaction;
+
+internal sealed record Release(string Path) : Transaction;
+
+/// <summary>A waiter gives up its place in the queue.</summary>
+internal sealed record Withdraw(string Path) : Transaction;
+
+internal sealed record RenewLease(string Path) : Transaction;
+
+/// <summary>Ok when Token belongs to a current holder of the lock, StaleToken otherwise.</summary>
+internal sealed record CheckToken(string Path, long Token) : Transaction;

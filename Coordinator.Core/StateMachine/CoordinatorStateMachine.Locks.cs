@@ -1,0 +1,205 @@
+using Coordinator.Client;
+using Coordinator.Core.Protocol;
+
+namespace Coordinator.Core.StateMachine;
+
+/// <summary>
+/// Chubby-style locks. Grants go strictly in queue order and never past an incompatible head: a new reader
+/// queues behind a waiting writer even while readers hold the lock, so writers are not starved; consecutive
+/// readers at the head are granted together.
+/// </summary>
+internal sealed partial class CoordinatorStateMachine
+{
+    private OpResult AcquireLock(Session session, Acquire acquire)
+    {
+        if (!PathRules.IsValid(acquire.Path, _settings.MaxPathLength))
+        {
+            return Error(ErrorCode.InvalidPath);
+        }
+        if (acquire.Mode is not (LockMode.Exclusive or LockMode.Shared)
+            || acquire.LeaseTtlMs is <= 0
+            || acquire.LeaseTtlMs > _settings.MaxLeaseTtlMs)
+        {
+            return Error(ErrorCode.BadArguments);
+        }
+        var path = acquire.Path;
+        if (_locks.TryGetValue(path, out var state))
+        {
+            if (state.Holder(session.Id) is not null || state.WaiterIndex(session.Id) >= 0)
+            {
+                return Error(ErrorCode.LockAlreadyRequested);
+            }
+        }
+        else
+        {
+            state = new LockState();
+        }
+        if (state.Waiters.Count == 0 && state.DelayedUntil is null && state.CanGrant(acquire.Mode))
+        {
+            _locks[path] = state;
+            session.Locks.Add(path);
+            return new LockAcquiredResult(Grant(state, path, session.Id, acquire.Mode, acquire.LeaseTtlMs).Token);
+        }
+        if (!acquire.Wait)
+        {
+            return Error(ErrorCode.LockBusy);
+        }
+        _locks[path] = state;
+        session.Locks.Add(path);
+        state.Waiters.Add(new LockWaiter(session.Id, acquire.Mode, acquire.LeaseTtlMs));
+        return new LockQueuedResult(state.Waiters.Count);
+    }
+
+    private OpResult ReleaseLock(Session session, string path)
+    {
+        if (!PathRules.IsValid(path, _settings.MaxPathLength))
+        {
+            return Error(ErrorCode.InvalidPath);
+        }
+        if (!_locks.TryGetValue(path, out var state) || state.Holder(session.Id) is not { } holder)
+        {
+            return Error(ErrorCode.NotLockHolder);
+        }
+        state.Holders.Remove(holder);
+        session.Locks.Remove(path);
+        Promote(state, path);
+        DropIfIdle(state, path);
+        return OkResult.Instance;
+    }
+
+    private OpResult WithdrawWaiter(Session session, string path)
+    {
+        if (!PathRules.IsValid(path, _settings.MaxPathLength))
+        {
+            return Error(ErrorCode.InvalidPath);
+        }
+        var index = _locks.TryGetValue(path, out var state) ? state.WaiterIndex(session.Id) : -1;
+        if (index < 0)
+        {
+            return Error(ErrorCode.NotLockWaiter);
+        }
+        state!.Waiters.RemoveAt(index);
+        session.Locks.Remove(path);
+        Promote(state, path);
+        DropIfIdle(state, path);
+        return OkResult.Instance;
+    }
+
+    private OpResult Renew(Session session, string path)
+    {
+        if (!PathRules.IsValid(path, _settings.MaxPathLength))
+        {
+            return Error(ErrorCode.InvalidPath);
+        }
+        if (!_locks.TryGetValue(path, out var state) || state.Holder(session.Id) is not { } holder)
+        {
+            return Error(ErrorCode.NotLockHolder);
+        }
+        if (holder.LeaseTtlMs is null)
+        {
+            return Error(ErrorCode.NotALease);
+        }
+        holder.RenewedAt = _now;
+        AddTimer(holder.LeaseDue, TimerKind.LeaseLapse, path);
+        return OkResult.Instance;
+    }
+
+    private OpResult CheckLockToken(CheckToken check)
+    {
+        if (!PathRules.IsValid(check.Path, _settings.MaxPathLength))
+        {
+            return Error(ErrorCode.InvalidPath);
+        }
+        return _locks.TryGetValue(check.Path, out var state) && state.Holders.Exists(h => h.Token == check.Token)
+            ? OkResult.Instance
+            : Error(ErrorCode.StaleToken);
+    }
+
+    private LockHolder Grant(LockState state, string path, long sessionId, LockMode mode, long? leaseTtlMs)
+    {
+        var holder = new LockHolder(sessionId, mode, ++_lastToken, leaseTtlMs, _now);
+        state.Holders.Add(holder);
+        if (leaseTtlMs is not null)
+        {
+            AddTimer(holder.LeaseDue, TimerKind.LeaseLapse, path);
+        }
+        return holder;
+    }
+
+    /// <summary>Grants the queue head, and the readers right behind a granted reader, unless lock-delay runs.</summary>
+    private void Promote(LockState state, string path)
+    {
+        if (state.DelayedUntil is { } until)
+        {
+            if (_now < until)
+            {
+                return;
+            }
+            state.DelayedUntil = null;
+        }
+        while (state.Waiters.Count > 0 && state.CanGrant(state.Waiters[0].Mode))
+        {
+            var waiter = state.Waiters[0];
+            state.Waiters.RemoveAt(0);
+            var holder = Grant(state, path, waiter.SessionId, waiter.Mode, waiter.LeaseTtlMs);
+            _events.Add(new LockGranted(path, waiter.SessionId, waiter.Mode, holder.Token, _slot));
+        }
+    }
+
+    /// <summary>A holder vanished without releasing: nobody gets the lock for LockDelayMs (0 turns it off).</summary>
+    private void StartLockDelay(LockState state, string path)
+    {
+        if (_settings.LockDelayMs <= 0)
+        {
+            return;
+        }
+        var until = Saturating.Add(_now, _settings.LockDelayMs);
+        state.DelayedUntil = Math.Max(state.DelayedUntil ?? until, until);
+        AddTimer(state.DelayedUntil.Value, TimerKind.LockDelayEnd, path);
+    }
+
+    private void LapseLeases(TimerEntry timer)
+    {
+        if (!_locks.TryGetValue(timer.Path, out var state))
+        {
+            return;
+        }
+        var lapsed = state.Holders.FindAll(h => h.LeaseDue == timer.Due);
+        if (lapsed.Count == 0)
+        {
+            // A stale timer (the lease was renewed or released) must act on nothing: a replica restored from a
+            // snapshot never had it, and a Promote here would grant waiters in a different order than there.
+            return;
+        }
+        foreach (var holder in lapsed)
+        {
+            state.Holders.Remove(holder);
+            if (_sessions.TryGetValue(holder.SessionId, out var session))
+            {
+                session.Locks.Remove(timer.Path);
+                _events.Add(new LockLost(timer.Path, holder.SessionId, holder.Token, _slot));
+            }
+            StartLockDelay(state, timer.Path);
+        }
+        Promote(state, timer.Path);
+        DropIfIdle(state, timer.Path);
+    }
+
+    private void EndLockDelay(TimerEntry timer)
+    {
+        if (!_locks.TryGetValue(timer.Path, out var state) || state.DelayedUntil != timer.Due)
+        {
+            return;
+        }
+        Promote(state, timer.Path);
+        DropIfIdle(state, timer.Path);
+    }
+
+    private void DropIfIdle(LockState state, string path)
+    {
+        if (state.IsIdle)
+        {
+            _locks.Remove(path);
+        }
+    }
+}

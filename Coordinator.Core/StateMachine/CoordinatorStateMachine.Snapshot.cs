@@ -1,0 +1,259 @@
+using Coordinator.Client;
+using Coordinator.Core.Protocol;
+
+namespace Coordinator.Core.StateMachine;
+
+/// <summary>
+/// Snapshot layout (version 1), little-endian: version byte; last slot, time, token; the tree in pre-order with
+/// children sorted ordinally; sessions by id with their exactly-once entry; locks by path with holders and
+/// queue. Indexes (ephemerals per session, locks per session, timers) are derived, so rebuilt on restore and
+/// never written: equal states give equal bytes whatever history led to them.
+/// </summary>
+internal sealed partial class CoordinatorStateMachine
+{
+    public const byte SnapshotFormatVersion = 1;
+
+    public byte[] Snapshot()
+    {
+        var writer = new WireWriter(64 * 1024);
+        writer.WriteByte(SnapshotFormatVersion);
+        writer.WriteInt64(_lastSlot);
+        writer.WriteInt64(_now);
+        writer.WriteInt64(_lastToken);
+        WriteNode(writer, string.Empty, _root);
+
+        var sessions = SortedSessions();
+        writer.WriteInt32(sessions.Length);
+        foreach (var session in sessions)
+        {
+            writer.WriteInt64(session.Id);
+            writer.WriteInt32(session.TimeoutMs);
+            writer.WriteInt64(session.Secret);
+            writer.WriteInt64(session.LastSeen);
+            writer.WriteInt64(session.LastSequence);
+            writer.WriteBool(session.LastResult is not null);
+            if (session.LastResult is { } result)
+            {
+                ResultCodec.Write(writer, result);
+            }
+        }
+
+        var lockPaths = SortedLockPaths();
+        writer.WriteInt32(lockPaths.Length);
+        foreach (var path in lockPaths)
+        {
+            var state = _locks[path];
+            writer.WriteString(path);
+            writer.WriteOptionalInt64(state.DelayedUntil);
+            writer.WriteInt32(state.Holders.Count);
+            foreach (var holder in state.Holders)
+            {
+                writer.WriteInt64(holder.SessionId);
+                writer.WriteByte((byte)holder.Mode);
+                writer.WriteInt64(holder.Token);
+                writer.WriteOptionalInt64(holder.LeaseTtlMs);
+                writer.WriteInt64(holder.RenewedAt);
+            }
+            writer.WriteInt32(state.Waiters.Count);
+            foreach (var waiter in state.Waiters)
+            {
+                writer.WriteInt64(waiter.SessionId);
+                writer.WriteByte((byte)waiter.Mode);
+                writer.WriteOptionalInt64(waiter.LeaseTtlMs);
+            }
+        }
+        return writer.ToArray();
+    }
+
+    /// <summary>Rebuilds a state machine from <see cref="Snapshot"/>; throws FormatException on a corrupt snapshot.</summary>
+    public static CoordinatorStateMachine Restore(byte[] snapshot, StateMachineSettings? settings = null)
+    {
+        try
+        {
+            return Read(snapshot, settings);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or ArgumentException or InvalidOperationException)
+        {
+            throw new FormatException("Corrupt state machine snapshot", e);
+        }
+    }
+
+    private static CoordinatorStateMachine Read(byte[] snapshot, StateMachineSettings? settings)
+    {
+        var reader = new WireReader(snapshot);
+        if (reader.ReadByte() != SnapshotFormatVersion)
+        {
+            throw new WireFormatException(CodecError.UnsupportedVersion);
+        }
+        var machine = new CoordinatorStateMachine(settings)
+        {
+            _lastSlot = reader.ReadInt64(),
+            _now = reader.ReadInt64(),
+            _lastToken = reader.ReadInt64(),
+        };
+        var root = ReadNode(ref reader, out _);
+        machine._root.Data = root.Data;
+        machine._root.Version = root.Version;
+        machine._root.ModifiedSlot = root.ModifiedSlot;
+        machine._root.ModifiedTime = root.ModifiedTime;
+        machine._root.ChildVersion = root.ChildVersion;
+        machine._root.ChildrenModifiedSlot = root.ChildrenModifiedSlot;
+        if (root.Children is { } rootChildren)
+        {
+            foreach (var (name, child) in rootChildren)
+            {
+                machine._root.ChildrenForWrite().Add(name, child);
+            }
+        }
+
+        var sessionCount = reader.ReadCount();
+        for (var i = 0; i < sessionCount; i++)
+        {
+            var session = new Session(reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt64())
+            {
+                LastSequence = reader.ReadInt64(),
+            };
+            session.LastResult = reader.ReadBool() ? ResultCodec.Read(ref reader) : null;
+            machine._sessions.Add(session.Id, session);
+        }
+
+        var lockCount = reader.ReadCount();
+        for (var i = 0; i < lockCount; i++)
+        {
+            var path = reader.ReadString() ?? throw new WireFormatException(CodecError.InvalidValue);
+            var state = new LockState { DelayedUntil = reader.ReadOptionalInt64() };
+            var holderCount = reader.ReadCount();
+            for (var h = 0; h < holderCount; h++)
+            {
+                var holder = new LockHolder(reader.ReadInt64(), ReadMode(ref reader), reader.ReadInt64(), reader.ReadOptionalInt64(), 0)
+                {
+                    RenewedAt = reader.ReadInt64(),
+                };
+                state.Holders.Add(holder);
+            }
+            var waiterCount = reader.ReadCount();
+            for (var w = 0; w < waiterCount; w++)
+            {
+                state.Waiters.Add(new LockWaiter(reader.ReadInt64(), ReadMode(ref reader), reader.ReadOptionalInt64()));
+            }
+            machine._locks.Add(path, state);
+        }
+        if (!reader.AtEnd)
+        {
+            throw new WireFormatException(CodecError.TrailingBytes);
+        }
+        machine.RebuildIndexes();
+        return machine;
+    }
+
+    private static void WriteNode(WireWriter writer, string name, DataNode node)
+    {
+        writer.WriteString(name);
+        writer.WriteByte((byte)node.Kind);
+        writer.WriteBytes(node.Data);
+        writer.WriteInt64(node.CreatedSlot);
+        writer.WriteInt64(node.ModifiedSlot);
+        writer.WriteInt64(node.ChildrenModifiedSlot);
+        writer.WriteInt64(node.CreatedTime);
+        writer.WriteInt64(node.ModifiedTime);
+        writer.WriteInt64(node.EphemeralOwner);
+        writer.WriteInt64(node.TtlMs);
+        writer.WriteInt32(node.Version);
+        writer.WriteInt32(node.ChildVersion);
+        var names = node.SortedChildNames();
+        writer.WriteInt32(names.Length);
+        foreach (var childName in names)
+        {
+            WriteNode(writer, childName, node.Children![childName]);
+        }
+    }
+
+    private static DataNode ReadNode(ref WireReader reader, out string name)
+    {
+        name = reader.ReadString() ?? throw new WireFormatException(CodecError.InvalidValue);
+        var kind = (NodeKind)reader.ReadByte();
+        var data = reader.ReadBytes();
+        var createdSlot = reader.ReadInt64();
+        var modifiedSlot = reader.ReadInt64();
+        var childrenModifiedSlot = reader.ReadInt64();
+        var createdTime = reader.ReadInt64();
+        var modifiedTime = reader.ReadInt64();
+        var node = new DataNode(kind, data, createdSlot, createdTime, reader.ReadInt64(), reader.ReadInt64())
+        {
+            ModifiedSlot = modifiedSlot,
+            ChildrenModifiedSlot = childrenModifiedSlot,
+            ModifiedTime = modifiedTime,
+            Version = reader.ReadInt32(),
+            ChildVersion = reader.ReadInt32(),
+        };
+        var childCount = reader.ReadCount();
+        if (childCount > 0)
+        {
+            var children = node.ChildrenForWrite();
+            children.EnsureCapacity(childCount);
+            for (var i = 0; i < childCount; i++)
+            {
+                var child = ReadNode(ref reader, out var childName);
+                if (!children.TryAdd(childName, child))
+                {
+                    throw new WireFormatException(CodecError.InvalidValue);
+                }
+            }
+        }
+        return node;
+    }
+
+    private static LockMode ReadMode(ref WireReader reader) => reader.ReadByte() switch
+    {
+        0 => LockMode.Exclusive,
+        1 => LockMode.Shared,
+        _ => throw new WireFormatException(CodecError.InvalidValue),
+    };
+
+    /// <summary>Derives what snapshots leave out: per-session indexes and the timer queue.</summary>
+    private void RebuildIndexes()
+    {
+        IndexNode("/", _root);
+        foreach (var (path, state) in _locks)
+        {
+            foreach (var holder in state.Holders)
+            {
+                if (_sessions.TryGetValue(holder.SessionId, out var session))
+                {
+                    session.Locks.Add(path);
+                }
+                if (holder.LeaseTtlMs is not null)
+                {
+                    AddTimer(holder.LeaseDue, TimerKind.LeaseLapse, path);
+                }
+            }
+            foreach (var waiter in state.Waiters)
+            {
+                _sessions[waiter.SessionId].Locks.Add(path);
+            }
+            if (state.DelayedUntil is { } until)
+            {
+                AddTimer(until, TimerKind.LockDelayEnd, path);
+            }
+        }
+    }
+
+    private void IndexNode(string path, DataNode node)
+    {
+        if (node.IsEphemeral)
+        {
+            _sessions[node.EphemeralOwner].Ephemerals.Add(path);
+        }
+        if (NodeKinds.HasTtl(node.Kind) && node.ChildCount == 0)
+        {
+            AddTimer(node.TtlDue, TimerKind.NodeTtl, path);
+        }
+        if (node.Children is { } children)
+        {
+            foreach (var (name, child) in children)
+            {
+                IndexNode(PathRules.Join(path, name), child);
+            }
+        }
+    }
+}

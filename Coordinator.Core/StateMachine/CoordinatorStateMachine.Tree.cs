@@ -1,0 +1,330 @@
+using System.Globalization;
+
+using Coordinator.Client;
+using Coordinator.Core.Protocol;
+
+namespace Coordinator.Core.StateMachine;
+
+/// <summary>Tree commands. Checks follow ZooKeeper's PrepRequestProcessor order so each mistake gets its error.</summary>
+internal sealed partial class CoordinatorStateMachine
+{
+    private OpResult TreeOp(long sessionId, Transaction op) => op switch
+    {
+        Create c => CreateNode(sessionId, c),
+        Delete d => DeleteNode(d),
+        SetData s => SetNodeData(s),
+        Check c => CheckNode(c),
+        _ => Error(ErrorCode.BadArguments),
+    };
+
+    private OpResult RunMulti(long sessionId, Multi multi)
+    {
+        if (multi.Ops is null || multi.Ops.Count > _settings.MaxMultiOps)
+        {
+            return Error(ErrorCode.BadArguments);
+        }
+        var undo = BeginUndo(out var eventCount, out var containerCount);
+        var results = new OpResult[multi.Ops.Count];
+        for (var i = 0; i < results.Length; i++)
+        {
+            var op = multi.Ops[i];
+            var result = op is Create or Delete or SetData or Check ? TreeOp(sessionId, op) : Error(ErrorCode.BadArguments);
+            if (!result.IsOk)
+            {
+                RollBack(undo, eventCount, containerCount);
+                _undo = null;
+                var codes = new ErrorCode[results.Length];
+                for (var j = 0; j < codes.Length; j++)
+                {
+                    codes[j] = j < i ? ErrorCode.Ok : j == i ? result.Code : ErrorCode.RuntimeInconsistency;
+                }
+                return new MultiErrorResult(result.Code, i, codes);
+            }
+            results[i] = result;
+        }
+        _undo = null;
+        return new MultiResult(results);
+    }
+
+    private OpResult CreateNode(long sessionId, Create create)
+    {
+        if (create.Path is null)
+        {
+            return Error(ErrorCode.InvalidPath);
+        }
+        if (create.Data is null || !NodeKinds.IsDefined(create.Kind))
+        {
+            return Error(ErrorCode.BadArguments);
+        }
+        var sequential = NodeKinds.IsSequential(create.Kind);
+        if (!PathRules.IsValid(create.Path, _settings.MaxPathLength, sequential))
+        {
+            return Error(ErrorCode.InvalidPath);
+        }
+        if (create.Data.Length > _settings.MaxDataBytes)
+        {
+            return Error(ErrorCode.DataTooLarge);
+        }
+        long ttl = 0;
+        if (NodeKinds.HasTtl(create.Kind))
+        {
+            if (create.TtlMs is not { } requested || requested <= 0 || requested > _settings.MaxNodeTtlMs)
+            {
+                return Error(ErrorCode.BadArguments);
+            }
+            ttl = requested;
+        }
+        else if (create.TtlMs is not null)
+        {
+            return Error(ErrorCode.BadArguments);
+        }
+        if (create.Path == "/" && !sequential)
+        {
+            return Error(ErrorCode.NodeExists);
+        }
+        var parentPath = PathRules.ParentOf(create.Path);
+        var parent = Find(parentPath);
+        if (parent is null)
+        {
+            if (!create.CreateParents)
+            {
+                return Error(ErrorCode.NoNode);
+            }
+            var made = CreateAncestors(parentPath);
+            if (made.Code != ErrorCode.Ok)
+            {
+                return Error(made.Code);
+            }
+            parent = made.Node!;
+        }
+        var name = PathRules.NameOf(create.Path);
+        if (sequential)
+        {
+            name += parent.ChildVersion.ToString("D10", CultureInfo.InvariantCulture);
+        }
+        var path = PathRules.Join(parentPath, name);
+        if (path.Length > _settings.MaxPathLength)
+        {
+            return Error(ErrorCode.InvalidPath);
+        }
+        if (parent.Child(name) is not null)
+        {
+            return Error(ErrorCode.NodeExists);
+        }
+        if (parent.IsEphemeral)
+        {
+            return Error(ErrorCode.NoChildrenForEphemerals);
+        }
+        var owner = NodeKinds.IsEphemeral(create.Kind) ? sessionId : 0;
+        var node = new DataNode(create.Kind, create.Data, _slot, _now, owner, ttl);
+        AddNode(parentPath, parent, name, path, node);
+        return new CreatedResult(path, node.ToStat());
+    }
+
+    private (ErrorCode Code, DataNode? Node) CreateAncestors(string path)
+    {
+        var node = _root;
+        var parentPath = "/";
+        foreach (var segment in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var childPath = PathRules.Join(parentPath, segment);
+            var child = node.Child(segment);
+            if (child is null)
+            {
+                if (node.IsEphemeral)
+                {
+                    return (ErrorCode.NoChildrenForEphemerals, null);
+                }
+                child = new DataNode(NodeKind.Persistent, [], _slot, _now, 0, 0);
+                AddNode(parentPath, node, segment, childPath, child);
+            }
+            node = child;
+            parentPath = childPath;
+        }
+        return (ErrorCode.Ok, node);
+    }
+
+    private OpResult DeleteNode(Delete delete)
+    {
+        if (!PathRules.IsValid(delete.Path, _settings.MaxPathLength))
+        {
+            return Error(ErrorCode.InvalidPath);
+        }
+        if (delete.Path == "/")
+        {
+            return Error(ErrorCode.BadArguments);
+        }
+        var node = Find(delete.Path);
+        if (node is null)
+        {
+            return Error(ErrorCode.NoNode);
+        }
+        if (delete.ExpectedVersion != -1 && delete.ExpectedVersion != node.Version)
+        {
+            return Error(ErrorCode.BadVersion);
+        }
+        if (node.ChildCount > 0)
+        {
+            return Error(ErrorCode.NotEmpty);
+        }
+        var parentPath = PathRules.ParentOf(delete.Path);
+        RemoveNode(parentPath, Find(parentPath)!, PathRules.NameOf(delete.Path), delete.Path, node);
+        return OkResult.Instance;
+    }
+
+    private OpResult SetNodeData(SetData set)
+    {
+        if (!PathRules.IsValid(set.Path, _settings.MaxPathLength))
+        {
+            return Error(ErrorCode.InvalidPath);
+        }
+        if (set.Data is null)
+        {
+            return Error(ErrorCode.BadArguments);
+        }
+        if (set.Data.Length > _settings.MaxDataBytes)
+        {
+            return Error(ErrorCode.DataTooLarge);
+        }
+        var node = Find(set.Path);
+        if (node is null)
+        {
+            return Error(ErrorCode.NoNode);
+        }
+        if (set.ExpectedVersion != -1 && set.ExpectedVersion != node.Version)
+        {
+            return Error(ErrorCode.BadVersion);
+        }
+        var (oldData, oldVersion, oldSlot, oldTime) = (node.Data, node.Version, node.ModifiedSlot, node.ModifiedTime);
+        node.Data = set.Data;
+        node.Version = unchecked(oldVersion + 1);
+        node.ModifiedSlot = _slot;
+        node.ModifiedTime = _now;
+        _undo?.Add(() =>
+        {
+            node.Data = oldData;
+            node.Version = oldVersion;
+            node.ModifiedSlot = oldSlot;
+            node.ModifiedTime = oldTime;
+        });
+        if (NodeKinds.HasTtl(node.Kind) && node.ChildCount == 0)
+        {
+            AddTimer(node.TtlDue, TimerKind.NodeTtl, set.Path);
+        }
+        _events.Add(new NodeDataChanged(set.Path, _slot));
+        return new StatResult(node.ToStat());
+    }
+
+    private OpResult CheckNode(Check check)
+    {
+        if (!PathRules.IsValid(check.Path, _settings.MaxPathLength))
+        {
+            return Error(ErrorCode.InvalidPath);
+        }
+        var node = Find(check.Path);
+        if (node is null)
+        {
+            return Error(ErrorCode.NoNode);
+        }
+        return check.ExpectedVersion != -1 && check.ExpectedVersion != node.Version
+            ? Error(ErrorCode.BadVersion)
+            : OkResult.Instance;
+    }
+
+    private void AddNode(string parentPath, DataNode parent, string name, string path, DataNode node)
+    {
+        var (oldChildVersion, oldChildrenSlot) = (parent.ChildVersion, parent.ChildrenModifiedSlot);
+        parent.ChildrenForWrite().Add(name, node);
+        parent.ChildVersion = unchecked(oldChildVersion + 1);
+        parent.ChildrenModifiedSlot = _slot;
+        var owner = node.IsEphemeral ? _sessions[node.EphemeralOwner] : null;
+        owner?.Ephemerals.Add(path);
+        if (NodeKinds.HasTtl(node.Kind))
+        {
+            AddTimer(node.TtlDue, TimerKind.NodeTtl, path);
+        }
+        _undo?.Add(() =>
+        {
+            parent.Children!.Remove(name);
+            parent.ChildVersion = oldChildVersion;
+            parent.ChildrenModifiedSlot = oldChildrenSlot;
+            owner?.Ephemerals.Remove(path);
+        });
+        _events.Add(new NodeCreated(path, _slot));
+        _events.Add(new NodeChildrenChanged(parentPath, _slot));
+    }
+
+    private void RemoveNode(string parentPath, DataNode parent, string name, string path, DataNode node)
+    {
+        var (oldChildVersion, oldChildrenSlot) = (parent.ChildVersion, parent.ChildrenModifiedSlot);
+        parent.Children!.Remove(name);
+        parent.ChildVersion = unchecked(oldChildVersion + 1);
+        parent.ChildrenModifiedSlot = _slot;
+        var owner = node.IsEphemeral ? _sessions.GetValueOrDefault(node.EphemeralOwner) : null;
+        owner?.Ephemerals.Remove(path);
+        _undo?.Add(() =>
+        {
+            parent.Children.Add(name, node);
+            parent.ChildVersion = oldChildVersion;
+            parent.ChildrenModifiedSlot = oldChildrenSlot;
+            owner?.Ephemerals.Add(path);
+        });
+        _events.Add(new NodeDeleted(path, _slot));
+        _events.Add(new NodeChildrenChanged(parentPath, _slot));
+        if (parent.ChildCount == 0)
+        {
+            if (parent.Kind == NodeKind.Container)
+            {
+                _emptiedContainers.Add(parentPath);
+            }
+            else if (NodeKinds.HasTtl(parent.Kind))
+            {
+                AddTimer(parent.TtlDue, TimerKind.NodeTtl, parentPath);
+            }
+        }
+    }
+
+    /// <summary>Cascades: reaping a container can empty its container parent, which the loop then reaps too.</summary>
+    private void ReapEmptiedContainers()
+    {
+        for (var i = 0; i < _emptiedContainers.Count; i++)
+        {
+            var path = _emptiedContainers[i];
+            if (path == "/" || Find(path) is not { Kind: NodeKind.Container, ChildCount: 0 } node)
+            {
+                continue;
+            }
+            var parentPath = PathRules.ParentOf(path);
+            RemoveNode(parentPath, Find(parentPath)!, PathRules.NameOf(path), path, node);
+        }
+        _emptiedContainers.Clear();
+    }
+
+    private void ReapTtlNode(TimerEntry timer)
+    {
+        if (Find(timer.Path) is not { ChildCount: 0 } node || !NodeKinds.HasTtl(node.Kind) || node.TtlDue != timer.Due)
+        {
+            return;
+        }
+        var parentPath = PathRules.ParentOf(timer.Path);
+        RemoveNode(parentPath, Find(parentPath)!, PathRules.NameOf(timer.Path), timer.Path, node);
+    }
+
+    /// <summary>Looks a validated path up segment by segment without allocating.</summary>
+    private DataNode? Find(string path)
+    {
+        var node = _root;
+        var rest = path.AsSpan(1);
+        while (!rest.IsEmpty)
+        {
+            var slash = rest.IndexOf('/');
+            node = node.Child(slash < 0 ? rest : rest[..slash]);
+            if (node is null || slash < 0)
+            {
+                return node;
+            }
+            rest = rest[(slash + 1)..];
+        }
+        return node;
+    }
+}

@@ -1,0 +1,209 @@
+using Coordinator.Client;
+using Coordinator.Core.Protocol;
+
+namespace Coordinator.Core.StateMachine;
+
+/// <summary>
+/// The replicated state machine: node tree, sessions, locks and the exactly-once table. Learners call
+/// <see cref="Apply"/> for each command of each chosen slot, in order; everything it decides depends only on
+/// its state and the arguments, so every replica reaches byte-identical state (<see cref="Snapshot"/>).
+/// Single-threaded: the owning actor serializes calls.
+/// </summary>
+internal sealed partial class CoordinatorStateMachine
+{
+    /// <summary>The session id of commands proposed by the leader itself (session tracker, ticks).</summary>
+    public const long SystemSessionId = 0;
+
+    private readonly StateMachineSettings _settings;
+    private readonly DataNode _root;
+    private readonly Dictionary<long, Session> _sessions = [];
+    private readonly Dictionary<string, LockState> _locks = new(StringComparer.Ordinal);
+    private readonly SortedSet<TimerEntry> _timers = [];
+
+    // Containers that lost their last child during the current Apply; reaped when the command is done, so a
+    // multi that empties a container and refills it still succeeds, as with ZooKeeper's background reaper.
+    private readonly List<string> _emptiedContainers = [];
+
+    private long _lastSlot;
+    private long _now;
+    private long _lastToken;
+
+    // Per-Apply context: the slot being applied, the events it caused, and the undo log of the running command.
+    private long _slot;
+    private List<StateMachineEvent> _events = [];
+    private List<Action>? _undo;
+
+    public CoordinatorStateMachine(StateMachineSettings? settings = null)
+    {
+        _settings = settings ?? StateMachineSettings.Default;
+        _root = new DataNode(NodeKind.Persistent, [], 0, 0, 0, 0);
+    }
+
+    public StateMachineSettings Settings => _settings;
+
+    public long LastAppliedSlot => _lastSlot;
+
+    /// <summary>Slot time as of the last Apply: the latest leader stamp seen (stamps never move it backwards).</summary>
+    public long Now => _now;
+
+    /// <summary>The last fencing token issued; tokens come from one counter, so they increase across all locks.</summary>
+    public long LastToken => _lastToken;
+
+    /// <summary>
+    /// Apply one command of a chosen slot. Several commands may share a slot (a batch); slots must not go
+    /// backwards. Time-driven work due at this slot's time runs first, then the command. Never throws.
+    /// </summary>
+    public ApplyResult Apply(long slot, long timestamp, long sessionId, long sequence, Transaction txn)
+    {
+        if (slot < _lastSlot)
+        {
+            return new ApplyResult(Error(ErrorCode.SlotRegression), []);
+        }
+        _lastSlot = slot;
+        _slot = slot;
+        _now = Math.Max(_now, timestamp);
+        _events = [];
+        OpResult result;
+        try
+        {
+            RunTimers();
+            result = Dispatch(sessionId, sequence, txn);
+            // The command may have made something due at this very time (a TTL node losing its last child
+            // long after its TTL); settle it now, so no Apply ever leaves due work for the next one.
+            do
+            {
+                ReapEmptiedContainers();
+            }
+            while (RunTimers());
+        }
+        catch (Exception)
+        {
+            result = Error(ErrorCode.SystemError);
+        }
+        finally
+        {
+            _undo = null;
+            _emptiedContainers.Clear();
+        }
+        return new ApplyResult(result, _events);
+    }
+
+    private OpResult Dispatch(long sessionId, long sequence, Transaction? txn)
+    {
+        if (txn is null)
+        {
+            return Error(ErrorCode.BadArguments);
+        }
+        if (sessionId == SystemSessionId)
+        {
+            return txn switch
+            {
+                TouchSession t => Touch(t.SessionId),
+                ExpireSession t => EndSession(t.SessionId, expired: true),
+                Tick or Sync => OkResult.Instance,
+                _ => Error(ErrorCode.NotAllowed),
+            };
+        }
+        if (txn is CreateSession create)
+        {
+            return OpenSession(sessionId, sequence, create);
+        }
+        if (!_sessions.TryGetValue(sessionId, out var session))
+        {
+            return Error(ErrorCode.SessionExpired);
+        }
+        if (sequence < session.LastSequence)
+        {
+            return Error(ErrorCode.StaleSequence);
+        }
+        if (sequence == session.LastSequence && session.LastResult is { } cached)
+        {
+            return cached;
+        }
+        session.LastSeen = _now;
+        var result = Execute(session, txn);
+        if (_sessions.ContainsKey(sessionId))
+        {
+            session.LastSequence = sequence;
+            session.LastResult = result;
+        }
+        return result;
+    }
+
+    private OpResult Execute(Session session, Transaction txn) => txn switch
+    {
+        CloseSession => EndSession(session.Id, expired: false),
+        Create or Delete or SetData or Check => Atomically(() => TreeOp(session.Id, txn)),
+        Multi m => RunMulti(session.Id, m),
+        Sync => OkResult.Instance,
+        Acquire a => AcquireLock(session, a),
+        Release r => ReleaseLock(session, r.Path),
+        Withdraw w => WithdrawWaiter(session, w.Path),
+        RenewLease r => Renew(session, r.Path),
+        CheckToken c => CheckLockToken(c),
+        _ => Error(ErrorCode.NotAllowed),
+    };
+
+    /// <summary>Runs a tree command so that a failure leaves no trace: state, events and pending reaps roll back.</summary>
+    private OpResult Atomically(Func<OpResult> command)
+    {
+        var undo = BeginUndo(out var eventCount, out var containerCount);
+        var result = command();
+        if (!result.IsOk)
+        {
+            RollBack(undo, eventCount, containerCount);
+        }
+        _undo = null;
+        return result;
+    }
+
+    private List<Action> BeginUndo(out int eventCount, out int containerCount)
+    {
+        eventCount = _events.Count;
+        containerCount = _emptiedContainers.Count;
+        return _undo = [];
+    }
+
+    private void RollBack(List<Action> undo, int eventCount, int containerCount)
+    {
+        for (var i = undo.Count - 1; i >= 0; i--)
+        {
+            undo[i]();
+        }
+        _events.RemoveRange(eventCount, _events.Count - eventCount);
+        _emptiedContainers.RemoveRange(containerCount, _emptiedContainers.Count - containerCount);
+    }
+
+    /// <summary>Fires every timer due at or before the current slot time; says whether any was due.</summary>
+    private bool RunTimers()
+    {
+        var any = false;
+        while (_timers.Count > 0)
+        {
+            var timer = _timers.Min;
+            if (timer.Due > _now)
+            {
+                break;
+            }
+            any = true;
+            _timers.Remove(timer);
+            switch (timer.Kind)
+            {
+                case TimerKind.NodeTtl:
+                    ReapTtlNode(timer);
+                    break;
+                case TimerKind.LeaseLapse:
+                    LapseLeases(timer);
+                    break;
+                case TimerKind.LockDelayEnd:
+                    EndLockDelay(timer);
+                    break;
+            }
+        }
+        return any;
+    }
+
+    private void AddTimer(long due, TimerKind kind, string path) => _timers.Add(new TimerEntry(due, kind, path));
+
+    private static ErrorResult Error(ErrorCode code) => new(code);
+}

@@ -1,0 +1,11 @@
+using Coordinator.Client;
+using Coordinator.Core.Protocol;
+
+namespace Coordinator.Core.StateMachine;
+
+/// <summary>Read-side view of a lock, for the gateway and for simulations checking lock safety slot by slot.</summary>
+internal sealed record LockInfo(
+    string Path,
+    IReadOnlyList<LockHolderInfo> Holders,
+    IReadOnlyList<LockWaiter> Waiters,
+    long? DelayedUntil);

@@ -1,3 +1,0 @@
-namespace Coordinator.Service.Consensus;
-
-internal readonly record struct Envelope(int To, PaxosMessage Message);

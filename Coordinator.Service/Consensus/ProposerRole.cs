@@ -1,8 +1,0 @@
-namespace Coordinator.Service.Consensus;
-
-internal enum ProposerRole
-{
-    Follower,
-    Candidate,
-    Leader,
-}

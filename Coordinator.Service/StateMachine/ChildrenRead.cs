@@ -1,7 +1,0 @@
-using Coordinator.Client;
-using Coordinator.Client.Protocol;
-
-namespace Coordinator.Service.StateMachine;
-
-/// <summary>Answer to GetChildren: names sorted ordinally, with the parent's Stat.</summary>
-internal readonly record struct ChildrenRead(ErrorCode Code, Stat Stat, IReadOnlyList<string> Children);

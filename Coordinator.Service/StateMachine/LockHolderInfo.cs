@@ -1,7 +1,0 @@
-using Coordinator.Client;
-using Coordinator.Client.Protocol;
-
-namespace Coordinator.Service.StateMachine;
-
-/// <summary>LeaseDeadline is null for a lock held by session rather than by lease.</summary>
-internal sealed record LockHolderInfo(long SessionId, LockMode Mode, long Token, long? LeaseDeadline);

@@ -1,7 +1,0 @@
-using Coordinator.Client;
-using Coordinator.Client.Protocol;
-
-namespace Coordinator.Service.StateMachine;
-
-/// <summary>Answer to GetData and Exists; Data is empty for Exists and for errors.</summary>
-internal readonly record struct NodeRead(ErrorCode Code, Stat Stat, ReadOnlyMemory<byte> Data);
