@@ -47,7 +47,7 @@ internal static class ClosedLoop
 
     /// <summary>What a request may throw when the service refuses it or cannot be reached; anything else is a bug.</summary>
     public static bool IsRequestFailure(Exception failure) =>
-        failure is CoordinatorException or ConnectionLossException or TimeoutException or RequestRejectedException;
+        failure is CoordinatorException or TimeoutException;
 }
 
 internal sealed record LoopResult(LatencyRecorder Latencies, int Errors);

@@ -19,13 +19,13 @@ internal static class Failures
         {
             return Fail(ExitCodes.SessionLost, "the session expired");
         }
-        catch (CoordinatorException refused)
-        {
-            return Fail(ExitCodes.OperationFailed, refused.Message);
-        }
         catch (Exception failure) when (failure is ConnectionLossException or RequestRejectedException or TimeoutException)
         {
             return await Diagnose(context);
+        }
+        catch (CoordinatorException refused)
+        {
+            return Fail(ExitCodes.OperationFailed, refused.Message);
         }
         catch (ArgumentException invalid)
         {

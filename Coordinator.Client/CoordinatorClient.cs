@@ -262,7 +262,7 @@ public sealed class CoordinatorClient : IAsyncDisposable
             {
                 await WriteAsync(CloseSession.Instance, CancellationToken.None).WaitAsync(_options.RequestTimeout).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is TimeoutException or CoordinatorException or ConnectionLossException or ObjectDisposedException)
+            catch (Exception e) when (e is TimeoutException or CoordinatorException or ObjectDisposedException)
             {
                 // The cluster expires the session by itself after its timeout.
             }
@@ -334,7 +334,7 @@ public sealed class CoordinatorClient : IAsyncDisposable
                 await WriteAsync(new Release(path), CancellationToken.None).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is CoordinatorException or ConnectionLossException or ObjectDisposedException or RequestRejectedException)
+        catch (Exception e) when (e is CoordinatorException or ObjectDisposedException)
         {
             // The session is gone or unreachable; its end releases the lock and the queue place.
         }

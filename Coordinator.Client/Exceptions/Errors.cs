@@ -2,7 +2,11 @@ using Coordinator.Core.Protocol;
 
 namespace Coordinator.Client;
 
-/// <summary>Maps an error code to the exception a caller catches.</summary>
+/// <summary>
+/// Maps an error code the cluster answered to the exception a caller catches. The state machine applies a command
+/// all or nothing, so an error code means nothing changed - except StaleSequence, which answers a resend of a command
+/// the session has already moved past.
+/// </summary>
 internal static class Errors
 {
     public static CoordinatorException For(ErrorCode code, string? path) => code switch
@@ -18,6 +22,7 @@ internal static class Errors
         ErrorCode.NotLockHolder => new NotLockHolderException(path),
         ErrorCode.LockBusy => new LockBusyException(path),
         ErrorCode.StaleToken => new StaleTokenException(path),
+        ErrorCode.StaleSequence => new CoordinatorException(code, path) { Outcome = OperationOutcome.Unknown },
         _ => new CoordinatorException(code, path),
     };
 }

@@ -79,7 +79,7 @@ public sealed class CoordinatorLease : Lease
             _handle = handle;
             return true;
         }
-        catch (Exception e) when (e is CoordinatorException or ConnectionLossException or RequestRejectedException)
+        catch (Exception e) when (e is CoordinatorException)
         {
             throw new LeaseException($"Lease {Settings.LeaseName} could not be acquired.", e);
         }

@@ -79,7 +79,7 @@ public sealed class CoordinatorLockHandle : IDistributedSynchronizationHandle
         {
             await _client.ReleaseLockAsync(Path).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is CoordinatorException or ConnectionLossException or ObjectDisposedException or RequestRejectedException)
+        catch (Exception e) when (e is CoordinatorException or ObjectDisposedException)
         {
             // Not held any more, or the session is gone or unreachable: its end releases the lock.
         }

@@ -28,7 +28,7 @@ public sealed class Leadership : IAsyncDisposable
             // Safe while the session lives: it still holds the lock, so the node is this leader's.
             await _client.DeleteAsync(_path).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is CoordinatorException or ConnectionLossException or ObjectDisposedException or RequestRejectedException)
+        catch (Exception e) when (e is CoordinatorException or ObjectDisposedException)
         {
             // Gone with the session, or left for the next leader to replace.
         }

@@ -56,4 +56,10 @@ public enum ErrorCode : byte
 
     /// <summary>A bug guard: Apply caught an exception. Every replica hits it identically, so state stays equal.</summary>
     SystemError,
+
+    /// <summary>Client side only, never in a result: no server answered in time (ZooKeeper's CONNECTIONLOSS).</summary>
+    ConnectionLoss,
+
+    /// <summary>Client side only, never in a result: a gateway or the client itself refused the request unrun.</summary>
+    RequestRejected,
 }
