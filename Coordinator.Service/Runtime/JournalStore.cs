@@ -37,6 +37,41 @@ internal static class JournalStore
     }
 
     /// <summary>
+    /// Whether the journal holds anything of <paramref name="persistenceId"/>: an event or a snapshot. A SQLite file that is
+    /// missing or empty, or tables not created yet, hold nothing. Reads only; creates nothing.
+    /// </summary>
+    public static async Task<bool> HasHistoryAsync(StorageSettings storage, string persistenceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            switch (storage.Provider)
+            {
+                case StorageProvider.Sqlite:
+                    var file = new FileInfo(Path.GetFullPath(storage.SqlitePath));
+                    if (!file.Exists || file.Length == 0)
+                    {
+                        return false;
+                    }
+                    await using (var connection = new SqliteConnection($"Data Source={file.FullName}"))
+                    {
+                        await connection.OpenAsync(cancellationToken);
+                        return await HoldsAnyAsync(connection, persistenceId, cancellationToken);
+                    }
+                default:
+                    await using (var connection = new NpgsqlConnection(storage.PostgresConnectionString))
+                    {
+                        await connection.OpenAsync(cancellationToken);
+                        return await HoldsAnyAsync(connection, persistenceId, cancellationToken);
+                    }
+            }
+        }
+        catch (Exception failure) when (failure is SqliteException or NpgsqlException or IOException or UnauthorizedAccessException)
+        {
+            throw new ReplicaStartException($"journal database unavailable ({Describe(storage)}): {failure.GetBaseException().Message}", failure);
+        }
+    }
+
+    /// <summary>
     /// For SQLite, the connection settings the journal and snapshot store open every connection with (see
     /// <see cref="SqliteBusyTimeout"/>); PostgreSQL needs nothing beyond its HOCON.
     /// </summary>
@@ -79,6 +114,32 @@ internal static class JournalStore
             """);
     }
 
+    private static async Task<bool> HoldsAnyAsync(System.Data.Common.DbConnection connection, string persistenceId, CancellationToken cancellationToken)
+    {
+        foreach (var table in (string[])["journal", "snapshot"])
+        {
+            await using var exists = connection.CreateCommand();
+            exists.CommandText = connection is SqliteConnection
+                ? $"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{table}'"
+                : $"SELECT count(*) FROM information_schema.tables WHERE table_name = '{table}'";
+            if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                continue;
+            }
+            await using var any = connection.CreateCommand();
+            any.CommandText = $"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE persistence_id = @id LIMIT 1) AS found";
+            var parameter = any.CreateParameter();
+            parameter.ParameterName = "@id";
+            parameter.Value = persistenceId;
+            any.Parameters.Add(parameter);
+            if (Convert.ToInt64(await any.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static async Task CheckSqliteAsync(string path, CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -103,7 +164,7 @@ internal static class JournalStore
 
     private static string SqliteConnectionString(StorageSettings storage) => $"Data Source={Path.GetFullPath(storage.SqlitePath)}";
 
-    private static string Describe(StorageSettings storage) => storage.Provider == StorageProvider.Sqlite
+    public static string Describe(StorageSettings storage) => storage.Provider == StorageProvider.Sqlite
         ? $"SQLite file {storage.SqlitePath}"
         : "PostgreSQL";
 

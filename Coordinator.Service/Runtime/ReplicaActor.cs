@@ -23,6 +23,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private readonly ReplicaSettings _settings;
     private readonly IReplicatedStateMachine _stateMachine;
     private readonly TaskCompletionSource _recovered;
+    private Action? _beforeFirstWrite;
     private readonly MonotonicClock _clock = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<int, ActorSelection> _peers = [];
@@ -54,8 +55,11 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private long _lastSessionCheckAt;
     private long _lastTimeTickAt;
 
-    public ReplicaActor(ReplicaSettings settings, IReplicatedStateMachine stateMachine, TaskCompletionSource recovered)
+    /// <param name="beforeFirstWrite">Runs once, before this replica's first journal write: the host records the replica's
+    /// identity there, so no vote is ever durable without the mark that it was given.</param>
+    public ReplicaActor(ReplicaSettings settings, IReplicatedStateMachine stateMachine, TaskCompletionSource recovered, Action? beforeFirstWrite = null)
     {
+        _beforeFirstWrite = beforeFirstWrite;
         _settings = settings;
         _stateMachine = stateMachine;
         _recovered = recovered;
@@ -70,7 +74,9 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         }
     }
 
-    public override string PersistenceId => $"replica-{_settings.ReplicaId}";
+    public override string PersistenceId => PersistenceIdOf(_settings.ReplicaId);
+
+    public static string PersistenceIdOf(int replicaId) => $"replica-{replicaId}";
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -301,6 +307,8 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         ApplyDeliveries(outbox);
         if (outbox.Persist.Count > 0)
         {
+            _beforeFirstWrite?.Invoke();
+            _beforeFirstWrite = null;
             _outputsWaitingForWrites++;
             var remaining = outbox.Persist.Count;
             PersistAllAsync(outbox.Persist, _ =>

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Reflection;
 using Akka.Actor;
 using Akka.Cluster;
@@ -53,9 +55,33 @@ internal sealed class ReplicaHost : IAsyncDisposable
         {
             throw new ReplicaStartException($"invalid configuration: {invalid.Message}", invalid);
         }
+        var directoryLock = DataDirectoryLock.Take(settings.DataDir, settings.ReplicaId);
+        try
+        {
+            return await StartLockedAsync(settings, resolved, stateMachineFactory, directoryLock, cancellationToken);
+        }
+        catch
+        {
+            directoryLock.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<ReplicaHost> StartLockedAsync(
+        ReplicaSettings settings, Config resolved, Func<IReplicatedStateMachine> stateMachineFactory, DataDirectoryLock directoryLock,
+        CancellationToken cancellationToken)
+    {
+        var hasHistory = await JournalStore.HasHistoryAsync(settings.Storage, ReplicaActor.PersistenceIdOf(settings.ReplicaId), cancellationToken);
+        var identity = AmnesiaCheck.Decide(
+            settings.ReplicaId, ReplicaIdentity.Read(settings.DataDir, settings.ReplicaId), hasHistory, JournalStore.Describe(settings.Storage));
+        if (hasHistory)
+        {
+            identity.Write(settings.DataDir);
+        }
         await JournalStore.CheckAsync(settings.Storage, cancellationToken);
 
         var (host, port) = SplitEndpoint(settings.Endpoint);
+        EnsurePortIsFree(settings, host, port);
         var blackhole = TransportBlackhole.Enabled(resolved);
         var protocol = blackhole ? TransportBlackhole.Protocol : ReplicaSettings.TcpProtocol;
         var seeds = string.Join(", ", settings.Replicas.Values.Select(endpoint => $"\"{ReplicaSettings.AddressOf(endpoint, protocol)}\""));
@@ -88,7 +114,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
         var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var stateMachine = stateMachineFactory();
         var replica = system.ActorOf(
-            Props.Create(() => new ReplicaActor(settings, stateMachine, recovered)),
+            Props.Create(() => new ReplicaActor(settings, stateMachine, recovered, hasHistory ? null : () => identity.Write(settings.DataDir))),
             ReplicaSettings.ReplicaActorName);
         // The gateway holds the replica's own reference (no path lookup per client request). Until it exists no
         // client can be attached, so a change applied before then has nobody to tell.
@@ -113,6 +139,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
             throw new ReplicaStartException(reason, failure);
         }
         Cluster.Get(system);
+        _ = system.WhenTerminated.ContinueWith(_ => directoryLock.Dispose(), TaskScheduler.Default);
         _ = replica.WatchAsync().ContinueWith(_ =>
         {
             system.Log.Error("Replica {0} stopped (a journal write failed, or a bug); shutting its process down", settings.ReplicaId);
@@ -125,6 +152,42 @@ internal sealed class ReplicaHost : IAsyncDisposable
     {
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
         await System.WhenTerminated;
+    }
+
+    /// <summary>
+    /// Akka.Remote's transport binds with SO_REUSEPORT, so a second process on a taken port would start and split the
+    /// replica's traffic with the first. A bind without it first turns that into a refusal.
+    /// </summary>
+    private static void EnsurePortIsFree(ReplicaSettings settings, string host, int port)
+    {
+        try
+        {
+            var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : Dns.GetHostAddresses(host);
+            foreach (var address in addresses)
+            {
+                using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                AllowTimeWait(probe);
+                probe.Bind(new IPEndPoint(address, port));
+            }
+        }
+        catch (SocketException taken)
+        {
+            throw new ReplicaStartException($"replica {settings.ReplicaId} could not open {settings.Endpoint}: {taken.Message}", taken);
+        }
+    }
+
+    /// <summary>
+    /// SO_REUSEADDR alone, so connections of a previous run in TIME_WAIT do not block the bind while a socket listening
+    /// on the port does. .NET's ReuseAddress also sets SO_REUSEPORT on Linux, which would let the probe share the port.
+    /// </summary>
+    private static void AllowTimeWait(Socket probe)
+    {
+        const int solSocket = 1;
+        const int soReuseAddr = 2;
+        if (OperatingSystem.IsLinux())
+        {
+            probe.SetRawSocketOption(solSocket, soReuseAddr, BitConverter.GetBytes(1));
+        }
     }
 
     private static (string Host, int Port) SplitEndpoint(string endpoint)

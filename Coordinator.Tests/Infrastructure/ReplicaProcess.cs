@@ -34,6 +34,20 @@ internal sealed class ReplicaProcess : IDisposable
         return new ReplicaProcess(process, log, logPath);
     }
 
+    public int ExitCode => _process.ExitCode;
+
+    public Task WaitForExitAsync(TimeSpan within) => _process.WaitForExitAsync(within);
+
+    public string Log()
+    {
+        lock (_log)
+        {
+            _log.Flush();
+        }
+        using var reader = new StreamReader(new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        return reader.ReadToEnd();
+    }
+
     /// <summary>SIGKILL: no shutdown hooks, no goodbye to peers.</summary>
     public void Kill() => _process.Kill();
 

@@ -1,0 +1,32 @@
+namespace Coordinator.Service.Runtime;
+
+/// <summary>
+/// Decides whether a replica may start on what its data directory holds. Refuses the two ways a replica can come back
+/// with fewer votes than it gave: a journal lost under a surviving identity, and another replica's directory.
+/// </summary>
+internal static class AmnesiaCheck
+{
+    /// <returns>The identity to record once the replica has recovered.</returns>
+    /// <exception cref="ReplicaStartException">Starting would let the replica vote without the votes it already gave.</exception>
+    public static ReplicaIdentity Decide(int replicaId, ReplicaIdentity? identity, bool journalHasHistory, string where)
+    {
+        if (identity is null)
+        {
+            return new ReplicaIdentity(replicaId, Incarnation: 1);
+        }
+        if (identity.ReplicaId != replicaId)
+        {
+            throw new ReplicaStartException(
+                $"replica {replicaId} refuses to start: {where} belongs to replica {identity.ReplicaId}");
+        }
+        if (!journalHasHistory)
+        {
+            throw new ReplicaStartException(
+                $"replica {replicaId} refuses to start: it has run before (incarnation {identity.Incarnation}) but its journal " +
+                $"({where}) is empty or missing, so the promises and votes it gave are lost; a blank replica could undo writes " +
+                "that a majority including it acknowledged. Restore its journal from a backup of this replica, or replace it " +
+                "with a new member once membership changes exist");
+        }
+        return identity with { Incarnation = identity.Incarnation + 1 };
+    }
+}
