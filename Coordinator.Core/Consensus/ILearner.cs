@@ -27,7 +27,9 @@ internal interface ILearner
 
     void OnCatchUp(CatchUp catchUp, Outbox outbox);
 
-    void OnInstallSnapshot(InstallSnapshot snapshot, Outbox outbox);
+    void OnSnapshotChunk(SnapshotChunk chunk, Outbox outbox);
+
+    void OnSnapshotChunkRequest(SnapshotChunkRequest request, Outbox outbox);
 
     void Tick(long now, Outbox outbox);
 

@@ -20,7 +20,18 @@ internal sealed class Learner : ILearner
     private readonly Dictionary<long, Vote> _votes = [];
 
     private long _logStart;
-    private InstallSnapshot? _snapshot;
+    private ServedSnapshot? _snapshot;
+
+    /// <summary>
+    /// The snapshot each lagging peer is being sent, kept even after a newer compaction replaced
+    /// <see cref="_snapshot"/>: a transfer restarted by every compaction would never finish when compactions come faster
+    /// than a large snapshot travels. At most one per peer, dropped once its last chunk has gone.
+    /// </summary>
+    private readonly Dictionary<int, ServedSnapshot> _servingTo = [];
+    private SnapshotAssembly? _incoming;
+    private long _lastChunkAskAt = long.MinValue;
+    private long _receivedAtLastAsk = -1;
+    private int _unansweredChunkAsks;
     private CommitPoint _lastCommit;
     private int _lastLeader;
     private long _lastCatchUpAt = long.MinValue;
@@ -37,7 +48,7 @@ internal sealed class Learner : ILearner
             KnownChosenBelow = snapshot.AppliedBelow;
             LastTimestamp = snapshot.LastTimestamp;
             _logStart = snapshot.AppliedBelow;
-            _snapshot = new InstallSnapshot(replicaId, snapshot.AppliedBelow, snapshot.LastTimestamp, snapshot.State);
+            _snapshot = ServedSnapshot.Of(snapshot.AppliedBelow, snapshot.LastTimestamp, snapshot.State);
         }
     }
 
@@ -94,13 +105,21 @@ internal sealed class Learner : ILearner
     {
         if (request.FromSlot < _logStart && _snapshot is not null)
         {
-            outbox.Send.Add(new Envelope(request.From, _snapshot with { From = _replicaId }));
+            _servingTo[request.From] = _snapshot;
+            SendChunk(request.From, _snapshot, 0, outbox);
             return;
         }
+        // Bounded by count and by bytes: a page of large values must stay far below the transport's frame limit.
         var entries = ImmutableArray.CreateBuilder<ChosenEntry>();
+        var bytes = 0L;
         for (var slot = request.FromSlot; entries.Count < _options.MaxCatchUpEntries && _chosen.TryGetValue(slot, out var value); slot++)
         {
+            if (entries.Count > 0 && bytes + value.PayloadBytes > _options.MaxMessageBytes)
+            {
+                break;
+            }
             entries.Add(new ChosenEntry(slot, value));
+            bytes += value.PayloadBytes;
         }
         if (entries.Count > 0)
         {
@@ -118,24 +137,73 @@ internal sealed class Learner : ILearner
         _catchUpAttempts = 0;
     }
 
-    public void OnInstallSnapshot(InstallSnapshot snapshot, Outbox outbox)
+    public void OnSnapshotChunkRequest(SnapshotChunkRequest request, Outbox outbox)
     {
-        if (snapshot.AppliedBelow <= AppliedBelow)
+        if (_servingTo.TryGetValue(request.From, out var served) && served.AppliedBelow == request.AppliedBelow)
+        {
+            SendChunk(request.From, served, request.Offset, outbox);
+        }
+        else if (_snapshot is not null)
+        {
+            _servingTo[request.From] = _snapshot;
+            SendChunk(request.From, _snapshot, request.AppliedBelow == _snapshot.AppliedBelow ? request.Offset : 0, outbox);
+        }
+    }
+
+    private void SendChunk(int peer, ServedSnapshot snapshot, long offset, Outbox outbox)
+    {
+        var chunk = snapshot.ChunkAt(_replicaId, offset, _options.MaxMessageBytes);
+        if (chunk.Offset + chunk.Data.Length == chunk.TotalBytes)
+        {
+            _servingTo.Remove(peer);
+        }
+        outbox.Send.Add(new Envelope(peer, chunk));
+    }
+
+    /// <summary>
+    /// Takes the next chunk of the snapshot being received and asks its sender for the one after, so exactly one chunk
+    /// is in flight; a chunk of a newer snapshot starts over with it. A lost chunk is asked for again by <see cref="Tick"/>.
+    /// </summary>
+    public void OnSnapshotChunk(SnapshotChunk chunk, Outbox outbox)
+    {
+        if (chunk.AppliedBelow <= AppliedBelow)
         {
             return;
         }
-        outbox.Deliver.Add(new SnapshotDelivered(snapshot.AppliedBelow, snapshot.LastTimestamp, snapshot.State));
-        AppliedBelow = snapshot.AppliedBelow;
-        KnownChosenBelow = Math.Max(KnownChosenBelow, snapshot.AppliedBelow);
-        LastTimestamp = Math.Max(LastTimestamp, snapshot.LastTimestamp);
-        _snapshot = snapshot with { From = _replicaId };
-        DropBelow(snapshot.AppliedBelow);
-        _catchUpAttempts = 0;
-        DeliverReady(outbox);
+        if (_incoming is null || chunk.AppliedBelow > _incoming.AppliedBelow)
+        {
+            if (SnapshotAssembly.Start(chunk) is not { } started)
+            {
+                return;
+            }
+            _incoming = started;
+            _receivedAtLastAsk = -1;
+        }
+        else if (!_incoming.Take(chunk))
+        {
+            return;
+        }
+        _unansweredChunkAsks = 0;
+        if (!_incoming.IsComplete)
+        {
+            outbox.Send.Add(new Envelope(_incoming.Source, new SnapshotChunkRequest(_replicaId, _incoming.AppliedBelow, _incoming.Received)));
+            return;
+        }
+        var assembled = _incoming;
+        _incoming = null;
+        if (assembled.Verified() is { } state)
+        {
+            Install(ServedSnapshot.Of(assembled.AppliedBelow, assembled.LastTimestamp, state), outbox);
+        }
     }
 
     public void Tick(long now, Outbox outbox)
     {
+        if (_incoming is not null)
+        {
+            ResumeSnapshot(now, outbox);
+            return;
+        }
         if (AppliedBelow >= KnownChosenBelow || _chosen.ContainsKey(AppliedBelow))
         {
             return;
@@ -158,8 +226,47 @@ internal sealed class Learner : ILearner
         {
             return;
         }
-        _snapshot = new InstallSnapshot(_replicaId, appliedBelow, lastTimestamp, state);
+        _snapshot = ServedSnapshot.Of(appliedBelow, lastTimestamp, state);
         DropBelow(appliedBelow);
+    }
+
+    /// <summary>
+    /// Asks the sender again for the chunk a transfer waits for when nothing arrived for a catch-up interval; after a few
+    /// unanswered asks the sender is taken to be gone, and the next catch-up request finds another peer (whose snapshot
+    /// starts a new transfer).
+    /// </summary>
+    private void ResumeSnapshot(long now, Outbox outbox)
+    {
+        var incoming = _incoming!;
+        if (_lastChunkAskAt != long.MinValue && now - _lastChunkAskAt < _options.CatchUpInterval)
+        {
+            return;
+        }
+        _lastChunkAskAt = now;
+        if (incoming.Received != _receivedAtLastAsk)
+        {
+            _receivedAtLastAsk = incoming.Received;
+            return;
+        }
+        if (_unansweredChunkAsks++ >= _options.MaxUnansweredChunkAsks)
+        {
+            _incoming = null;
+            _unansweredChunkAsks = 0;
+            return;
+        }
+        outbox.Send.Add(new Envelope(incoming.Source, new SnapshotChunkRequest(_replicaId, incoming.AppliedBelow, incoming.Received)));
+    }
+
+    private void Install(ServedSnapshot snapshot, Outbox outbox)
+    {
+        outbox.Deliver.Add(new SnapshotDelivered(snapshot.AppliedBelow, snapshot.LastTimestamp, snapshot.State));
+        AppliedBelow = snapshot.AppliedBelow;
+        KnownChosenBelow = Math.Max(KnownChosenBelow, snapshot.AppliedBelow);
+        LastTimestamp = Math.Max(LastTimestamp, snapshot.LastTimestamp);
+        _snapshot = snapshot;
+        DropBelow(snapshot.AppliedBelow);
+        _catchUpAttempts = 0;
+        DeliverReady(outbox);
     }
 
     /// <summary>The leader first, since it knows the most; then every other peer in turn, in case it does not.</summary>

@@ -10,7 +10,8 @@ namespace Coordinator.Core.Consensus;
 //   leader ◄───Accepted(b, slot)─────────────── acceptors      (or Nack(promised)); majority => chosen
 //   leader ────Chosen(b, chosenBelow)─────────► learners       on progress and as the heartbeat
 //   learner ───CatchUpRequest(fromSlot)───────► peer learner   a gap it cannot fill from its own votes
-//   learner ◄──CatchUp(entries) | InstallSnapshot(state)       the second when the slot was compacted away
+//   learner ◄──CatchUp(entries) | SnapshotChunk(offset, bytes)  the second when the slot was compacted away
+//   learner ───SnapshotChunkRequest(offset)──► peer learner   one chunk at a time: the receiver's pull is the flow control
 //   leader ────LeaderCheck(b, round)──────────► acceptors      read index: is b still the highest ballot?
 //   leader ◄───LeaderCheckAck(b, round)──────── acceptors      (or Nack(promised)); majority => reads may go
 
@@ -39,8 +40,19 @@ internal sealed record CatchUpRequest(int From, long FromSlot) : PaxosMessage(Fr
 
 internal sealed record CatchUp(int From, ImmutableArray<ChosenEntry> Entries) : PaxosMessage(From);
 
-/// <summary>A peer's state machine snapshot: the state after applying every slot below <paramref name="AppliedBelow"/>.</summary>
-internal sealed record InstallSnapshot(int From, long AppliedBelow, long LastTimestamp, byte[] State) : PaxosMessage(From);
+/// <summary>
+/// One piece of a peer's state machine snapshot (the state after applying every slot below
+/// <paramref name="AppliedBelow"/>): <paramref name="Data"/> is its bytes from <paramref name="Offset"/> on, of
+/// <paramref name="TotalBytes"/> in all, whose <see cref="SnapshotChecksum"/> is <paramref name="Checksum"/>.
+/// </summary>
+internal sealed record SnapshotChunk(
+    int From, long AppliedBelow, long LastTimestamp, long TotalBytes, long Checksum, long Offset, byte[] Data) : PaxosMessage(From);
+
+/// <summary>
+/// Asks for the chunk of the snapshot at <paramref name="AppliedBelow"/> that starts at <paramref name="Offset"/>; a peer
+/// that holds a newer snapshot answers with that one's first chunk instead.
+/// </summary>
+internal sealed record SnapshotChunkRequest(int From, long AppliedBelow, long Offset) : PaxosMessage(From);
 
 internal sealed record ChosenEntry(long Slot, Batch Value);
 

@@ -33,6 +33,16 @@ internal sealed record PaxosOptions
 
     public int MaxCatchUpEntries { get; init; } = 256;
 
+    /// <summary>
+    /// The most payload one catch-up message or snapshot chunk carries, well under the transport's frame limit (which
+    /// drops larger frames silently). A catch-up page always carries at least one entry; a batch is bounded by
+    /// <see cref="MaxBatchBytes"/>.
+    /// </summary>
+    public int MaxMessageBytes { get; init; } = 4 << 20;
+
+    /// <summary>Catch-up intervals a snapshot transfer waits for its sender's next chunk before it tries another peer.</summary>
+    public int MaxUnansweredChunkAsks { get; init; } = 5;
+
     public int Majority => ReplicaIds.Length / 2 + 1;
 
     public void Validate(int replicaId)
@@ -57,7 +67,8 @@ internal sealed record PaxosOptions
         {
             throw new ArgumentException("Timeouts must be positive and the election timeout longer than the heartbeat interval.");
         }
-        if (PipelineWindow <= 0 || MaxBatchCommands <= 0 || MaxBatchBytes <= 0 || MaxPendingCommands <= 0 || MaxCatchUpEntries <= 0)
+        if (PipelineWindow <= 0 || MaxBatchCommands <= 0 || MaxBatchBytes <= 0 || MaxPendingCommands <= 0 || MaxCatchUpEntries <= 0
+            || MaxMessageBytes <= 0 || MaxUnansweredChunkAsks <= 0)
         {
             throw new ArgumentException("Window, batch and queue limits must be positive.");
         }

@@ -97,8 +97,11 @@ internal sealed class ReplicaCore
             case CatchUp catchUp:
                 _learner.OnCatchUp(catchUp, outbox);
                 break;
-            case InstallSnapshot snapshot:
-                _learner.OnInstallSnapshot(snapshot, outbox);
+            case SnapshotChunk chunk:
+                _learner.OnSnapshotChunk(chunk, outbox);
+                break;
+            case SnapshotChunkRequest request:
+                _learner.OnSnapshotChunkRequest(request, outbox);
                 break;
             case LeaderCheck check:
                 // Only a promise above the asking ballot refuses: a lower one can no longer lead past it.

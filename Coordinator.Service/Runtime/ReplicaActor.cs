@@ -360,7 +360,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     /// only that no higher ballot is promised in memory, and memory is never behind the journal.
     /// </summary>
     private static bool NeedsNoWrite(PaxosMessage message) =>
-        message is Accept or Chosen or CatchUpRequest or CatchUp or InstallSnapshot or LeaderCheck or LeaderCheckAck;
+        message is Accept or Chosen or CatchUpRequest or CatchUp or SnapshotChunk or SnapshotChunkRequest or LeaderCheck or LeaderCheckAck;
 
     private void Send(Coordinator.Core.Consensus.Envelope envelope)
     {

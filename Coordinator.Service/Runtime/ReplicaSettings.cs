@@ -72,6 +72,7 @@ internal sealed record ReplicaSettings(
             MaxBatchBytes = (int)(replica.GetByteSize("max-batch-bytes") ?? (1 << 20)),
             MaxPendingCommands = replica.GetInt("max-pending-commands"),
             MaxCatchUpEntries = replica.GetInt("max-catch-up-entries"),
+            MaxMessageBytes = (int)(replica.GetByteSize("max-message-bytes") ?? (4 << 20)),
         };
         try
         {

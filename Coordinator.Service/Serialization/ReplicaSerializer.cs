@@ -32,7 +32,8 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
         LeaderCheckAck => "LA",
         CatchUpRequest => "CQ",
         CatchUp => "CU",
-        InstallSnapshot => "IS",
+        SnapshotChunk => "SC",
+        SnapshotChunkRequest => "SR",
         BallotPromised => "EP",
         ValueAccepted => "EV",
         LogTruncated => "ET",
@@ -111,11 +112,19 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
                     WriteBatch(w, entry.Value);
                 }
                 break;
-            case InstallSnapshot m:
+            case SnapshotChunk m:
                 w.WriteInt32(m.From);
                 w.WriteInt64(m.AppliedBelow);
                 w.WriteInt64(m.LastTimestamp);
-                w.WriteBytes(m.State);
+                w.WriteInt64(m.TotalBytes);
+                w.WriteInt64(m.Checksum);
+                w.WriteInt64(m.Offset);
+                w.WriteBytes(m.Data);
+                break;
+            case SnapshotChunkRequest m:
+                w.WriteInt32(m.From);
+                w.WriteInt64(m.AppliedBelow);
+                w.WriteInt64(m.Offset);
                 break;
             case AcceptorEvent e:
                 WriteAcceptorEvent(w, e);
@@ -206,7 +215,8 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
             "LA" => new LeaderCheckAck(r.ReadInt32(), ReadBallot(ref r), r.ReadInt64()),
             "CQ" => new CatchUpRequest(r.ReadInt32(), r.ReadInt64()),
             "CU" => ReadCatchUp(ref r),
-            "IS" => new InstallSnapshot(r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadBytes()),
+            "SC" => new SnapshotChunk(r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadBytes()),
+            "SR" => new SnapshotChunkRequest(r.ReadInt32(), r.ReadInt64(), r.ReadInt64()),
             "EP" or "EV" or "ET" => ReadAcceptorEvent(ref r, manifest),
             "SN" => ReadSnapshot(ref r),
             "RQ" => new ProposeRequest(ReadCommand(ref r), r.ReadBool()),

@@ -171,29 +171,112 @@ public sealed class ReplicaCoreTests
     }
 
     [Fact]
-    public void A_learner_behind_a_peers_compaction_installs_the_peers_snapshot()
+    public void A_learner_behind_a_peers_compaction_pulls_the_peers_snapshot_in_bounded_chunks()
     {
-        var cluster = new CoreHarness(3);
+        var cluster = new CoreHarness(3, options => options with { MaxMessageBytes = 4 });
+        byte[] state = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        var request = CatchUpRequestFromABehindReplica(cluster, state);
+        var outbox = new Outbox();
+        cluster[1].Handle(request.Message, cluster.Now, outbox);
+
+        var chunks = new List<SnapshotChunk>();
+        while (outbox.Send is [{ Message: SnapshotChunk chunk }])
+        {
+            chunks.Add(chunk);
+            outbox.Clear();
+            cluster[3].Handle(chunk, cluster.Now, outbox);
+            if (outbox.Send is [{ Message: SnapshotChunkRequest next }])
+            {
+                outbox.Clear();
+                cluster[1].Handle(next, cluster.Now, outbox);
+            }
+        }
+
+        Assert.Equal([0L, 4L, 8L], chunks.Select(chunk => chunk.Offset));
+        Assert.All(chunks, chunk => Assert.True(chunk.Data.Length <= 4));
+        var delivered = Assert.IsType<SnapshotDelivered>(Assert.Single(outbox.Deliver));
+        Assert.Equal(1, delivered.AppliedBelow);
+        Assert.Equal(state, delivered.State);
+        Assert.Equal(1, cluster[3].AppliedBelow);
+    }
+
+    [Fact]
+    public void A_lost_snapshot_chunk_is_asked_for_again_and_the_transfer_resumes_where_it_stopped()
+    {
+        var cluster = new CoreHarness(3, options => options with { MaxMessageBytes = 4 });
+        byte[] state = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        var request = CatchUpRequestFromABehindReplica(cluster, state);
+        var outbox = new Outbox();
+        cluster[1].Handle(request.Message, cluster.Now, outbox);
+        var first = Assert.IsType<SnapshotChunk>(Assert.Single(outbox.Send).Message);
+        outbox.Clear();
+        cluster[3].Handle(first, cluster.Now, outbox);
+        Assert.IsType<SnapshotChunkRequest>(Assert.Single(outbox.Send).Message);
+
+        outbox.Clear();
+        cluster[3].Tick(cluster.Now += cluster.Options.CatchUpInterval, outbox);
+        outbox.Clear();
+        cluster[3].Tick(cluster.Now += cluster.Options.CatchUpInterval, outbox);
+
+        var again = Assert.Single(outbox.Send.Select(envelope => envelope.Message).OfType<SnapshotChunkRequest>());
+        Assert.Equal(4, again.Offset);
+        Assert.Equal(0, cluster[3].AppliedBelow);
+    }
+
+    [Fact]
+    public void Chunks_of_another_snapshot_or_with_a_wrong_checksum_are_never_installed()
+    {
+        var cluster = new CoreHarness(3, options => options with { MaxMessageBytes = 4 });
+        byte[] state = [1, 2, 3, 4, 5, 6];
+        var request = CatchUpRequestFromABehindReplica(cluster, state);
+        var outbox = new Outbox();
+        cluster[1].Handle(request.Message, cluster.Now, outbox);
+        var first = Assert.IsType<SnapshotChunk>(Assert.Single(outbox.Send).Message);
+        outbox.Clear();
+        cluster[3].Handle(first, cluster.Now, outbox);
+
+        outbox.Clear();
+        cluster[3].Handle(first with { Offset = 4, Data = [9, 9] }, cluster.Now, outbox);
+
+        Assert.Empty(outbox.Deliver);
+        Assert.Equal(0, cluster[3].AppliedBelow);
+        outbox.Clear();
+        cluster[3].Handle(first with { From = 2, Offset = 4, Data = [5, 6] }, cluster.Now, outbox);
+        Assert.Empty(outbox.Deliver);
+    }
+
+    [Fact]
+    public void A_catch_up_page_stays_under_the_message_byte_limit_but_always_carries_one_entry()
+    {
+        var cluster = new CoreHarness(3, options => options with { MaxMessageBytes = 5 });
+        cluster.Elect(1);
+        foreach (var sequence in Enumerable.Range(1, 3))
+        {
+            cluster.Submit(1, CoreHarness.Command(7, sequence, "abcdef"));
+            cluster.DeliverAll(pass: (from, envelope) => envelope.To != 3);
+        }
+        var outbox = new Outbox();
+
+        cluster[1].Handle(new CatchUpRequest(3, 0), cluster.Now, outbox);
+
+        var page = Assert.IsType<CatchUp>(Assert.Single(outbox.Send).Message);
+        var entry = Assert.Single(page.Entries);
+        Assert.Equal(0, entry.Slot);
+    }
+
+    /// <summary>Replica 3 misses a slot that replica 1 then compacts into <paramref name="state"/>; returns 3's catch-up request.</summary>
+    private static Envelope CatchUpRequestFromABehindReplica(CoreHarness cluster, byte[] state)
+    {
         cluster.Elect(1);
         cluster.Submit(1, CoreHarness.Command(7, 1));
         cluster.DeliverAll(pass: (from, envelope) => envelope.To != 3);
-        cluster.Step(1, (core, outbox) => core.Compact(core.AppliedBelow, 0, [42], outbox));
-
-        var outbox = new Outbox();
+        cluster.Step(1, (core, outbox) => core.Compact(core.AppliedBelow, 0, state, outbox));
         cluster.Tick(1, cluster.Options.HeartbeatInterval);
         cluster.DeliverAll();
         cluster.Tick(3, cluster.Options.CatchUpInterval);
         var request = Assert.Single(cluster.InFlight).Envelope;
         cluster.InFlight.Clear();
-        cluster[1].Handle(request.Message, cluster.Now, outbox);
-
-        var snapshot = Assert.IsType<InstallSnapshot>(Assert.Single(outbox.Send).Message);
-        Assert.Equal(1, snapshot.AppliedBelow);
-        Assert.Equal([42], snapshot.State);
-        outbox.Clear();
-        cluster[3].Handle(snapshot, cluster.Now, outbox);
-        Assert.Equal(new SnapshotDelivered(1, 0, snapshot.State), Assert.Single(outbox.Deliver));
-        Assert.Equal(1, cluster[3].AppliedBelow);
+        return request;
     }
 
     [Fact]

@@ -103,7 +103,9 @@ internal sealed class LearnerIgnoringOrder(ILearner inner) : ILearner
 
     public void OnCatchUp(CatchUp catchUp, Outbox outbox) => inner.OnCatchUp(catchUp, outbox);
 
-    public void OnInstallSnapshot(InstallSnapshot snapshot, Outbox outbox) => inner.OnInstallSnapshot(snapshot, outbox);
+    public void OnSnapshotChunk(SnapshotChunk chunk, Outbox outbox) => inner.OnSnapshotChunk(chunk, outbox);
+
+    public void OnSnapshotChunkRequest(SnapshotChunkRequest request, Outbox outbox) => inner.OnSnapshotChunkRequest(request, outbox);
 
     public void Tick(long now, Outbox outbox) => inner.Tick(now, outbox);
 

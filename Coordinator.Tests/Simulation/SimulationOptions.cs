@@ -52,5 +52,8 @@ internal sealed record SimulationOptions
         PipelineWindow = PipelineWindow,
         MaxBatchCommands = 4,
         MaxCatchUpEntries = 16,
+
+        // Smaller than any snapshot (32 bytes and up), so every install is a chunked, lossy, resumable transfer.
+        MaxMessageBytes = 24,
     };
 }
