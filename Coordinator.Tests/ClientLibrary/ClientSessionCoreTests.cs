@@ -200,6 +200,25 @@ public sealed class ClientSessionCoreTests
     }
 
     [Fact]
+    public void A_request_over_the_limit_fails_at_once_unsent_and_takes_no_sequence()
+    {
+        var h = new SessionCoreHarness(maxRequestBytes: 100);
+        h.Connect();
+        var big = h.Write(new Create("/big", new byte[200], NodeKind.Persistent, null, false));
+        var error = Assert.IsType<RequestTooLargeException>(big.Task.Exception!.InnerException);
+        Assert.Equal(100, error.Limit);
+        Assert.True(error.Size > 200);
+        Assert.Contains("100-byte limit", error.Message);
+        Assert.Empty(h.TakeSent());
+
+        var small = h.Write(new Delete("/big", -1));
+        var sent = h.Single<WriteRequest>();
+        Assert.Equal(2, sent.Sequence);
+        h.Deliver(0, SessionCoreHarness.Ok(sent, 2));
+        Assert.True(small.Task.IsCompletedSuccessfully);
+    }
+
+    [Fact]
     public void Draws_a_new_identity_when_the_session_id_clashes_and_attaches_with_the_drawn_secret()
     {
         var h = new SessionCoreHarness();

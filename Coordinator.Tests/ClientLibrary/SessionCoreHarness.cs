@@ -12,10 +12,10 @@ internal sealed class SessionCoreHarness
 {
     private long _identities;
 
-    public SessionCoreHarness(int servers = 3, long sessionTimeoutMs = 9000, long requestTimeoutMs = 1000, long connectTimeoutMs = 60_000)
+    public SessionCoreHarness(int servers = 3, long sessionTimeoutMs = 9000, long requestTimeoutMs = 1000, long connectTimeoutMs = 60_000, int maxRequestBytes = 1088 * 1024)
     {
         Core = new ClientSessionCore(
-            new ClientSessionSettings(servers, sessionTimeoutMs, requestTimeoutMs, connectTimeoutMs),
+            new ClientSessionSettings(servers, sessionTimeoutMs, requestTimeoutMs, connectTimeoutMs, maxRequestBytes),
             () => new SessionIdentity(1000 + ++_identities, -_identities));
     }
 

@@ -78,11 +78,17 @@ internal sealed class ClientSessionCore
         return Drain();
     }
 
-    /// <summary>Queued behind the session's other writes.</summary>
+    /// <summary>Queued behind the session's other writes; one larger than the gateways take fails at once, unsent.</summary>
     public IReadOnlyList<ClientOutput> SubmitWrite(long now, SubmitWrite submit)
     {
         if (RefuseWhenEnded(error => new FailCall<WriteOutcome>(submit.Completion, error)))
         {
+            return Drain();
+        }
+        if (submit.Bytes.Length > _settings.MaxRequestBytes)
+        {
+            // Over the frame it would be dropped on the way, unanswered; under it the gateway would refuse it anyway.
+            _outputs.Add(new FailCall<WriteOutcome>(submit.Completion, new RequestTooLargeException(submit.Bytes.Length, _settings.MaxRequestBytes)));
             return Drain();
         }
         if (submit.Transaction is CloseSession)
