@@ -15,9 +15,7 @@ internal sealed class ClientSessionCore
     private readonly ClientSessionSettings _settings;
     private readonly Func<SessionIdentity> _drawIdentity;
     private readonly List<ClientOutput> _outputs = [];
-    private readonly Queue<PendingWrite> _writes = new();
-    private readonly Dictionary<long, PendingRead> _reads = [];
-    private readonly Dictionary<long, PendingSubscribe> _subscribes = [];
+    private readonly RequestTable _requests = new();
     private readonly WatchTable _watches = new();
     private readonly LockGrants _locks = new();
     private readonly WatchEventFilter _events = new();
@@ -26,13 +24,10 @@ internal sealed class ClientSessionCore
     private ServerRotation _servers;
     private TaskCompletionSource? _start;
     private long _connectDeadline;
-    private long _nextRequestId = 1;
     private long _secret;
-    private long _nextSequence = 2;
     private SessionDeadline? _deadline;
     private long _nextHeartbeatAt;
     private string? _attached;
-    private PendingWrite? _inFlight;
     private long _createRequestId;
     private long _createFirstSentAt;
     private long _createSentAt;
@@ -95,7 +90,7 @@ internal sealed class ClientSessionCore
         {
             _closing = true;
         }
-        _writes.Enqueue(new PendingWrite(submit));
+        _requests.Enqueue(new PendingWrite(submit));
         SendNextWrite(now);
         return Drain();
     }
@@ -106,8 +101,7 @@ internal sealed class ClientSessionCore
         {
             return Drain();
         }
-        var read = new PendingRead(NextRequestId(), submit);
-        _reads[read.RequestId] = read;
+        var read = _requests.AddRead(submit);
         if (Phase == SessionPhase.Attached)
         {
             SendRead(now, read);
@@ -127,8 +121,7 @@ internal sealed class ClientSessionCore
             _outputs.Add(new CompleteSignal(subscribe.Completion));
             return Drain();
         }
-        var pending = new PendingSubscribe(NextRequestId(), subscribe);
-        _subscribes[pending.RequestId] = pending;
+        var pending = _requests.AddSubscribe(subscribe);
         if (Phase == SessionPhase.Attached)
         {
             SendSubscribe(now, pending);
@@ -142,7 +135,7 @@ internal sealed class ClientSessionCore
         {
             // Not tracked: if it is lost the replica keeps sending events nobody consumes until the next attach,
             // which no longer lists the watch.
-            Send(new RemoveWatchRequest(NextRequestId(), SessionId, unsubscribe.Subscription.Registration));
+            Send(new RemoveWatchRequest(_requests.NextRequestId(), SessionId, unsubscribe.Subscription.Registration));
         }
         return Drain();
     }
@@ -191,7 +184,7 @@ internal sealed class ClientSessionCore
                 {
                     Expire();
                 }
-                else if (health == SessionHealth.Jeopardy || OldestOutstanding() is { } sent && now - sent >= _settings.RequestTimeoutMs)
+                else if (health == SessionHealth.Jeopardy || _requests.OldestOutstanding() is { } sent && now - sent >= _settings.RequestTimeoutMs)
                 {
                     FailOver(now);
                 }
@@ -204,19 +197,6 @@ internal sealed class ClientSessionCore
                 break;
         }
         return Drain();
-    }
-
-    private long? OldestOutstanding()
-    {
-        var oldest = _inFlight?.SentAt;
-        foreach (var sent in _reads.Values.Select(r => r.SentAt).Concat(_subscribes.Values.Select(s => s.SentAt)))
-        {
-            if (sent is { } at && (oldest is null || at < oldest))
-            {
-                oldest = at;
-            }
-        }
-        return oldest;
     }
 
     // ---- gateway messages -----------------------------------------------------------------------------------
@@ -332,7 +312,7 @@ internal sealed class ClientSessionCore
     private void SendCreate(long now)
     {
         Phase = SessionPhase.Creating;
-        _createRequestId = NextRequestId();
+        _createRequestId = _requests.NextRequestId();
         _createSentAt = now;
         var create = TransactionCodec.Encode(new CreateSession((int)_settings.SessionTimeoutMs, _secret));
         Send(new WriteRequest(_createRequestId, SessionId, 1, create));
@@ -380,17 +360,12 @@ internal sealed class ClientSessionCore
         _held.Clear();
         _attached = null;
         _deadline!.ForgetUnacknowledged();
-        _attachRequestId = NextRequestId();
+        _attachRequestId = _requests.NextRequestId();
         _attachSentAt = now;
-        Send(new AttachRequest(_attachRequestId, SessionId, _secret, LastSeenSlot, _watches.Registrations, _locks.Awaited(_inFlight?.Transaction)));
+        Send(new AttachRequest(_attachRequestId, SessionId, _secret, LastSeenSlot, _watches.Registrations, _locks.Awaited(_requests.InFlight?.Transaction)));
     }
 
-    /// <summary>
-    /// Moves the session to the next server. A request that this server left unanswered for the whole request
-    /// timeout counts one more server that did not answer; once every server had its turn the caller gets
-    /// ConnectionLoss, though the write itself stays in flight so the session's sequence keeps its order. Younger
-    /// requests (the failover came from missed heartbeats or a closed connection) are just resent.
-    /// </summary>
+    /// <summary>Moves the session to the next server; what was sent to this one is resent there (see <see cref="RequestTable.LeaveServer"/>).</summary>
     private void FailOver(long now)
     {
         if (Phase == SessionPhase.Attached)
@@ -398,33 +373,7 @@ internal sealed class ClientSessionCore
             Publish(ConnectionState.Disconnected);
         }
         var loss = new ConnectionLossException($"No server answered within {_settings.RequestTimeout} (tried {_settings.Servers}).");
-        bool Unanswered(long? sentAt) => sentAt is { } at && now - at >= _settings.RequestTimeoutMs;
-        if (_inFlight is { } write)
-        {
-            if (Unanswered(write.SentAt) && ++write.Failovers >= _settings.Servers)
-            {
-                _outputs.Add(new FailCall<WriteOutcome>(write.Completion, loss));
-            }
-            write.SentAt = null;
-        }
-        foreach (var read in _reads.Values.Where(r => r.SentAt is not null).ToList())
-        {
-            if (Unanswered(read.SentAt) && ++read.Failovers >= _settings.Servers)
-            {
-                _reads.Remove(read.RequestId);
-                _outputs.Add(new FailCall<ReadResponse>(read.Completion, loss));
-            }
-            read.SentAt = null;
-        }
-        foreach (var subscribe in _subscribes.Values.Where(s => s.SentAt is not null).ToList())
-        {
-            if (Unanswered(subscribe.SentAt) && ++subscribe.Failovers >= _settings.Servers)
-            {
-                _subscribes.Remove(subscribe.RequestId);
-                _outputs.Add(new FailSignal(subscribe.Completion, loss));
-            }
-            subscribe.SentAt = null;
-        }
+        _outputs.AddRange(_requests.LeaveServer(now, _settings.RequestTimeoutMs, _settings.Servers, loss));
         _servers.Advance();
         BeginAttach(now);
     }
@@ -465,19 +414,19 @@ internal sealed class ClientSessionCore
         {
             return;
         }
-        if (_inFlight is not null)
+        if (_requests.InFlight is { } inFlight)
         {
-            SendWrite(now, _inFlight);
+            SendWrite(now, inFlight);
         }
         else
         {
             SendNextWrite(now);
         }
-        foreach (var read in _reads.Values.Where(r => r.SentAt is null).ToList())
+        foreach (var read in _requests.UnsentReads)
         {
             SendRead(now, read);
         }
-        foreach (var subscribe in _subscribes.Values.Where(s => s.SentAt is null).ToList())
+        foreach (var subscribe in _requests.UnsentSubscribes)
         {
             SendSubscribe(now, subscribe);
         }
@@ -503,7 +452,7 @@ internal sealed class ClientSessionCore
     {
         if (_closing)
         {
-            if (_inFlight is { } close)
+            if (_requests.InFlight is { } close)
             {
                 _outputs.Add(new CompleteCall<WriteOutcome>(close.Completion, new WriteOutcome(OkResult.Instance, LastSeenSlot, null)));
             }
@@ -531,25 +480,7 @@ internal sealed class ClientSessionCore
             _outputs.Add(new FailSignal(start, error()));
             _start = null;
         }
-        if (_inFlight is { } write)
-        {
-            _outputs.Add(new FailCall<WriteOutcome>(write.Completion, error()));
-            _inFlight = null;
-        }
-        while (_writes.TryDequeue(out var queued))
-        {
-            _outputs.Add(new FailCall<WriteOutcome>(queued.Completion, error()));
-        }
-        foreach (var read in _reads.Values)
-        {
-            _outputs.Add(new FailCall<ReadResponse>(read.Completion, error()));
-        }
-        _reads.Clear();
-        foreach (var subscribe in _subscribes.Values)
-        {
-            _outputs.Add(new FailSignal(subscribe.Completion, error()));
-        }
-        _subscribes.Clear();
+        _outputs.AddRange(_requests.FailAll(error));
         foreach (var wait in _locks.TakeAll())
         {
             _outputs.Add(new FailCall<long>(wait, error()));
@@ -565,22 +496,9 @@ internal sealed class ClientSessionCore
 
     private void SendNextWrite(long now)
     {
-        if (Phase != SessionPhase.Attached || _inFlight is not null)
+        if (Phase == SessionPhase.Attached && _requests.TakeNextWrite() is { } next)
         {
-            return;
-        }
-        while (_writes.TryDequeue(out var next))
-        {
-            // A write the caller gave up on before it was ever sent takes no sequence number.
-            if (next.Completion.Task.IsCompleted)
-            {
-                continue;
-            }
-            next.RequestId = NextRequestId();
-            next.Sequence = _nextSequence++;
-            _inFlight = next;
             SendWrite(now, next);
-            return;
         }
     }
 
@@ -605,12 +523,11 @@ internal sealed class ClientSessionCore
 
     private void OnWriteResponse(long now, WriteResponse response)
     {
-        if (_inFlight is not { } write || write.RequestId != response.RequestId)
+        if (_requests.Answered(response.RequestId) is not { } write)
         {
             return;
         }
         SeeSlot(response.Slot);
-        _inFlight = null;
         var decoded = ResultCodec.Decode(response.Result);
         if (decoded.Value is not { } result)
         {
@@ -630,7 +547,7 @@ internal sealed class ClientSessionCore
 
     private void OnReadResponse(ReadResponse response)
     {
-        if (!_reads.Remove(response.RequestId, out var read))
+        if (_requests.TakeRead(response.RequestId) is not { } read)
         {
             return;
         }
@@ -647,7 +564,7 @@ internal sealed class ClientSessionCore
 
     private void OnWatchAck(WatchAck ack)
     {
-        if (!_subscribes.Remove(ack.RequestId, out var subscribe))
+        if (_requests.TakeSubscribe(ack.RequestId) is not { } subscribe)
         {
             return;
         }
@@ -687,24 +604,19 @@ internal sealed class ClientSessionCore
             return;
         }
         var error = new RequestRejectedException((RejectionReason)rejected.Reason, rejected.Message);
-        if (_inFlight is { } write && write.RequestId == rejected.RequestId)
+        if (_requests.InFlight?.RequestId == rejected.RequestId)
         {
-            // Refused before proposing, and never sent elsewhere: nothing was applied, so the sequence is reused. A
-            // refused resend stays in flight (an earlier send may have been applied) and goes on at the next failover.
-            if (write.Sends == 1)
+            if (_requests.Refused(rejected.RequestId) is { } write)
             {
-                _inFlight = null;
-                _nextSequence = write.Sequence;
                 _outputs.Add(new FailCall<WriteOutcome>(write.Completion, error));
                 SendNextWrite(now);
             }
-            return;
         }
-        if (_reads.Remove(rejected.RequestId, out var read))
+        else if (_requests.TakeRead(rejected.RequestId) is { } read)
         {
             _outputs.Add(new FailCall<ReadResponse>(read.Completion, error));
         }
-        else if (_subscribes.Remove(rejected.RequestId, out var subscribe))
+        else if (_requests.TakeSubscribe(rejected.RequestId) is { } subscribe)
         {
             _outputs.Add(new FailSignal(subscribe.Completion, error));
         }
@@ -733,8 +645,6 @@ internal sealed class ClientSessionCore
     private void Publish(ConnectionState state) => _outputs.Add(new PublishState(state));
 
     private void Send(ClientMessage message) => _outputs.Add(new SendToServer(_servers.Current, message));
-
-    private long NextRequestId() => _nextRequestId++;
 
     private List<ClientOutput> Drain()
     {
