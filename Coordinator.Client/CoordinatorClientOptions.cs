@@ -27,6 +27,13 @@ public sealed class CoordinatorClientOptions
     public int MaxDataBytes { get; init; } = 1024 * 1024;
 
     /// <summary>
+    /// The gateways' limit on one encoded request (<c>coordinator.gateway.max-request-bytes</c>, 1088 KiB by
+    /// default): larger requests, such as a multi of many large values, fail at once with
+    /// <see cref="RequestTooLargeException"/> and are never sent.
+    /// </summary>
+    public int MaxRequestBytes { get; init; } = 1088 * 1024;
+
+    /// <summary>
     /// Extra HOCON laid over the client's ActorSystem settings (for example Akka.Remote transport options that the
     /// replicas use too). Clients of one process with the same <see cref="LocalHostname"/> and <see cref="AkkaConfig"/>
     /// share one ActorSystem. The replicas are addressed with the protocol of this system's own transport.
@@ -50,6 +57,10 @@ public sealed class CoordinatorClientOptions
         if (MaxDataBytes < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxDataBytes));
+        }
+        if (MaxRequestBytes <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxRequestBytes), MaxRequestBytes, "MaxRequestBytes must be positive.");
         }
         try
         {

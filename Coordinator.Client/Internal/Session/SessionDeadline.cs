@@ -4,20 +4,20 @@ namespace Coordinator.Client;
 /// The client's own bound on its session's life (issue 6). The cluster can expire the session no earlier than a
 /// timeout after it last heard the client, and it cannot have heard a heartbeat before it was sent, so the deadline
 /// counts from when the last acknowledged heartbeat was <em>sent</em>. Acks carry no heartbeat id; crediting the
-/// oldest outstanding send is the conservative reading. Times are monotonic offsets passed in: no clock here.
+/// oldest outstanding send is the conservative reading. Times are monotonic milliseconds passed in: no clock here.
 /// </summary>
-internal sealed class SessionDeadline(TimeSpan timeout, TimeSpan start)
+internal sealed class SessionDeadline(long timeoutMs, long startMs)
 {
-    private readonly Queue<TimeSpan> _unacknowledged = new();
-    private TimeSpan _lastAcknowledgedSend = start;
+    private readonly Queue<long> _unacknowledged = new();
+    private long _lastAcknowledgedSend = startMs;
 
-    public TimeSpan Timeout { get; set; } = timeout;
+    public long TimeoutMs { get; set; } = timeoutMs;
 
-    public TimeSpan Deadline => _lastAcknowledgedSend + Timeout;
+    public long Deadline => _lastAcknowledgedSend + TimeoutMs;
 
-    public TimeSpan GracePoint => _lastAcknowledgedSend + Timeout * 2 / 3;
+    public long GracePoint => _lastAcknowledgedSend + TimeoutMs * 2 / 3;
 
-    public void HeartbeatSent(TimeSpan now) => _unacknowledged.Enqueue(now);
+    public void HeartbeatSent(long now) => _unacknowledged.Enqueue(now);
 
     public void HeartbeatAcknowledged()
     {
@@ -28,7 +28,7 @@ internal sealed class SessionDeadline(TimeSpan timeout, TimeSpan start)
     }
 
     /// <summary>A replica accepted the session (create or attach) for a request sent at <paramref name="sentAt"/>.</summary>
-    public void Accepted(TimeSpan sentAt)
+    public void Accepted(long sentAt)
     {
         _unacknowledged.Clear();
         Credit(sentAt);
@@ -37,10 +37,10 @@ internal sealed class SessionDeadline(TimeSpan timeout, TimeSpan start)
     /// <summary>Heartbeats sent to a replica the client left will never be acknowledged.</summary>
     public void ForgetUnacknowledged() => _unacknowledged.Clear();
 
-    public SessionHealth Evaluate(TimeSpan now) =>
+    public SessionHealth Evaluate(long now) =>
         now >= Deadline ? SessionHealth.Expired : now >= GracePoint ? SessionHealth.Jeopardy : SessionHealth.Healthy;
 
-    private void Credit(TimeSpan sent)
+    private void Credit(long sent)
     {
         if (sent > _lastAcknowledgedSend)
         {

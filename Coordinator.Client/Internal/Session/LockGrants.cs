@@ -1,0 +1,82 @@
+using Coordinator.Core.Protocol;
+
+namespace Coordinator.Client;
+
+/// <summary>
+/// The locks this session waits for, and grants that arrived before the Acquire's answer said "queued" (a grant
+/// replayed on attach can overtake the answer to the resent Acquire).
+/// </summary>
+internal sealed class LockGrants
+{
+    private readonly Dictionary<string, TaskCompletionSource<long>> _waits = [];
+    private readonly Dictionary<string, long> _early = [];
+
+    /// <summary>
+    /// Queued locks, and the one an unanswered Acquire may have queued. A grant applied while the session was
+    /// between gateways reached no one, so the next gateway is asked for it.
+    /// </summary>
+    public List<string> Awaited(Transaction? inFlight)
+    {
+        var awaited = _waits.Keys.ToList();
+        if (inFlight is Acquire { Wait: true } acquire && !awaited.Contains(acquire.Path))
+        {
+            awaited.Add(acquire.Path);
+        }
+        return awaited;
+    }
+
+    /// <returns>The wait to complete with the token; null when nobody waits yet (the grant is kept for the answer).</returns>
+    public TaskCompletionSource<long>? Granted(string path, long token)
+    {
+        if (_waits.Remove(path, out var wait))
+        {
+            return wait;
+        }
+        _early[path] = token;
+        return null;
+    }
+
+    public void Lost(string path) => _early.Remove(path);
+
+    /// <summary>What the answer to a lock write means for its waits.</summary>
+    /// <param name="grant">For a queued Acquire, the task that completes with the token.</param>
+    /// <param name="abandoned">For a Withdraw or Release, the wait nobody will complete now.</param>
+    public void Answered(Transaction write, OpResult result, out Task<long>? grant, out TaskCompletionSource<long>? abandoned)
+    {
+        grant = null;
+        abandoned = null;
+        switch (write)
+        {
+            case Acquire acquire when result is LockAcquiredResult:
+                // A grant replayed on attach for this Acquire while it was unanswered: the answer already carries it.
+                _early.Remove(acquire.Path);
+                return;
+            case Acquire acquire when result is LockQueuedResult:
+                if (_early.Remove(acquire.Path, out var token))
+                {
+                    grant = Task.FromResult(token);
+                    return;
+                }
+                var wait = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waits[acquire.Path] = wait;
+                grant = wait.Task;
+                return;
+            case Withdraw or Release when result.IsOk:
+                var path = write is Withdraw w ? w.Path : ((Release)write).Path;
+                _early.Remove(path);
+                if (_waits.Remove(path, out var left))
+                {
+                    abandoned = left;
+                }
+                return;
+        }
+    }
+
+    /// <summary>Every wait, forgotten: the session ended.</summary>
+    public List<TaskCompletionSource<long>> TakeAll()
+    {
+        var all = _waits.Values.ToList();
+        _waits.Clear();
+        return all;
+    }
+}
