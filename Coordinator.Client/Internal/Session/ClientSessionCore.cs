@@ -531,7 +531,7 @@ internal sealed class ClientSessionCore
         var decoded = ResultCodec.Decode(response.Result);
         if (decoded.Value is not { } result)
         {
-            _outputs.Add(new FailCall<WriteOutcome>(write.Completion, new CoordinatorException(ErrorCode.SystemError, $"undecodable result ({decoded.Error})")));
+            _outputs.Add(new FailCall<WriteOutcome>(write.Completion, new CoordinatorException(ErrorCode.SystemError, $"undecodable result ({decoded.Error})") { Outcome = OperationOutcome.Unknown }));
         }
         else
         {
