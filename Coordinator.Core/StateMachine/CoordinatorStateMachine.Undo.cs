@@ -120,14 +120,7 @@ internal sealed partial class CoordinatorStateMachine
         session.LastSeen = _now;
     }
 
-    /// <summary>The exactly-once entry: the session's last sequence and what it answered.</summary>
-    private void Remember(Session session, long sequence, OpResult result)
-    {
-        RecordSession(session);
-        session.LastSequence = sequence;
-        session.LastResult = result;
-    }
-
+    /// <summary>Keeps the session's seen time and exactly-once entry; the caller then changes any of them.</summary>
     private void RecordSession(Session session) =>
         Record(new UndoEntry(UndoKind.SessionChanged, session, session.LastResult, null, session.LastSeen, session.LastSequence));
 

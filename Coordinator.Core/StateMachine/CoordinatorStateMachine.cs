@@ -124,11 +124,14 @@ internal sealed partial class CoordinatorStateMachine
         {
             return cached;
         }
-        MarkSeen(session);
+        // One undo entry keeps the session's seen time and exactly-once entry for both changes below.
+        RecordSession(session);
+        session.LastSeen = _now;
         var result = Execute(session, txn);
         if (_sessions.ContainsKey(sessionId))
         {
-            Remember(session, sequence, result);
+            session.LastSequence = sequence;
+            session.LastResult = result;
         }
         return result;
     }
