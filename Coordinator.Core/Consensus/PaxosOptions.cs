@@ -24,9 +24,9 @@ internal sealed record PaxosOptions
     /// <summary>Slots a leader may have proposed but not yet seen chosen.</summary>
     public int PipelineWindow { get; init; } = 1;
 
-    public int MaxBatchCommands { get; init; } = 256;
+    public int MaxBatchCommands { get; init; } = 512;
 
-    public int MaxBatchBytes { get; init; } = 1 << 20;
+    public int MaxBatchBytes { get; init; } = 4 << 20;
 
     /// <summary>Commands a leader queues while the window is full; beyond it, submissions are refused as overload.</summary>
     public int MaxPendingCommands { get; init; } = 100_000;

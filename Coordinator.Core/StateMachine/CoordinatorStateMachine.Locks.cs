@@ -36,17 +36,17 @@ internal sealed partial class CoordinatorStateMachine
         }
         if (state.Waiters.Count == 0 && state.DelayedUntil is null && state.CanGrant(acquire.Mode))
         {
-            _locks[path] = state;
-            session.Locks.Add(path);
+            AddLock(path, state);
+            AddToIndex(session.Locks, path);
             return new LockAcquiredResult(Grant(state, path, session.Id, acquire.Mode, acquire.LeaseTtlMs).Token);
         }
         if (!acquire.Wait)
         {
             return Error(ErrorCode.LockBusy);
         }
-        _locks[path] = state;
-        session.Locks.Add(path);
-        state.Waiters.Add(new LockWaiter(session.Id, acquire.Mode, acquire.LeaseTtlMs));
+        AddLock(path, state);
+        AddToIndex(session.Locks, path);
+        AddWaiter(state, new LockWaiter(session.Id, acquire.Mode, acquire.LeaseTtlMs));
         return new LockQueuedResult(state.Waiters.Count);
     }
 
@@ -60,8 +60,8 @@ internal sealed partial class CoordinatorStateMachine
         {
             return Error(ErrorCode.NotLockHolder);
         }
-        state.Holders.Remove(holder);
-        session.Locks.Remove(path);
+        RemoveHolder(state, holder);
+        RemoveFromIndex(session.Locks, path);
         Promote(state, path);
         DropIfIdle(state, path);
         return OkResult.Instance;
@@ -73,13 +73,12 @@ internal sealed partial class CoordinatorStateMachine
         {
             return Error(ErrorCode.InvalidPath);
         }
-        var index = _locks.TryGetValue(path, out var state) ? state.WaiterIndex(session.Id) : -1;
-        if (index < 0)
+        if (!_locks.TryGetValue(path, out var state) || state.WaiterIndex(session.Id) is var index && index < 0)
         {
             return Error(ErrorCode.NotLockWaiter);
         }
-        state!.Waiters.RemoveAt(index);
-        session.Locks.Remove(path);
+        RemoveWaiter(state, index);
+        RemoveFromIndex(session.Locks, path);
         Promote(state, path);
         DropIfIdle(state, path);
         return OkResult.Instance;
@@ -99,7 +98,7 @@ internal sealed partial class CoordinatorStateMachine
         {
             return Error(ErrorCode.NotALease);
         }
-        holder.RenewedAt = _now;
+        RenewHolder(holder);
         AddTimer(holder.LeaseDue, TimerKind.LeaseLapse, path);
         return OkResult.Instance;
     }
@@ -117,8 +116,8 @@ internal sealed partial class CoordinatorStateMachine
 
     private LockHolder Grant(LockState state, string path, long sessionId, LockMode mode, long? leaseTtlMs)
     {
-        var holder = new LockHolder(sessionId, mode, ++_lastToken, leaseTtlMs, _now);
-        state.Holders.Add(holder);
+        var holder = new LockHolder(sessionId, mode, IssueToken(), leaseTtlMs, _now);
+        AddHolder(state, holder);
         if (leaseTtlMs is not null)
         {
             AddTimer(holder.LeaseDue, TimerKind.LeaseLapse, path);
@@ -135,12 +134,12 @@ internal sealed partial class CoordinatorStateMachine
             {
                 return;
             }
-            state.DelayedUntil = null;
+            SetDelay(state, null);
         }
         while (state.Waiters.Count > 0 && state.CanGrant(state.Waiters[0].Mode))
         {
             var waiter = state.Waiters[0];
-            state.Waiters.RemoveAt(0);
+            RemoveWaiter(state, 0);
             var holder = Grant(state, path, waiter.SessionId, waiter.Mode, waiter.LeaseTtlMs);
             _events.Add(new LockGranted(path, waiter.SessionId, waiter.Mode, holder.Token, _slot));
         }
@@ -154,8 +153,9 @@ internal sealed partial class CoordinatorStateMachine
             return;
         }
         var until = Saturating.Add(_now, _settings.LockDelayMs);
-        state.DelayedUntil = Math.Max(state.DelayedUntil ?? until, until);
-        AddTimer(state.DelayedUntil.Value, TimerKind.LockDelayEnd, path);
+        until = Math.Max(state.DelayedUntil ?? until, until);
+        SetDelay(state, until);
+        AddTimer(until, TimerKind.LockDelayEnd, path);
     }
 
     private void LapseLeases(TimerEntry timer)
@@ -173,10 +173,10 @@ internal sealed partial class CoordinatorStateMachine
         }
         foreach (var holder in lapsed)
         {
-            state.Holders.Remove(holder);
+            RemoveHolder(state, holder);
             if (_sessions.TryGetValue(holder.SessionId, out var session))
             {
-                session.Locks.Remove(timer.Path);
+                RemoveFromIndex(session.Locks, timer.Path);
                 _events.Add(new LockLost(timer.Path, holder.SessionId, holder.Token, _slot));
             }
             StartLockDelay(state, timer.Path);
@@ -199,7 +199,7 @@ internal sealed partial class CoordinatorStateMachine
     {
         if (state.IsIdle)
         {
-            _locks.Remove(path);
+            RemoveLock(path, state);
         }
     }
 }

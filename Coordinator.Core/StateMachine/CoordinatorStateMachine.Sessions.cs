@@ -23,7 +23,7 @@ internal sealed partial class CoordinatorStateMachine
         }
         var timeout = Math.Clamp(create.TimeoutMs, _settings.MinSessionTimeoutMs, _settings.MaxSessionTimeoutMs);
         var result = new SessionCreatedResult(sessionId, timeout);
-        _sessions.Add(sessionId, new Session(sessionId, timeout, create.Secret, _now)
+        AddSession(new Session(sessionId, timeout, create.Secret, _now)
         {
             LastSequence = sequence,
             LastResult = result,
@@ -37,7 +37,7 @@ internal sealed partial class CoordinatorStateMachine
         {
             return Error(ErrorCode.SessionExpired);
         }
-        session.LastSeen = _now;
+        MarkSeen(session);
         return OkResult.Instance;
     }
 
@@ -64,11 +64,11 @@ internal sealed partial class CoordinatorStateMachine
             var waiter = state.WaiterIndex(sessionId);
             if (waiter >= 0)
             {
-                state.Waiters.RemoveAt(waiter);
+                RemoveWaiter(state, waiter);
             }
             if (state.Holder(sessionId) is { LeaseTtlMs: null } holder)
             {
-                state.Holders.Remove(holder);
+                RemoveHolder(state, holder);
                 if (expired)
                 {
                     StartLockDelay(state, path);
@@ -77,7 +77,7 @@ internal sealed partial class CoordinatorStateMachine
             Promote(state, path);
             DropIfIdle(state, path);
         }
-        _sessions.Remove(sessionId);
+        RemoveSession(session);
         return OkResult.Instance;
     }
 }

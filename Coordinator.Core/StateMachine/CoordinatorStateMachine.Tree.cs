@@ -23,7 +23,7 @@ internal sealed partial class CoordinatorStateMachine
         {
             return Error(ErrorCode.BadArguments);
         }
-        var undo = BeginUndo(out var eventCount, out var containerCount);
+        var mark = Mark();
         var results = new OpResult[multi.Ops.Count];
         for (var i = 0; i < results.Length; i++)
         {
@@ -31,8 +31,7 @@ internal sealed partial class CoordinatorStateMachine
             var result = op is Create or Delete or SetData or Check ? TreeOp(sessionId, op) : Error(ErrorCode.BadArguments);
             if (!result.IsOk)
             {
-                RollBack(undo, eventCount, containerCount);
-                _undo = null;
+                RollBack(mark);
                 var codes = new ErrorCode[results.Length];
                 for (var j = 0; j < codes.Length; j++)
                 {
@@ -42,7 +41,6 @@ internal sealed partial class CoordinatorStateMachine
             }
             results[i] = result;
         }
-        _undo = null;
         return new MultiResult(results);
     }
 
@@ -195,18 +193,7 @@ internal sealed partial class CoordinatorStateMachine
         {
             return Error(ErrorCode.BadVersion);
         }
-        var (oldData, oldVersion, oldSlot, oldTime) = (node.Data, node.Version, node.ModifiedSlot, node.ModifiedTime);
-        node.Data = set.Data;
-        node.Version = unchecked(oldVersion + 1);
-        node.ModifiedSlot = _slot;
-        node.ModifiedTime = _now;
-        _undo?.Add(() =>
-        {
-            node.Data = oldData;
-            node.Version = oldVersion;
-            node.ModifiedSlot = oldSlot;
-            node.ModifiedTime = oldTime;
-        });
+        WriteData(node, set.Data);
         if (NodeKinds.HasTtl(node.Kind) && node.ChildCount == 0)
         {
             AddTimer(node.TtlDue, TimerKind.NodeTtl, set.Path);
@@ -233,42 +220,27 @@ internal sealed partial class CoordinatorStateMachine
 
     private void AddNode(string parentPath, DataNode parent, string name, string path, DataNode node)
     {
-        var (oldChildVersion, oldChildrenSlot) = (parent.ChildVersion, parent.ChildrenModifiedSlot);
-        parent.ChildrenForWrite().Add(name, node);
-        parent.ChildVersion = unchecked(oldChildVersion + 1);
-        parent.ChildrenModifiedSlot = _slot;
         var owner = node.IsEphemeral ? _sessions[node.EphemeralOwner] : null;
-        owner?.Ephemerals.Add(path);
+        AddChild(parent, name, node);
+        if (owner is not null)
+        {
+            AddToIndex(owner.Ephemerals, path);
+        }
         if (NodeKinds.HasTtl(node.Kind))
         {
             AddTimer(node.TtlDue, TimerKind.NodeTtl, path);
         }
-        _undo?.Add(() =>
-        {
-            parent.Children!.Remove(name);
-            parent.ChildVersion = oldChildVersion;
-            parent.ChildrenModifiedSlot = oldChildrenSlot;
-            owner?.Ephemerals.Remove(path);
-        });
         _events.Add(new NodeCreated(path, _slot));
         _events.Add(new NodeChildrenChanged(parentPath, _slot));
     }
 
     private void RemoveNode(string parentPath, DataNode parent, string name, string path, DataNode node)
     {
-        var (oldChildVersion, oldChildrenSlot) = (parent.ChildVersion, parent.ChildrenModifiedSlot);
-        parent.Children!.Remove(name);
-        parent.ChildVersion = unchecked(oldChildVersion + 1);
-        parent.ChildrenModifiedSlot = _slot;
-        var owner = node.IsEphemeral ? _sessions.GetValueOrDefault(node.EphemeralOwner) : null;
-        owner?.Ephemerals.Remove(path);
-        _undo?.Add(() =>
+        RemoveChild(parent, name, node);
+        if (node.IsEphemeral && _sessions.TryGetValue(node.EphemeralOwner, out var owner))
         {
-            parent.Children.Add(name, node);
-            parent.ChildVersion = oldChildVersion;
-            parent.ChildrenModifiedSlot = oldChildrenSlot;
-            owner?.Ephemerals.Add(path);
-        });
+            RemoveFromIndex(owner.Ephemerals, path);
+        }
         _events.Add(new NodeDeleted(path, _slot));
         _events.Add(new NodeChildrenChanged(parentPath, _slot));
         if (parent.ChildCount == 0)

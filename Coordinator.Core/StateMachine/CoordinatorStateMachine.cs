@@ -28,10 +28,9 @@ internal sealed partial class CoordinatorStateMachine
     private long _now;
     private long _lastToken;
 
-    // Per-Apply context: the slot being applied, the events it caused, and the undo log of the running command.
+    // Per-Apply context: the slot being applied and the events it caused (the undo log is in the Undo part).
     private long _slot;
     private List<StateMachineEvent> _events = [];
-    private List<Action>? _undo;
 
     public CoordinatorStateMachine(StateMachineSettings? settings = null)
     {
@@ -51,7 +50,9 @@ internal sealed partial class CoordinatorStateMachine
 
     /// <summary>
     /// Apply one command of a chosen slot. Several commands may share a slot (a batch); slots must not go
-    /// backwards. Time-driven work due at this slot's time runs first, then the command. Never throws.
+    /// backwards. Time-driven work due at this slot's time runs first, then the command. Never throws: a command
+    /// that throws anywhere answers SystemError with no events and leaves the machine exactly as before the call
+    /// (slot and time included; the due work then runs with the next Apply, on every replica alike).
     /// </summary>
     public ApplyResult Apply(long slot, long timestamp, long sessionId, long sequence, Transaction txn)
     {
@@ -59,6 +60,7 @@ internal sealed partial class CoordinatorStateMachine
         {
             return new ApplyResult(Error(ErrorCode.SlotRegression), []);
         }
+        var (lastSlot, now) = (_lastSlot, _now);
         _lastSlot = slot;
         _slot = slot;
         _now = Math.Max(_now, timestamp);
@@ -78,11 +80,13 @@ internal sealed partial class CoordinatorStateMachine
         }
         catch (Exception)
         {
+            RollBack(default);
+            (_lastSlot, _now) = (lastSlot, now);
             result = Error(ErrorCode.SystemError);
         }
         finally
         {
-            _undo = null;
+            _undo.Clear();
             _emptiedContainers.Clear();
         }
         return new ApplyResult(result, _events);
@@ -120,6 +124,8 @@ internal sealed partial class CoordinatorStateMachine
         {
             return cached;
         }
+        // One undo entry keeps the session's seen time and exactly-once entry for both changes below.
+        RecordSession(session);
         session.LastSeen = _now;
         var result = Execute(session, txn);
         if (_sessions.ContainsKey(sessionId))
@@ -133,7 +139,7 @@ internal sealed partial class CoordinatorStateMachine
     private OpResult Execute(Session session, Transaction txn) => txn switch
     {
         CloseSession => EndSession(session.Id, expired: false),
-        Create or Delete or SetData or Check => Atomically(() => TreeOp(session.Id, txn)),
+        Create or Delete or SetData or Check => Atomically(session.Id, txn),
         Multi m => RunMulti(session.Id, m),
         Sync => OkResult.Instance,
         Acquire a => AcquireLock(session, a),
@@ -145,33 +151,15 @@ internal sealed partial class CoordinatorStateMachine
     };
 
     /// <summary>Runs a tree command so that a failure leaves no trace: state, events and pending reaps roll back.</summary>
-    private OpResult Atomically(Func<OpResult> command)
+    private OpResult Atomically(long sessionId, Transaction txn)
     {
-        var undo = BeginUndo(out var eventCount, out var containerCount);
-        var result = command();
+        var mark = Mark();
+        var result = TreeOp(sessionId, txn);
         if (!result.IsOk)
         {
-            RollBack(undo, eventCount, containerCount);
+            RollBack(mark);
         }
-        _undo = null;
         return result;
-    }
-
-    private List<Action> BeginUndo(out int eventCount, out int containerCount)
-    {
-        eventCount = _events.Count;
-        containerCount = _emptiedContainers.Count;
-        return _undo = [];
-    }
-
-    private void RollBack(List<Action> undo, int eventCount, int containerCount)
-    {
-        for (var i = undo.Count - 1; i >= 0; i--)
-        {
-            undo[i]();
-        }
-        _events.RemoveRange(eventCount, _events.Count - eventCount);
-        _emptiedContainers.RemoveRange(containerCount, _emptiedContainers.Count - containerCount);
     }
 
     /// <summary>Fires every timer due at or before the current slot time; says whether any was due.</summary>
@@ -186,7 +174,7 @@ internal sealed partial class CoordinatorStateMachine
                 break;
             }
             any = true;
-            _timers.Remove(timer);
+            RemoveTimer(timer);
             switch (timer.Kind)
             {
                 case TimerKind.NodeTtl:
@@ -202,8 +190,6 @@ internal sealed partial class CoordinatorStateMachine
         }
         return any;
     }
-
-    private void AddTimer(long due, TimerKind kind, string path) => _timers.Add(new TimerEntry(due, kind, path));
 
     private static ErrorResult Error(ErrorCode code) => new(code);
 }

@@ -34,75 +34,45 @@ internal sealed record ReplicaSettings(
 
     public static string ReplicaPathOf(string endpoint, string protocol = TcpProtocol) => $"{AddressOf(endpoint, protocol)}/user/{ReplicaActorName}";
 
+    public const string Path = "coordinator.replica";
+
+    /// <summary>
+    /// Reads the <c>coordinator</c> section: this replica's own keys and the replica set here, and each subsystem's
+    /// section through that subsystem's own Create. Every key must be present: the embedded reference.conf
+    /// (<see cref="ReplicaHost.ReferenceConfig"/>) is the one source of defaults.
+    /// </summary>
     /// <exception cref="ConfigurationException">The configuration is incomplete or inconsistent; the message says how.</exception>
     public static ReplicaSettings Create(Config config)
     {
         var root = config.GetConfig("coordinator") ?? throw new ConfigurationException("The configuration has no 'coordinator' section.");
-        var replica = root.GetConfig("replica");
-        var id = replica.GetInt("id");
+        var section = root.GetConfig("replica");
+        var replica = new HoconSection(section, Path);
+        var id = replica.Int("id");
         var replicas = ReadReplicaSet(root);
         if (!replicas.ContainsKey(id))
         {
             throw new ConfigurationException(
                 $"coordinator.replica.id = {id} names no replica of coordinator.replicas ({string.Join(", ", replicas.Keys)}).");
         }
-        var dataDir = replica.GetString("data-dir", "./data");
-        var storage = root.GetConfig("storage");
-        var provider = storage.GetString("provider", "sqlite").ToLowerInvariant() switch
-        {
-            "sqlite" => StorageProvider.Sqlite,
-            "postgres" or "postgresql" => StorageProvider.Postgres,
-            var other => throw new ConfigurationException($"coordinator.storage.provider = '{other}': expected sqlite or postgres."),
-        };
-        var sqlitePath = storage.GetString("sqlite-path", "");
-        var postgres = storage.GetString("postgres-connection-string", "");
-        if (provider == StorageProvider.Postgres && string.IsNullOrWhiteSpace(postgres))
-        {
-            throw new ConfigurationException("coordinator.storage.provider = postgres needs coordinator.storage.postgres-connection-string.");
-        }
-        var paxos = new PaxosOptions
-        {
-            ReplicaIds = [.. replicas.Keys],
-            HeartbeatInterval = Milliseconds(replica, "heartbeat-interval"),
-            ElectionTimeout = Milliseconds(replica, "election-timeout"),
-            RetransmitInterval = Milliseconds(replica, "retransmit-interval"),
-            CatchUpInterval = Milliseconds(replica, "catch-up-interval"),
-            PipelineWindow = replica.GetInt("pipeline-window"),
-            MaxBatchCommands = replica.GetInt("max-batch-commands"),
-            MaxBatchBytes = (int)(replica.GetByteSize("max-batch-bytes") ?? (1 << 20)),
-            MaxPendingCommands = replica.GetInt("max-pending-commands"),
-            MaxCatchUpEntries = replica.GetInt("max-catch-up-entries"),
-            MaxMessageBytes = (int)(replica.GetByteSize("max-message-bytes") ?? (4 << 20)),
-        };
-        try
-        {
-            paxos.Validate(id);
-        }
-        catch (ArgumentException invalid)
-        {
-            throw new ConfigurationException($"Invalid coordinator.replica settings: {invalid.Message}");
-        }
-        var snapshotInterval = replica.GetLong("snapshot-interval");
+        var dataDir = replica.String("data-dir");
+        var snapshotInterval = replica.Long("snapshot-interval");
         if (snapshotInterval <= 0)
         {
-            throw new ConfigurationException("coordinator.replica.snapshot-interval must be positive.");
+            throw replica.Invalid("snapshot-interval", "must be positive");
         }
         return new ReplicaSettings(
             id,
             replicas,
             dataDir,
             snapshotInterval,
-            replica.GetTimeSpan("tick-interval"),
-            replica.GetTimeSpan("session-check-interval"),
-            replica.GetTimeSpan("time-tick-interval"),
-            replica.GetTimeSpan("recovery-timeout"),
-            paxos,
-            ReadStateMachine(root.GetConfig("state-machine")),
+            replica.Duration("tick-interval"),
+            replica.Duration("session-check-interval"),
+            replica.Duration("time-tick-interval"),
+            replica.Duration("recovery-timeout"),
+            PaxosConfig.Create(section, id, [.. replicas.Keys]),
+            StateMachineConfig.Create(root.GetConfig("state-machine")),
             ReadGateway(root.GetConfig("gateway")),
-            new StorageSettings(
-                provider,
-                string.IsNullOrWhiteSpace(sqlitePath) ? Path.Combine(dataDir, $"replica-{id}.db") : sqlitePath,
-                postgres));
+            StorageSettings.Create(root.GetConfig("storage"), System.IO.Path.Combine(dataDir, $"replica-{id}.db")));
     }
 
     private static ImmutableSortedDictionary<int, string> ReadReplicaSet(Config root)
@@ -132,22 +102,15 @@ internal sealed record ReplicaSettings(
         return replicas.ToImmutable();
     }
 
-    private static StateMachineSettings ReadStateMachine(Config section) => new()
+    /// <summary>Until <see cref="GatewaySettings"/> reads its own section, strictly like the others.</summary>
+    private static GatewaySettings ReadGateway(Config section)
     {
-        MaxDataBytes = (int)(section.GetByteSize("max-data-bytes") ?? StateMachineSettings.Default.MaxDataBytes),
-        MaxPathLength = section.GetInt("max-path-length"),
-        MinSessionTimeoutMs = (int)Milliseconds(section, "min-session-timeout"),
-        MaxSessionTimeoutMs = (int)Milliseconds(section, "max-session-timeout"),
-        LockDelayMs = Milliseconds(section, "lock-delay"),
-        MaxMultiOps = section.GetInt("max-multi-ops"),
-    };
-
-    private static GatewaySettings ReadGateway(Config section) => new(
-        section.GetInt("max-in-flight-per-session"),
-        (int)(section.GetByteSize("max-request-bytes") ?? 1088 * 1024),
-        section.GetTimeSpan("write-retry-interval"),
-        section.GetTimeSpan("write-give-up-after"),
-        section.GetTimeSpan("liveness-report-interval"));
-
-    private static long Milliseconds(Config config, string key) => (long)config.GetTimeSpan(key).TotalMilliseconds;
+        var gateway = new HoconSection(section, "coordinator.gateway");
+        return new GatewaySettings(
+            gateway.Int("max-in-flight-per-session"),
+            gateway.Int32Bytes("max-request-bytes"),
+            gateway.Duration("write-retry-interval"),
+            gateway.Duration("write-give-up-after"),
+            gateway.Duration("liveness-report-interval"));
+    }
 }

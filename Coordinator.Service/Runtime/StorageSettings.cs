@@ -1,3 +1,5 @@
+using Akka.Configuration;
+
 namespace Coordinator.Service.Runtime;
 
 internal enum StorageProvider
@@ -7,4 +9,27 @@ internal enum StorageProvider
 }
 
 /// <summary>Where a replica's journal and snapshots live: one SQLite file, or a PostgreSQL database.</summary>
-internal sealed record StorageSettings(StorageProvider Provider, string SqlitePath, string PostgresConnectionString);
+internal sealed record StorageSettings(StorageProvider Provider, string SqlitePath, string PostgresConnectionString)
+{
+    public const string Path = "coordinator.storage";
+
+    /// <summary>Reads <c>coordinator.storage</c>; an empty sqlite-path means <paramref name="defaultSqlitePath"/>.</summary>
+    /// <exception cref="ConfigurationException">A key is missing or invalid.</exception>
+    public static StorageSettings Create(Config section, string defaultSqlitePath)
+    {
+        var hocon = new HoconSection(section, Path);
+        var provider = hocon.String("provider").ToLowerInvariant() switch
+        {
+            "sqlite" => StorageProvider.Sqlite,
+            "postgres" or "postgresql" => StorageProvider.Postgres,
+            var other => throw hocon.Invalid("provider", $"= '{other}': expected sqlite or postgres"),
+        };
+        var sqlitePath = hocon.String("sqlite-path");
+        var postgres = hocon.String("postgres-connection-string");
+        if (provider == StorageProvider.Postgres && string.IsNullOrWhiteSpace(postgres))
+        {
+            throw new ConfigurationException($"{Path}.provider = postgres needs {Path}.postgres-connection-string.");
+        }
+        return new StorageSettings(provider, string.IsNullOrWhiteSpace(sqlitePath) ? defaultSqlitePath : sqlitePath, postgres);
+    }
+}

@@ -40,6 +40,8 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
         ReplicaSnapshot => "SN",
         ProposeRequest => "RQ",
         ProposeResponse => "RS",
+        ReadIndexRequest => "RI",
+        ReadIndexResponse => "RX",
         StatusRequest => "SQ",
         ReplicaStatus => "SS",
         SessionsAlive => "SA",
@@ -152,6 +154,15 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
                 w.WriteInt64(m.Slot);
                 w.WriteBytes(m.Result);
                 break;
+            case ReadIndexRequest m:
+                w.WriteInt64(m.RequestId);
+                w.WriteBool(m.Forwarded);
+                break;
+            case ReadIndexResponse m:
+                w.WriteInt64(m.RequestId);
+                w.WriteOptionalInt64(m.Index);
+                w.WriteInt32(m.LeaderHint);
+                break;
             case StatusRequest:
                 break;
             case SessionsAliveAck m:
@@ -221,6 +232,8 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
             "SN" => ReadSnapshot(ref r),
             "RQ" => new ProposeRequest(ReadCommand(ref r), r.ReadBool()),
             "RS" => new ProposeResponse(r.ReadInt64(), r.ReadInt64(), ReadEnum<ProposeStatus>(ref r), r.ReadInt32(), r.ReadInt64(), r.ReadBytes()),
+            "RI" => new ReadIndexRequest(r.ReadInt64(), r.ReadBool()),
+            "RX" => new ReadIndexResponse(r.ReadInt64(), r.ReadOptionalInt64(), r.ReadInt32()),
             "SQ" => StatusRequest.Instance,
             "SA" => ReadSessionsAlive(ref r),
             "SK" => new SessionsAliveAck(r.ReadInt64()),

@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace Coordinator.Tests.Infrastructure;
 
-/// <summary>A built .NET program run as a real OS process, every output line passed to a sink, stopped by pid.</summary>
+/// <summary>
+/// A built .NET program run as a real OS process, every output line passed to a sink, stopped by pid (with its
+/// own children), and written down in <see cref="ChildPids"/> for CI to stop if the test run itself dies.
+/// </summary>
 internal sealed class ChildProcess : IDisposable
 {
     private readonly Process _process;
@@ -33,6 +36,7 @@ internal sealed class ChildProcess : IDisposable
             start.Environment[name] = value;
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {dll}");
+        ChildPids.Record(process.Id);
         process.OutputDataReceived += (_, line) => Forward(line.Data, output);
         process.ErrorDataReceived += (_, line) => Forward(line.Data, error);
         process.BeginOutputReadLine();

@@ -40,12 +40,22 @@ public sealed class PostgresServer : IAsyncLifetime
         await RunAsPostgresAsync(asRoot, "initdb", $"-D {_dataDir} -U postgres -A trust --no-sync");
         await RunAsPostgresAsync(asRoot, "pg_ctl",
             $"-D {_dataDir} -w -t 60 -l {_dataDir}/server.log -o \"-p {_port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c fsync=on\" start");
+        // pg_ctl leaves the postmaster in a session of its own, so only its pid can tell CI which server is ours.
+        if (PostmasterPid() is { } pid)
+        {
+            ChildPids.Record(pid);
+        }
+    }
+
+    private int? PostmasterPid()
+    {
+        var pidFile = Path.Combine(_dataDir, "postmaster.pid");
+        return File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).First(), out var pid) ? pid : null;
     }
 
     public async Task DisposeAsync()
     {
-        var pidFile = Path.Combine(_dataDir, "postmaster.pid");
-        if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).First(), out var pid))
+        if (PostmasterPid() is { } pid)
         {
             try
             {
