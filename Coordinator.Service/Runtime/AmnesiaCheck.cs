@@ -24,8 +24,8 @@ internal static class AmnesiaCheck
             throw new ReplicaStartException(
                 $"replica {replicaId} refuses to start: it has run before (incarnation {identity.Incarnation}) but its journal " +
                 $"({where}) is empty or missing, so the promises and votes it gave are lost; a blank replica could undo writes " +
-                "that a majority including it acknowledged. Restore its journal from a backup of this replica, or replace it " +
-                "with a new member once membership changes exist");
+                "that a majority including it acknowledged (an older backup of its journal is just as unsafe). Keep it stopped: " +
+                "the other replicas go on without it. Replacing it needs membership changes, which this version does not have");
         }
         return identity with { Incarnation = identity.Incarnation + 1 };
     }
