@@ -37,6 +37,13 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private ReplicaCore? _core;
     private int _outputsWaitingForWrites;
     private SnapshotDelivered? _snapshotInFlight;
+
+    /// <summary>Payload bytes applied, and as of the last snapshot: the journal holds about the difference.</summary>
+    private long _appliedBytes;
+    private long _appliedBytesAtSnapshot;
+
+    private readonly long _maxFrameBytes;
+    private long _oversizeMessagesRefused;
     private long _snapshotBelow;
 
     /// <summary>
@@ -61,6 +68,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     {
         _beforeFirstWrite = beforeFirstWrite;
         _settings = settings;
+        _maxFrameBytes = Context.System.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128_000;
         _stateMachine = stateMachine;
         _recovered = recovered;
         // Peers speak this replica's own protocol (every replica of a cluster runs the same transport).
@@ -370,6 +378,15 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         }
         else if (_peers.TryGetValue(envelope.To, out var peer))
         {
+            if (MessageSize.Estimate(envelope.Message) is var size && size > _maxFrameBytes)
+            {
+                // The transport would drop it silently; refusing here at least says so, and counts it.
+                _oversizeMessagesRefused++;
+                _log.Error(
+                    "Replica {0} refused to send a {1} of about {2} bytes to replica {3}: over the transport's frame limit of {4} bytes",
+                    _settings.ReplicaId, envelope.Message.GetType().Name, size, envelope.To, _maxFrameBytes);
+                return;
+            }
             peer.Tell(envelope.Message, Self);
         }
     }
@@ -412,6 +429,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
                 }
                 _stateMachineBelow = slot.Slot + 1;
                 _lastAppliedTimestamp = slot.Timestamp;
+                _appliedBytes += slot.Value.PayloadBytes;
                 break;
             case SnapshotDelivered snapshot:
                 _log.Info("Installing a peer's snapshot at slot {0}", snapshot.AppliedBelow);
@@ -425,10 +443,12 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
 
     private void MaybeSnapshot()
     {
-        if (_snapshotInFlight is not null || _stateMachineBelow - _snapshotBelow < _settings.SnapshotInterval)
+        if (_snapshotInFlight is not null
+            || (_stateMachineBelow - _snapshotBelow < _settings.SnapshotInterval && _appliedBytes - _appliedBytesAtSnapshot < _settings.SnapshotBytes))
         {
             return;
         }
+        _appliedBytesAtSnapshot = _appliedBytes;
         _snapshotInFlight = new SnapshotDelivered(_stateMachineBelow, _lastAppliedTimestamp, _stateMachine.Snapshot());
         SaveSnapshot(new ReplicaSnapshot(Core.AcceptorJournal(_stateMachineBelow), _snapshotInFlight));
     }
@@ -503,7 +523,8 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         var core = Core;
         return new ReplicaStatus(
             _settings.ReplicaId, core.Role, core.Ballot, core.Promised, core.LeaderHint,
-            _stateMachineBelow, core.KnownChosenBelow, core.PendingCommands, _snapshotBelow, _snapshotsInstalled);
+            _stateMachineBelow, core.KnownChosenBelow, core.PendingCommands, _snapshotBelow, _snapshotsInstalled,
+            _oversizeMessagesRefused);
     }
 
     private static ProposeResponse Refusal(Command command, ProposeStatus status, int leaderHint) =>

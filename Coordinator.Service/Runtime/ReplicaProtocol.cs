@@ -50,4 +50,5 @@ internal sealed record ReplicaStatus(
     long KnownChosenBelow,
     int PendingCommands,
     long SnapshotBelow,
-    int SnapshotsInstalled);
+    int SnapshotsInstalled,
+    long OversizeMessagesRefused);

@@ -12,6 +12,7 @@ internal sealed record ReplicaSettings(
     ImmutableSortedDictionary<int, string> Replicas,
     string DataDir,
     long SnapshotInterval,
+    long SnapshotBytes,
     TimeSpan TickInterval,
     TimeSpan SessionCheckInterval,
     TimeSpan TimeTickInterval,
@@ -60,11 +61,17 @@ internal sealed record ReplicaSettings(
         {
             throw replica.Invalid("snapshot-interval", "must be positive");
         }
+        var snapshotBytes = replica.Bytes("snapshot-bytes");
+        if (snapshotBytes <= 0)
+        {
+            throw replica.Invalid("snapshot-bytes", "must be positive");
+        }
         return new ReplicaSettings(
             id,
             replicas,
             dataDir,
             snapshotInterval,
+            snapshotBytes,
             replica.Duration("tick-interval"),
             replica.Duration("session-check-interval"),
             replica.Duration("time-tick-interval"),

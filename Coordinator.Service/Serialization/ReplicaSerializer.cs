@@ -187,6 +187,7 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
                 w.WriteInt32(m.PendingCommands);
                 w.WriteInt64(m.SnapshotBelow);
                 w.WriteInt32(m.SnapshotsInstalled);
+                w.WriteInt64(m.OversizeMessagesRefused);
                 break;
             default:
                 throw new ArgumentException($"{nameof(ReplicaSerializer)} cannot serialize {obj.GetType()}.");
@@ -237,7 +238,7 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
             "SQ" => StatusRequest.Instance,
             "SA" => ReadSessionsAlive(ref r),
             "SK" => new SessionsAliveAck(r.ReadInt64()),
-            "SS" => new ReplicaStatus(r.ReadInt32(), ReadEnum<ProposerRole>(ref r), ReadBallot(ref r), ReadBallot(ref r), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt32(), r.ReadInt64(), r.ReadInt32()),
+            "SS" => new ReplicaStatus(r.ReadInt32(), ReadEnum<ProposerRole>(ref r), ReadBallot(ref r), ReadBallot(ref r), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt32(), r.ReadInt64(), r.ReadInt32(), r.ReadInt64()),
             _ => throw new SerializationException($"Unknown replica message manifest '{manifest}'."),
         };
         if (!r.AtEnd)
