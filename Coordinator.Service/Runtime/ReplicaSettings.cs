@@ -97,7 +97,7 @@ internal sealed record ReplicaSettings(
             replica.GetTimeSpan("recovery-timeout"),
             paxos,
             ReadStateMachine(root.GetConfig("state-machine")),
-            ReadGateway(root.GetConfig("gateway")),
+            GatewaySettings.Create(root.GetConfig("gateway")),
             new StorageSettings(
                 provider,
                 string.IsNullOrWhiteSpace(sqlitePath) ? Path.Combine(dataDir, $"replica-{id}.db") : sqlitePath,
@@ -140,13 +140,6 @@ internal sealed record ReplicaSettings(
         LockDelayMs = Milliseconds(section, "lock-delay"),
         MaxMultiOps = section.GetInt("max-multi-ops"),
     };
-
-    private static GatewaySettings ReadGateway(Config section) => new(
-        section.GetInt("max-in-flight-per-session"),
-        (int)(section.GetByteSize("max-request-bytes") ?? 1088 * 1024),
-        section.GetTimeSpan("write-retry-interval"),
-        section.GetTimeSpan("write-give-up-after"),
-        section.GetTimeSpan("liveness-report-interval"));
 
     private static long Milliseconds(Config config, string key) => (long)config.GetTimeSpan(key).TotalMilliseconds;
 }
