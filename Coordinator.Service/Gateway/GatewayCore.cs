@@ -33,15 +33,18 @@ internal sealed class GatewayCore<TClient>
     /// <summary>Syncs waiting for a read index, by the id of their read index requests.</summary>
     private readonly Dictionary<long, WriteKey> _syncs = [];
     private readonly PriorityQueue<(TClient Client, WriteResponse Response), long> _answersWaitingForApply = new();
-    private readonly Dictionary<long, InFlight> _sessionLoad = [];
-    private readonly Dictionary<TClient, InFlight> _clientLoad = [];
+    private readonly InFlightLimits<TClient> _inFlight;
 
     /// <summary>Acknowledgements held until the leader confirms the report that carried their session.</summary>
     private readonly Dictionary<long, List<(long SessionId, ClientMessage Ack)>> _reportsInFlight = [];
     private long _nextReadId;
     private long _nextReportId;
 
-    public GatewayCore(GatewaySettings settings) => _settings = settings;
+    public GatewayCore(GatewaySettings settings)
+    {
+        _settings = settings;
+        _inFlight = new InFlightLimits<TClient>(settings.MaxInFlightPerSession, settings.MaxBytesInFlightPerSession);
+    }
 
     public GatewayOutbox<TClient> Outbox { get; } = new();
 
@@ -87,12 +90,12 @@ internal sealed class GatewayCore<TClient>
             Submit(resent);
             return;
         }
-        if (Overloaded(write.SessionId, client, write.Transaction.Length) is { } overload)
+        if (_inFlight.Refusal(write.SessionId, client, write.Transaction.Length) is { } overload)
         {
             Reject(client, write.RequestId, RejectReason.TooManyInFlight, overload);
             return;
         }
-        Charge(write.SessionId, client, 1, write.Transaction.Length);
+        _inFlight.Admit(write.SessionId, client, write.Transaction.Length);
         // A sync needs no log slot: a read index from the leader, then this replica applying everything below it,
         // make the reads that follow linearizable.
         var readId = tag == Tag.Sync ? ++_nextReadId : (long?)null;
@@ -232,7 +235,7 @@ internal sealed class GatewayCore<TClient>
         {
             _syncs.Remove(readId);
         }
-        Charge(key.SessionId, finished.Charged, -1, -finished.Command.Payload.Length);
+        _inFlight.Answered(key.SessionId, finished.Charged, finished.Command.Payload.Length);
     }
 
     // ---- reads and watches ---------------------------------------------------------------------------------------
@@ -245,18 +248,18 @@ internal sealed class GatewayCore<TClient>
             Reject(client, read.RequestId, RejectReason.NotSessionOwner, $"session {read.SessionId} is not attached here by this client");
             return false;
         }
-        if (Overloaded(read.SessionId, client, 0) is { } overload)
+        if (_inFlight.Refusal(read.SessionId, client, 0) is { } overload)
         {
             Reject(client, read.RequestId, RejectReason.TooManyInFlight, overload);
             return false;
         }
-        Charge(read.SessionId, client, 1, 0);
+        _inFlight.Admit(read.SessionId, client, 0);
         return true;
     }
 
     public void OnReadDone(TClient client, ReadRequest read, ReadOutcome outcome, long appliedBelow)
     {
-        Charge(read.SessionId, client, -1, 0);
+        _inFlight.Answered(read.SessionId, client, 0);
         // ZooKeeper's rule: a getData/getChildren of a missing node leaves no watch; exists always does. A session
         // that left meanwhile gets no watch: its next attach lists the watches it wants.
         if (read.Watch && (outcome.Code == ErrorCode.Ok || read.Kind == ReadKind.Exists) && IsAttachedBy(read.SessionId, client))
@@ -382,7 +385,7 @@ internal sealed class GatewayCore<TClient>
     /// <summary>The client is gone for good (its actor stopped or its system was quarantined): so are its sessions here.</summary>
     public void OnClientGone(TClient client)
     {
-        _clientLoad.Remove(client);
+        _inFlight.Forget(client);
         if (!_sessionsByClient.Remove(client, out var sessions))
         {
             return;
@@ -522,48 +525,6 @@ internal sealed class GatewayCore<TClient>
 
     private void Reject(TClient client, long requestId, RejectReason reason, string message) =>
         Outbox.ToClients.Add((client, new RequestRejected(requestId, reason, message)));
-
-    // ---- in-flight limits ----------------------------------------------------------------------------------------
-
-    private string? Overloaded(long sessionId, TClient client, long bytes)
-    {
-        var session = _sessionLoad.GetValueOrDefault(sessionId);
-        var sender = _clientLoad.GetValueOrDefault(client);
-        var requests = Math.Max(session?.Requests ?? 0, sender?.Requests ?? 0);
-        if (requests >= _settings.MaxInFlightPerSession)
-        {
-            return $"session {sessionId} (or its client) already has {requests} requests in flight";
-        }
-        var inFlight = Math.Max(session?.Bytes ?? 0, sender?.Bytes ?? 0);
-        return inFlight + bytes > _settings.MaxBytesInFlightPerSession
-            ? $"session {sessionId} (or its client) already has {inFlight} bytes of writes in flight; the limit is {_settings.MaxBytesInFlightPerSession}"
-            : null;
-    }
-
-    private void Charge(long sessionId, TClient client, int requests, long bytes)
-    {
-        Add(_sessionLoad, sessionId, requests, bytes);
-        Add(_clientLoad, client, requests, bytes);
-    }
-
-    private static void Add<TKey>(Dictionary<TKey, InFlight> loads, TKey key, int requests, long bytes)
-        where TKey : notnull
-    {
-        if (!loads.TryGetValue(key, out var load))
-        {
-            if (requests < 0)
-            {
-                return;
-            }
-            loads[key] = load = new InFlight();
-        }
-        load.Requests += requests;
-        load.Bytes += bytes;
-        if (load.IsIdle)
-        {
-            loads.Remove(key);
-        }
-    }
 
     /// <summary>
     /// ZooKeeper's setWatches rule for a watch re-registered after failover: fire at once if its node changed after

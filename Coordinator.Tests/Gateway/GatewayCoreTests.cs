@@ -146,6 +146,21 @@ public sealed class GatewayCoreTests
     }
 
     [Fact]
+    public void A_client_with_several_sessions_gets_no_more_room_in_flight_than_one_session()
+    {
+        CreateSession(Alice, AliceSession);
+        CreateSession(Alice, 21);
+        Write(Alice, AliceSession, 2, new Create("/a", [], NodeKind.Persistent));
+        Write(Alice, AliceSession, 3, new Create("/b", [], NodeKind.Persistent));
+        Assert.True(_core.AdmitRead(Alice, new ReadRequest(++_requestId, 21, 0, ReadKind.GetData, "/a", false)));
+        Drain();
+        Write(Alice, 21, 2, new Create("/c", [], NodeKind.Persistent));
+        Assert.Equal(RejectReason.TooManyInFlight, Rejection(Alice));
+        Assert.False(_core.AdmitRead(Alice, new ReadRequest(++_requestId, AliceSession, 0, ReadKind.GetData, "/a", false)));
+        Assert.Equal(RejectReason.TooManyInFlight, Rejection(Alice));
+    }
+
+    [Fact]
     public void A_client_writes_reads_heartbeats_and_watches_only_for_the_sessions_it_attached()
     {
         CreateSession(Alice, AliceSession);

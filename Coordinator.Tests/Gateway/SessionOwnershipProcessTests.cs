@@ -46,6 +46,9 @@ public sealed class SessionOwnershipProcessTests(ITestOutputHelper output) : Tes
         var processes = endpoints.Keys.ToDictionary(id => id, id => ReplicaProcess.Start(configPath, id, directory.Path));
         try
         {
+            // The client counts its session's deadline from its first create: on a busy machine the cluster may take
+            // longer than a session timeout to elect its first leader.
+            await AwaitLeaderAsync(endpoints.Values);
             await using var victim = await CoordinatorClient.ConnectAsync(new CoordinatorClientOptions
             {
                 Servers = [.. endpoints.Values],
@@ -80,7 +83,7 @@ public sealed class SessionOwnershipProcessTests(ITestOutputHelper output) : Tes
                 Gateway(endpoint).Tell(new Heartbeat(ownSession + 1_000_003), mallory.Ref);
                 Assert.Equal(RejectReason.UnknownSession, mallory.ExpectMsg<RequestRejected>(Patience).Reason);
 
-                foreach (var session in new[] { CoordinatorStateMachine.SystemSessionId, victimSession })
+                foreach (var session in new[] { CoordinatorStateMachine.SystemSessionId, victimSession, 424_242_424L })
                 {
                     Refused(mallory, endpoint, id => new ReadRequest(id, session, 0, ReadKind.GetData, "/victim", Watch: true), RejectReason.NotSessionOwner);
                 }
@@ -128,6 +131,24 @@ public sealed class SessionOwnershipProcessTests(ITestOutputHelper output) : Tes
             {
                 process.Dispose();
             }
+        }
+    }
+
+    private async Task AwaitLeaderAsync(IEnumerable<string> endpoints)
+    {
+        var asker = CreateTestProbe();
+        for (var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60); ; await Task.Delay(200))
+        {
+            foreach (var endpoint in endpoints)
+            {
+                Gateway(endpoint).Tell(new StatusQuery(++_requestId), asker.Ref);
+            }
+            var roles = endpoints.Select(_ => asker.ReceiveOne(TimeSpan.FromSeconds(2)) as ServerStatus).Select(status => status?.Role).ToList();
+            if (roles.Contains("leader"))
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"no leader within a minute: {string.Join(", ", roles)}");
         }
     }
 
