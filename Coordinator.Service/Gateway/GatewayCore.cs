@@ -98,7 +98,7 @@ internal sealed class GatewayCore<TClient>
         _inFlight.Admit(write.SessionId, client, write.Transaction.Length);
         // A sync needs no log slot: a read index from the leader, then this replica applying everything below it,
         // make the reads that follow linearizable.
-        var readId = tag == Tag.Sync ? ++_nextReadId : (long?)null;
+        var readId = TransactionCodec.IsSync(write.Transaction) ? ++_nextReadId : (long?)null;
         var pending = new PendingWrite<TClient>(write.RequestId, client, new LogCommand(write.SessionId, write.Sequence, write.Transaction), now)
         {
             CreatesSession = tag == Tag.CreateSession,
