@@ -97,6 +97,15 @@ internal enum RejectReason : byte
     RequestTooLarge = 4,
     NoQuorum = 5,
     UnsupportedVersion = 6,
+
+    /// <summary>The request names a session this client has not attached (or created) at this gateway.</summary>
+    NotSessionOwner = 7,
+
+    /// <summary>Not a client operation: system transactions (expiry, leader time) come only from the leader.</summary>
+    NotAllowed = 8,
+
+    /// <summary>The session holds as many watches at this gateway as it may.</summary>
+    TooManyWatches = 9,
 }
 
 internal sealed record RequestRejected(long RequestId, RejectReason Reason, string Message) : ClientMessage;

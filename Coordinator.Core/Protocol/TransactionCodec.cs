@@ -10,7 +10,8 @@ internal static class TransactionCodec
 {
     public const byte FormatVersion = 1;
 
-    private enum Tag : byte
+    /// <summary>The first byte after the version: which transaction follows.</summary>
+    public enum Tag : byte
     {
         CreateSession = 1,
         CloseSession,
@@ -42,6 +43,13 @@ internal static class TransactionCodec
 
     /// <summary>Whether the encoded transaction is exactly a <see cref="Sync"/>, without decoding it.</summary>
     public static bool IsSync(ReadOnlySpan<byte> bytes) => bytes is [FormatVersion, (byte)Tag.Sync];
+
+    /// <summary>
+    /// Which transaction the bytes carry, read from its tag without decoding the fields (a gateway vets a client's
+    /// write this way); null for empty bytes, another format version or an unknown tag.
+    /// </summary>
+    public static Tag? PeekTag(ReadOnlySpan<byte> bytes) =>
+        bytes is [FormatVersion, var tag, ..] && Enum.IsDefined((Tag)tag) ? (Tag)tag : null;
 
     /// <summary>A command with its exactly-once identity, for a log entry that carries whole client commands.</summary>
     public static byte[] EncodeCommand(ClientCommand command)

@@ -1,13 +1,11 @@
-using Akka.Actor;
-using Coordinator.Client;
 using Coordinator.Core.Protocol;
 
 namespace Coordinator.Service.Gateway;
 
-/// <summary>A session whose client is attached to this gateway: where its notifications go.</summary>
-internal sealed class AttachedSession(IActorRef client, int timeoutMs, long now)
+/// <summary>A session whose client is attached to this gateway: the one client that may act for it here.</summary>
+internal sealed class AttachedSession<TClient>(TClient client, int timeoutMs, long now)
 {
-    public IActorRef Client { get; set; } = client;
+    public TClient Client { get; set; } = client;
 
     public int TimeoutMs { get; } = timeoutMs;
 

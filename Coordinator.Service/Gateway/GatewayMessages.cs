@@ -2,7 +2,7 @@ namespace Coordinator.Service.Gateway;
 
 // The gateway's own timer and bookkeeping messages (never on the wire).
 
-internal sealed record RetryWrite(long SessionId, long Sequence);
+internal sealed record RetryWrite(WriteKey Key);
 
 internal sealed class GatewaySweepTick
 {

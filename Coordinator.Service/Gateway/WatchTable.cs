@@ -19,10 +19,26 @@ internal sealed class WatchTable
         [WatchKind.PersistentRecursive] = new(StringComparer.Ordinal),
     };
 
-    public int Count => _byKind.Values.Sum(paths => paths.Values.Sum(sessions => sessions.Count));
+    /// <summary>Each session's watches: what it is counted against its limit for, and what goes when it goes.</summary>
+    private readonly Dictionary<long, HashSet<WatchRegistration>> _bySession = [];
+
+    public int Count { get; private set; }
+
+    public int CountOf(long sessionId) => _bySession.TryGetValue(sessionId, out var watches) ? watches.Count : 0;
+
+    public bool Has(long sessionId, WatchRegistration watch) => _bySession.TryGetValue(sessionId, out var watches) && watches.Contains(watch);
 
     public void Add(long sessionId, WatchRegistration watch)
     {
+        if (!_bySession.TryGetValue(sessionId, out var watches))
+        {
+            _bySession[sessionId] = watches = [];
+        }
+        if (!watches.Add(watch))
+        {
+            return;
+        }
+        Count++;
         var paths = _byKind[watch.Kind];
         if (!paths.TryGetValue(watch.Path, out var sessions))
         {
@@ -33,6 +49,15 @@ internal sealed class WatchTable
 
     public void Remove(long sessionId, WatchRegistration watch)
     {
+        if (!_bySession.TryGetValue(sessionId, out var watches) || !watches.Remove(watch))
+        {
+            return;
+        }
+        Count--;
+        if (watches.Count == 0)
+        {
+            _bySession.Remove(sessionId);
+        }
         var paths = _byKind[watch.Kind];
         if (paths.TryGetValue(watch.Path, out var sessions) && sessions.Remove(sessionId) && sessions.Count == 0)
         {
@@ -42,14 +67,17 @@ internal sealed class WatchTable
 
     public void RemoveSession(long sessionId)
     {
-        foreach (var paths in _byKind.Values)
+        if (!_bySession.Remove(sessionId, out var watches))
         {
-            foreach (var (path, sessions) in paths.ToList())
+            return;
+        }
+        Count -= watches.Count;
+        foreach (var watch in watches)
+        {
+            var paths = _byKind[watch.Kind];
+            if (paths.TryGetValue(watch.Path, out var sessions) && sessions.Remove(sessionId) && sessions.Count == 0)
             {
-                if (sessions.Remove(sessionId) && sessions.Count == 0)
-                {
-                    paths.Remove(path);
-                }
+                paths.Remove(watch.Path);
             }
         }
     }
@@ -102,10 +130,20 @@ internal sealed class WatchTable
 
     private IEnumerable<long> TakeOneShot(WatchKind kind, string path)
     {
-        var paths = _byKind[kind];
-        if (!paths.Remove(path, out var sessions))
+        if (!_byKind[kind].Remove(path, out var sessions))
         {
             return [];
+        }
+        var fired = new WatchRegistration(path, kind);
+        foreach (var session in sessions)
+        {
+            var watches = _bySession[session];
+            watches.Remove(fired);
+            Count--;
+            if (watches.Count == 0)
+            {
+                _bySession.Remove(session);
+            }
         }
         return sessions;
     }

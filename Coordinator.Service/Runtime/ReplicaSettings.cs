@@ -78,7 +78,7 @@ internal sealed record ReplicaSettings(
             replica.Duration("recovery-timeout"),
             PaxosConfig.Create(section, id, [.. replicas.Keys]),
             StateMachineConfig.Create(root.GetConfig("state-machine")),
-            ReadGateway(root.GetConfig("gateway")),
+            GatewaySettings.Create(root.GetConfig("gateway")),
             StorageSettings.Create(root.GetConfig("storage"), System.IO.Path.Combine(dataDir, $"replica-{id}.db")));
     }
 
@@ -107,17 +107,5 @@ internal sealed record ReplicaSettings(
             throw new ConfigurationException("coordinator.replicas is empty: list every replica as id = \"host:port\".");
         }
         return replicas.ToImmutable();
-    }
-
-    /// <summary>Until <see cref="GatewaySettings"/> reads its own section, strictly like the others.</summary>
-    private static GatewaySettings ReadGateway(Config section)
-    {
-        var gateway = new HoconSection(section, "coordinator.gateway");
-        return new GatewaySettings(
-            gateway.Int("max-in-flight-per-session"),
-            gateway.Int32Bytes("max-request-bytes"),
-            gateway.Duration("write-retry-interval"),
-            gateway.Duration("write-give-up-after"),
-            gateway.Duration("liveness-report-interval"));
     }
 }

@@ -81,6 +81,8 @@ public sealed class GatewayProtocolTests : TestKit, IAsyncLifetime
         var session = await OpenSessionAsync(1, gateway: 1);
 
         Gateway(1).Tell(new WriteRequest(++_requestId, session.SessionId, 2, [0xFF, 0x00, 0x13]), session.Client.Ref);
+        Assert.Equal(RejectReason.UnsupportedVersion, session.Client.ExpectMsg<RequestRejected>(Patience).Reason);
+        Gateway(1).Tell(new WriteRequest(++_requestId, session.SessionId, 2, [TransactionCodec.FormatVersion, (byte)TransactionCodec.Tag.Create, 0x13]), session.Client.Ref);
         var malformed = session.Client.ExpectMsg<WriteResponse>(Patience);
         Assert.Equal(ErrorCode.BadArguments, ResultCodec.Decode(malformed.Result).Value!.Code);
 
@@ -115,8 +117,9 @@ public sealed class GatewayProtocolTests : TestKit, IAsyncLifetime
         Assert.Equal(WatchEventType.NodeDeleted, deleted.Type);
         Assert.Equal(ErrorCode.NoNode, Read(2, survivor, ReadKind.Exists, "/leader", watch: false, lastSeen: deleted.Slot).Code);
 
-        var late = Write(1, doomed, 3, new Create("/after", [1], NodeKind.Persistent));
-        Assert.Equal(ErrorCode.SessionExpired, late.Result.Code);
+        // The gateway forgot the session when it ended: nobody may write for it any more.
+        Gateway(1).Tell(new WriteRequest(++_requestId, doomed.SessionId, 3, TransactionCodec.Encode(new Create("/after", [1], NodeKind.Persistent))), doomed.Client.Ref);
+        Assert.Equal(RejectReason.NotSessionOwner, doomed.Client.FishForMessage<RequestRejected>(_ => true, Patience).Reason);
         await Task.CompletedTask;
     }
 
@@ -144,16 +147,18 @@ public sealed class GatewayProtocolTests : TestKit, IAsyncLifetime
         var held = Assert.IsType<LockAcquiredResult>(Write(1, holder, 2, new Acquire("/lock", LockMode.Exclusive, Wait: true)).Result);
         Assert.IsType<LockQueuedResult>(Write(1, waiter, 2, new Acquire("/lock", LockMode.Exclusive, Wait: true)).Result);
 
-        // Granted while the waiter is attached nowhere: no gateway has anyone to tell.
+        // The waiter's client stops: gateway 1 forgets its session, so a grant now has no one to go to.
+        Sys.Stop(waiter.Client.Ref);
+        await AwaitAttachedAsync(gateway: 1, count: 1);
         var released = Write(1, holder, 3, new Release("/lock"));
         Assert.True(released.Result.IsOk);
-        waiter.Client.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
-        Gateway(2).Tell(new AttachRequest(++_requestId, waiter.SessionId, waiter.Secret, released.Slot, [], ["/lock", "/other"]), waiter.Client.Ref);
-        var granted = waiter.Client.ExpectMsg<LockGrantedNotification>(Patience);
+        var resumed = CreateTestProbe();
+        Gateway(2).Tell(new AttachRequest(++_requestId, waiter.SessionId, waiter.Secret, released.Slot, [], ["/lock", "/other"]), resumed.Ref);
+        var granted = resumed.ExpectMsg<LockGrantedNotification>(Patience);
         Assert.Equal(("/lock", waiter.SessionId), (granted.Path, granted.SessionId));
         Assert.True(granted.Token > held.Token, $"token {granted.Token} after the holder's {held.Token}");
-        waiter.Client.ExpectMsg<AttachResponse>(Patience);
+        resumed.ExpectMsg<AttachResponse>(Patience);
         await Task.CompletedTask;
     }
 
@@ -174,18 +179,30 @@ public sealed class GatewayProtocolTests : TestKit, IAsyncLifetime
             client.ExpectMsg<AttachResponse>(Patience);
             if (timeoutMs >= 10000)
             {
-                KeepAlive(gateway, sessionId);
+                KeepAlive(gateway, sessionId, client);
             }
         }
         await Task.CompletedTask;
         return session;
     }
 
-    /// <summary>Heartbeats from a probe of their own, so their acks never mix with what the test expects.</summary>
-    private void KeepAlive(int gateway, long sessionId)
+    /// <summary>Heartbeats from the session's own client (no other may send them); its probe ignores their acks.</summary>
+    private void KeepAlive(int gateway, long sessionId, TestProbe client) =>
+        Sys.Scheduler.Advanced.ScheduleRepeatedly(TimeSpan.Zero, TimeSpan.FromSeconds(1), () => Gateway(gateway).Tell(new Heartbeat(sessionId), client.Ref));
+
+    private async Task AwaitAttachedAsync(int gateway, int count)
     {
-        var heartbeats = CreateTestProbe();
-        Sys.Scheduler.Advanced.ScheduleRepeatedly(TimeSpan.Zero, TimeSpan.FromSeconds(1), () => Gateway(gateway).Tell(new Heartbeat(sessionId), heartbeats.Ref));
+        var asker = CreateTestProbe();
+        for (var deadline = DateTime.UtcNow + Patience; ; await Task.Delay(100))
+        {
+            Gateway(gateway).Tell(new StatusQuery(++_requestId), asker.Ref);
+            var attached = asker.ExpectMsg<ServerStatus>(Patience).AttachedSessions;
+            if (attached == count)
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"gateway {gateway} still has {attached} sessions attached, not {count}");
+        }
     }
 
     private (OpResult Result, long Slot) Write(int gateway, OpenSession session, long sequence, Transaction transaction)

@@ -1,0 +1,547 @@
+using Coordinator.Client;
+using Coordinator.Core.Protocol;
+using Coordinator.Core.StateMachine;
+using Coordinator.Service.Runtime;
+using LogCommand = Coordinator.Core.Consensus.Command;
+using Tag = Coordinator.Core.Protocol.TransactionCodec.Tag;
+
+namespace Coordinator.Service.Gateway;
+
+/// <summary>
+/// Every decision of a replica's client gateway, with no actor, clock or network: the shell hands in each message with
+/// the client that sent it (an opaque <typeparamref name="TClient"/>) and the time, then carries out
+/// <see cref="Outbox"/>. It decides who may act for a session, admits or refuses requests, keeps one attempt per
+/// (session, sequence), holds each write's answer until this replica applied its slot (so the client's next read
+/// here sees it, and every watch event of that slot went first), and keeps the watch table and liveness reports.
+/// </summary>
+/// <remarks>
+/// Ownership: a session is attached here to one client, by a CreateSession the log accepted or by an attach with the
+/// session's secret. Only that client may write, read, heartbeat or watch for it; a client may propose only client
+/// operations, never the system's (expiry, touch, leader time). When the client goes, is replaced, or the session
+/// ends, its attachment and watches go.
+/// </remarks>
+internal sealed class GatewayCore<TClient>
+    where TClient : notnull
+{
+    private static readonly byte[] SyncDone = ResultCodec.Encode(OkResult.Instance);
+    private readonly GatewaySettings _settings;
+    private readonly Dictionary<long, AttachedSession<TClient>> _attached = [];
+    private readonly Dictionary<TClient, HashSet<long>> _sessionsByClient = [];
+    private readonly WatchTable _watches = new();
+    private readonly Dictionary<WriteKey, PendingWrite<TClient>> _writes = [];
+
+    /// <summary>Syncs waiting for a read index, by the id of their read index requests.</summary>
+    private readonly Dictionary<long, WriteKey> _syncs = [];
+    private readonly PriorityQueue<(TClient Client, WriteResponse Response), long> _answersWaitingForApply = new();
+    private readonly InFlightLimits<TClient> _inFlight;
+
+    /// <summary>Acknowledgements held until the leader confirms the report that carried their session.</summary>
+    private readonly Dictionary<long, List<(long SessionId, ClientMessage Ack)>> _reportsInFlight = [];
+    private long _nextReadId;
+    private long _nextReportId;
+
+    public GatewayCore(GatewaySettings settings)
+    {
+        _settings = settings;
+        _inFlight = new InFlightLimits<TClient>(settings.MaxInFlightPerSession, settings.MaxBytesInFlightPerSession);
+    }
+
+    public GatewayOutbox<TClient> Outbox { get; } = new();
+
+    /// <summary>This replica has applied every slot below this one.</summary>
+    public long AppliedBelow { get; private set; }
+
+    public int AttachedCount => _attached.Count;
+
+    public int WatchCount => _watches.Count;
+
+    public int WatchCountOf(long sessionId) => _watches.CountOf(sessionId);
+
+    public bool IsAttachedBy(long sessionId, TClient client) =>
+        _attached.TryGetValue(sessionId, out var session) && EqualityComparer<TClient>.Default.Equals(session.Client, client);
+
+    // ---- writes -------------------------------------------------------------------------------------------------
+
+    public void OnWrite(TClient client, WriteRequest write, long now)
+    {
+        if (write.Transaction.Length > _settings.MaxRequestBytes)
+        {
+            Reject(client, write.RequestId, RejectReason.RequestTooLarge,
+                $"request of {write.Transaction.Length} bytes exceeds the {_settings.MaxRequestBytes}-byte limit");
+            return;
+        }
+        var tag = TransactionCodec.PeekTag(write.Transaction);
+        if (Vet(client, write, tag) is { } refusal)
+        {
+            Reject(client, write.RequestId, refusal.Reason, refusal.Message);
+            return;
+        }
+        var key = new WriteKey(write.SessionId, write.Sequence);
+        if (_writes.TryGetValue(key, out var resent))
+        {
+            if (resent.CreatesSession && !EqualityComparer<TClient>.Default.Equals(resent.Client, client))
+            {
+                Reject(client, write.RequestId, RejectReason.NotSessionOwner, $"session {write.SessionId} is being created by another client");
+                return;
+            }
+            // The client resent after a timeout: answer whichever attempt completes, to its latest request id.
+            resent.RequestId = write.RequestId;
+            resent.Client = client;
+            Submit(resent);
+            return;
+        }
+        if (_inFlight.Refusal(write.SessionId, client, write.Transaction.Length) is { } overload)
+        {
+            Reject(client, write.RequestId, RejectReason.TooManyInFlight, overload);
+            return;
+        }
+        _inFlight.Admit(write.SessionId, client, write.Transaction.Length);
+        // A sync needs no log slot: a read index from the leader, then this replica applying everything below it,
+        // make the reads that follow linearizable.
+        var readId = TransactionCodec.IsSync(write.Transaction) ? ++_nextReadId : (long?)null;
+        var pending = new PendingWrite<TClient>(write.RequestId, client, new LogCommand(write.SessionId, write.Sequence, write.Transaction), now)
+        {
+            CreatesSession = tag == Tag.CreateSession,
+            ReadId = readId,
+        };
+        _writes[key] = pending;
+        if (readId is { } id)
+        {
+            _syncs[id] = key;
+        }
+        Submit(pending);
+    }
+
+    private (RejectReason Reason, string Message)? Vet(TClient client, WriteRequest write, Tag? tag)
+    {
+        if (write.SessionId == CoordinatorStateMachine.SystemSessionId)
+        {
+            return (RejectReason.NotAllowed, "session 0 is the system's; clients write in their own sessions");
+        }
+        switch (tag)
+        {
+            case null when write.Transaction.Length > 0 && write.Transaction[0] != TransactionCodec.FormatVersion:
+                return (RejectReason.UnsupportedVersion, $"transaction format {write.Transaction[0]}; this gateway speaks {TransactionCodec.FormatVersion}");
+            case null:
+                return (RejectReason.NotAllowed, "not a transaction this gateway knows");
+            case Tag.TouchSession or Tag.ExpireSession or Tag.Tick:
+                return (RejectReason.NotAllowed, $"{tag} is a system transaction: only the leader's own trackers propose it");
+            case Tag.CreateSession:
+                return _attached.TryGetValue(write.SessionId, out var owner) && !EqualityComparer<TClient>.Default.Equals(owner.Client, client)
+                    ? (RejectReason.NotSessionOwner, $"session {write.SessionId} is attached here by another client")
+                    : null;
+            default:
+                return IsAttachedBy(write.SessionId, client)
+                    ? null
+                    : (RejectReason.NotSessionOwner, $"session {write.SessionId} is not attached here by this client");
+        }
+    }
+
+    /// <summary>The timer a failed proposal started has fired.</summary>
+    public void OnRetry(WriteKey key)
+    {
+        if (_writes.TryGetValue(key, out var pending))
+        {
+            Submit(pending);
+        }
+    }
+
+    public void OnProposeResponse(ProposeResponse response, long now)
+    {
+        var key = new WriteKey(response.SessionId, response.Sequence);
+        if (!_writes.TryGetValue(key, out var pending))
+        {
+            return;
+        }
+        if (response.Status != ProposeStatus.Applied)
+        {
+            Outbox.RetryLater.Add(key);
+            return;
+        }
+        Finish(key);
+        if (pending.CreatesSession && ResultCodec.Decode(response.Result).Value is SessionCreatedResult created)
+        {
+            Attach(created.SessionId, pending.Client, created.TimeoutMs, now);
+        }
+        Answer(pending.Client, new WriteResponse(pending.RequestId, response.Slot, response.Result), response.Slot);
+    }
+
+    public void OnReadIndex(ReadIndexResponse response)
+    {
+        if (!_syncs.TryGetValue(response.RequestId, out var key) || !_writes.TryGetValue(key, out var pending))
+        {
+            return;
+        }
+        if (response.Index is not { } index)
+        {
+            Outbox.RetryLater.Add(key);
+            return;
+        }
+        Finish(key);
+        Answer(pending.Client, new WriteResponse(pending.RequestId, index - 1, SyncDone), index - 1);
+    }
+
+    /// <summary>The replica applied a slot: its events go out first, then the answers that waited for it.</summary>
+    public void OnApplied(CommandApplied applied)
+    {
+        AppliedBelow = Math.Max(AppliedBelow, applied.Slot + 1);
+        foreach (var change in applied.Events)
+        {
+            Notify(change);
+        }
+        while (_answersWaitingForApply.TryPeek(out var waiting, out var slot) && slot < AppliedBelow)
+        {
+            _answersWaitingForApply.Dequeue();
+            Outbox.ToClients.Add((waiting.Client, waiting.Response));
+        }
+    }
+
+    public void OnLeaderChanged()
+    {
+        foreach (var (key, pending) in _writes)
+        {
+            Outbox.CancelRetry.Add(key);
+            Submit(pending);
+        }
+        // Reports that went to a leader that died were lost with it, and the acknowledgements they hold with them.
+        foreach (var (reportId, acks) in _reportsInFlight)
+        {
+            Outbox.ToReplica.Add(new SessionsAlive(reportId, [.. acks.Select(ack => ack.SessionId).Distinct()]));
+        }
+    }
+
+    private void Submit(PendingWrite<TClient> pending) =>
+        Outbox.ToReplica.Add(pending.ReadId is { } readId ? new ReadIndexRequest(readId) : new ProposeRequest(pending.Command));
+
+    private void Answer(TClient client, WriteResponse answer, long slot)
+    {
+        if (slot < AppliedBelow)
+        {
+            Outbox.ToClients.Add((client, answer));
+        }
+        else
+        {
+            _answersWaitingForApply.Enqueue((client, answer), slot);
+        }
+    }
+
+    private void Finish(WriteKey key)
+    {
+        if (!_writes.Remove(key, out var finished))
+        {
+            return;
+        }
+        if (finished.ReadId is { } readId)
+        {
+            _syncs.Remove(readId);
+        }
+        _inFlight.Answered(key.SessionId, finished.Charged, finished.Command.Payload.Length);
+    }
+
+    // ---- reads and watches ---------------------------------------------------------------------------------------
+
+    /// <returns>Whether the shell should run the read; if not, the refusal is in the outbox.</returns>
+    public bool AdmitRead(TClient client, ReadRequest read)
+    {
+        if (!IsAttachedBy(read.SessionId, client))
+        {
+            Reject(client, read.RequestId, RejectReason.NotSessionOwner, $"session {read.SessionId} is not attached here by this client");
+            return false;
+        }
+        if (_inFlight.Refusal(read.SessionId, client, 0) is { } overload)
+        {
+            Reject(client, read.RequestId, RejectReason.TooManyInFlight, overload);
+            return false;
+        }
+        _inFlight.Admit(read.SessionId, client, 0);
+        return true;
+    }
+
+    public void OnReadDone(TClient client, ReadRequest read, ReadOutcome outcome, long appliedBelow)
+    {
+        _inFlight.Answered(read.SessionId, client, 0);
+        // ZooKeeper's rule: a getData/getChildren of a missing node leaves no watch; exists always does. A session
+        // that left meanwhile gets no watch: its next attach lists the watches it wants.
+        if (read.Watch && (outcome.Code == ErrorCode.Ok || read.Kind == ReadKind.Exists) && IsAttachedBy(read.SessionId, client))
+        {
+            var watch = new WatchRegistration(read.Path, read.Kind == ReadKind.GetChildren ? WatchKind.Children : WatchKind.Data);
+            if (!TryAddWatch(read.SessionId, watch))
+            {
+                Reject(client, read.RequestId, RejectReason.TooManyWatches, TooManyWatches(read.SessionId));
+                return;
+            }
+        }
+        Outbox.ToClients.Add((client, new ReadResponse(read.RequestId, appliedBelow - 1, outcome.Code, outcome.Stat, outcome.Data, outcome.Children)));
+    }
+
+    public void OnAddWatch(TClient client, AddWatchRequest add)
+    {
+        if (!IsAttachedBy(add.SessionId, client))
+        {
+            Reject(client, add.RequestId, RejectReason.NotSessionOwner, $"session {add.SessionId} is not attached here by this client");
+        }
+        else if (!TryAddWatch(add.SessionId, add.Watch))
+        {
+            Reject(client, add.RequestId, RejectReason.TooManyWatches, TooManyWatches(add.SessionId));
+        }
+        else
+        {
+            Outbox.ToClients.Add((client, new WatchAck(add.RequestId, AppliedBelow - 1)));
+        }
+    }
+
+    public void OnRemoveWatch(TClient client, RemoveWatchRequest remove)
+    {
+        if (!IsAttachedBy(remove.SessionId, client))
+        {
+            Reject(client, remove.RequestId, RejectReason.NotSessionOwner, $"session {remove.SessionId} is not attached here by this client");
+            return;
+        }
+        _watches.Remove(remove.SessionId, remove.Watch);
+        Outbox.ToClients.Add((client, new WatchAck(remove.RequestId, AppliedBelow - 1)));
+    }
+
+    private bool TryAddWatch(long sessionId, WatchRegistration watch)
+    {
+        if (_watches.CountOf(sessionId) >= _settings.MaxWatchesPerSession && !_watches.Has(sessionId, watch))
+        {
+            return false;
+        }
+        _watches.Add(sessionId, watch);
+        return true;
+    }
+
+    private string TooManyWatches(long sessionId) => $"session {sessionId} already holds {_settings.MaxWatchesPerSession} watches here";
+
+    // ---- sessions: attach, heartbeats, liveness -----------------------------------------------------------------
+
+    /// <returns>Whether the shell should look the session up; if not, the refusal is in the outbox.</returns>
+    public bool AdmitAttach(TClient client, AttachRequest attach)
+    {
+        if (attach.SessionId == CoordinatorStateMachine.SystemSessionId)
+        {
+            Reject(client, attach.RequestId, RejectReason.NotAllowed, "session 0 is the system's");
+            return false;
+        }
+        if (attach.Watches.Distinct().Count() > _settings.MaxWatchesPerSession)
+        {
+            Reject(client, attach.RequestId, RejectReason.TooManyWatches, $"the attach lists more than {_settings.MaxWatchesPerSession} watches");
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>The session's secret checked, the client becomes its only owner here; missed watch events go first.</summary>
+    public void OnAttachInspected(TClient client, AttachRequest attach, AttachOutcome outcome, long appliedBelow, long now)
+    {
+        if (outcome.Session is not { } session)
+        {
+            Reject(client, attach.RequestId, RejectReason.UnknownSession, $"session {attach.SessionId} does not exist or has expired");
+            return;
+        }
+        if (session.Secret != attach.Secret)
+        {
+            Reject(client, attach.RequestId, RejectReason.WrongSecret, $"wrong secret for session {attach.SessionId}");
+            return;
+        }
+        foreach (var (path, token) in outcome.HeldAwaitedLocks)
+        {
+            Outbox.ToClients.Add((client, new LockGrantedNotification(attach.SessionId, path, token, appliedBelow - 1)));
+        }
+        var attached = Attach(attach.SessionId, client, session.TimeoutMs, now);
+        for (var i = 0; i < attach.Watches.Count; i++)
+        {
+            var watch = attach.Watches[i];
+            if (MissedChange(watch, outcome.Nodes[i], attach.LastSeenSlot) is { } missed)
+            {
+                Outbox.ToClients.Add((client, new WatchNotification(attach.SessionId, missed, watch.Path, appliedBelow - 1)));
+                if (watch.Kind is WatchKind.Data or WatchKind.Children)
+                {
+                    continue;
+                }
+            }
+            _watches.Add(attach.SessionId, watch);
+        }
+        attached.AwaitingReport.Add(new AttachResponse(attach.RequestId, appliedBelow - 1, session.TimeoutMs));
+        ReportLiveness();
+    }
+
+    public void OnHeartbeat(TClient client, Heartbeat heartbeat, long now)
+    {
+        if (!_attached.TryGetValue(heartbeat.SessionId, out var session))
+        {
+            Reject(client, 0, RejectReason.UnknownSession, $"session {heartbeat.SessionId} is not attached here");
+            return;
+        }
+        if (!EqualityComparer<TClient>.Default.Equals(session.Client, client))
+        {
+            Reject(client, 0, RejectReason.NotSessionOwner, $"session {heartbeat.SessionId} is attached here by another client");
+            return;
+        }
+        session.LastHeardAt = now;
+        session.AwaitingReport.Add(new HeartbeatAck(heartbeat.SessionId, AppliedBelow - 1));
+    }
+
+    /// <summary>The client is gone for good (its actor stopped or its system was quarantined): so are its sessions here.</summary>
+    public void OnClientGone(TClient client)
+    {
+        _inFlight.Forget(client);
+        if (!_sessionsByClient.Remove(client, out var sessions))
+        {
+            return;
+        }
+        foreach (var sessionId in sessions)
+        {
+            _attached.Remove(sessionId);
+            _watches.RemoveSession(sessionId);
+        }
+    }
+
+    /// <summary>
+    /// Tells the leader which sessions were heard from. Their heartbeat (and attach) acknowledgements wait for the
+    /// leader's answer: a gateway that cannot reach a leader acknowledges nothing, and its clients fail over in time.
+    /// </summary>
+    public void ReportLiveness()
+    {
+        var acks = new List<(long SessionId, ClientMessage Ack)>();
+        foreach (var (id, session) in _attached)
+        {
+            acks.AddRange(session.AwaitingReport.Select(ack => (id, ack)));
+            session.AwaitingReport.Clear();
+        }
+        if (acks.Count == 0)
+        {
+            return;
+        }
+        var reportId = ++_nextReportId;
+        _reportsInFlight[reportId] = acks;
+        Outbox.ToReplica.Add(new SessionsAlive(reportId, [.. acks.Select(ack => ack.SessionId).Distinct()]));
+    }
+
+    public void OnLivenessConfirmed(SessionsAliveAck ack)
+    {
+        if (!_reportsInFlight.Remove(ack.ReportId, out var acks))
+        {
+            return;
+        }
+        foreach (var (sessionId, message) in acks)
+        {
+            Tell(sessionId, message);
+        }
+    }
+
+    /// <summary>
+    /// Gives up on writes no leader would take (the client hears NoQuorum: the outcome is unknown, as with a lost
+    /// connection) and forgets attachments that went silent, so a client that moved on gets no duplicate events.
+    /// </summary>
+    public void Sweep(long now)
+    {
+        foreach (var stale in _reportsInFlight.Keys.Where(id => id < _nextReportId - 20).ToList())
+        {
+            _reportsInFlight.Remove(stale);
+        }
+        foreach (var (key, pending) in _writes.Where(entry => now - entry.Value.FirstSentAt > _settings.WriteGiveUpAfter.TotalMilliseconds).ToList())
+        {
+            Finish(key);
+            Outbox.CancelRetry.Add(key);
+            Reject(pending.Client, pending.RequestId, RejectReason.NoQuorum,
+                $"no leader committed the write within {_settings.WriteGiveUpAfter.TotalSeconds:0} s; it may still be applied");
+        }
+        foreach (var (id, _) in _attached.Where(entry => now - entry.Value.LastHeardAt > entry.Value.TimeoutMs).ToList())
+        {
+            Detach(id);
+        }
+    }
+
+    /// <summary>Makes <paramref name="client"/> the session's only owner here, with no watches yet.</summary>
+    private AttachedSession<TClient> Attach(long sessionId, TClient client, int timeoutMs, long now)
+    {
+        if (IsAttachedBy(sessionId, client))
+        {
+            _watches.RemoveSession(sessionId);
+        }
+        else
+        {
+            Detach(sessionId);
+            if (!_sessionsByClient.TryGetValue(client, out var sessions))
+            {
+                _sessionsByClient[client] = sessions = [];
+                Outbox.Watch.Add(client);
+            }
+            sessions.Add(sessionId);
+        }
+        return _attached[sessionId] = new AttachedSession<TClient>(client, timeoutMs, now);
+    }
+
+    private void Detach(long sessionId)
+    {
+        _watches.RemoveSession(sessionId);
+        if (!_attached.Remove(sessionId, out var session) || !_sessionsByClient.TryGetValue(session.Client, out var sessions))
+        {
+            return;
+        }
+        sessions.Remove(sessionId);
+        if (sessions.Count == 0)
+        {
+            _sessionsByClient.Remove(session.Client);
+            Outbox.Unwatch.Add(session.Client);
+        }
+    }
+
+    private void Notify(StateMachineEvent change)
+    {
+        switch (change)
+        {
+            case LockGranted granted:
+                Tell(granted.SessionId, new LockGrantedNotification(granted.SessionId, granted.Path, granted.Token, granted.Slot));
+                break;
+            case LockLost lost:
+                Tell(lost.SessionId, new LockLostNotification(lost.SessionId, lost.Path, lost.Token, lost.Slot));
+                break;
+            case SessionExpired expired:
+                Tell(expired.SessionId, new SessionEndedNotification(expired.SessionId, expired.Slot));
+                Detach(expired.SessionId);
+                break;
+            case SessionClosed closed:
+                Tell(closed.SessionId, new SessionEndedNotification(closed.SessionId, closed.Slot));
+                Detach(closed.SessionId);
+                break;
+            default:
+                foreach (var notification in _watches.Trigger(change))
+                {
+                    Tell(notification.SessionId, notification);
+                }
+                break;
+        }
+    }
+
+    private void Tell(long sessionId, ClientMessage message)
+    {
+        if (_attached.TryGetValue(sessionId, out var session))
+        {
+            Outbox.ToClients.Add((session.Client, message));
+        }
+    }
+
+    private void Reject(TClient client, long requestId, RejectReason reason, string message) =>
+        Outbox.ToClients.Add((client, new RequestRejected(requestId, reason, message)));
+
+    /// <summary>
+    /// ZooKeeper's setWatches rule for a watch re-registered after failover: fire at once if its node changed after
+    /// the last slot the client saw. A missing node keeps its watch: it may be an exists-watch waiting for a create.
+    /// </summary>
+    private static WatchEventType? MissedChange(WatchRegistration watch, NodeRead node, long lastSeenSlot)
+    {
+        if (node.Code != ErrorCode.Ok)
+        {
+            return null;
+        }
+        if (node.Stat.CreatedSlot > lastSeenSlot)
+        {
+            return WatchEventType.NodeCreated;
+        }
+        return watch.Kind == WatchKind.Children
+            ? node.Stat.ChildrenModifiedSlot > lastSeenSlot ? WatchEventType.NodeChildrenChanged : null
+            : node.Stat.ModifiedSlot > lastSeenSlot ? WatchEventType.NodeDataChanged : null;
+    }
+}
