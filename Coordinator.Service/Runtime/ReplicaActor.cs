@@ -43,6 +43,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private long _appliedBytesAtSnapshot;
 
     private readonly long _maxFrameBytes;
+    private readonly HashSet<string> _replicaAddresses;
     private long _oversizeMessagesRefused;
     private long _snapshotBelow;
 
@@ -69,6 +70,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         _beforeFirstWrite = beforeFirstWrite;
         _settings = settings;
         _maxFrameBytes = Context.System.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128_000;
+        _replicaAddresses = [.. settings.Replicas.Values];
         _stateMachine = stateMachine;
         _recovered = recovered;
         // Peers speak this replica's own protocol (every replica of a cluster runs the same transport).
@@ -133,6 +135,11 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
                 RunLeaderDuties();
                 LogProgress();
                 break;
+            case ProposeRequest or ReadIndexRequest when !IsGatewayOrPeer(Sender):
+                // Clients speak to gateways, which check whose session a command is for; a proposal straight from
+                // anyone else could act for any session, or as the system itself.
+                _log.Warning("Replica {0} ignored a {1} from {2}, which is neither its gateway nor a replica", _settings.ReplicaId, message.GetType().Name, Sender.Path.Address);
+                break;
             case ProposeRequest request:
                 Propose(request);
                 break;
@@ -188,6 +195,10 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         _log.Info("Replica {0} recovered: promised {1}, applied below slot {2}", id, acceptor.Promised, _core.AppliedBelow);
         _recovered.TrySetResult();
     }
+
+    /// <summary>This replica's own gateway (same actor system) or a peer replica's, which forwards its proposals here.</summary>
+    private bool IsGatewayOrPeer(IActorRef sender) =>
+        sender.Path.Address.HasLocalScope || _replicaAddresses.Contains($"{sender.Path.Address.Host}:{sender.Path.Address.Port}");
 
     private void Propose(ProposeRequest request)
     {

@@ -92,6 +92,13 @@ public sealed class SessionOwnershipProcessTests(ITestOutputHelper output) : Tes
                     Refused(mallory, endpoint, id => new AddWatchRequest(id, session, new WatchRegistration("/", WatchKind.PersistentRecursive)), RejectReason.NotSessionOwner);
                 }
                 Refused(mallory, endpoint, id => new AttachRequest(id, victimSession, Secret: 12345, 0, [], []), RejectReason.WrongSecret);
+
+                // Around the gateway, straight to the replica actor: ignored, whatever the command.
+                var expire = new Coordinator.Core.Consensus.Command(CoordinatorStateMachine.SystemSessionId, 1, TransactionCodec.Encode(new ExpireSession(victimSession)));
+                var close = new Coordinator.Core.Consensus.Command(victimSession, 1_000_000, TransactionCodec.Encode(CloseSession.Instance));
+                Sys.ActorSelection(ReplicaSettings.ReplicaPathOf(endpoint)).Tell(new ProposeRequest(expire), mallory.Ref);
+                Sys.ActorSelection(ReplicaSettings.ReplicaPathOf(endpoint)).Tell(new ProposeRequest(close), mallory.Ref);
+                mallory.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
             }
             // Attached at one gateway, the victim's session is someone else's there and unknown at the other two.
             Assert.Equal(

@@ -1,9 +1,6 @@
 using Coordinator.Client;
-using Coordinator.Core.Protocol;
-using Coordinator.Service.Runtime;
 using Coordinator.Tests.Infrastructure;
 using Xunit.Abstractions;
-using LogCommand = Coordinator.Core.Consensus.Command;
 
 namespace Coordinator.Tests.Runtime;
 
@@ -16,7 +13,6 @@ namespace Coordinator.Tests.Runtime;
 [Collection(ReplicaCollection.Name)]
 public sealed class AmnesiaTests(ITestOutputHelper output)
 {
-    private const long Session = 5151;
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
 
     [Theory]
@@ -30,12 +26,11 @@ public sealed class AmnesiaTests(ITestOutputHelper output)
         var processes = endpoints.Keys.ToDictionary(id => id, id => ReplicaProcess.Start(configPath, id, directory.Path));
         try
         {
-            await using (var client = new RemoteReplicaClient(endpoints))
+            await using (var client = await ProcessClients.ConnectAsync(endpoints.Values))
             {
-                await ApplyAsync(client, 1, new CreateSession(30_000, Secret: 1));
                 processes[2].Kill();
-                await ApplyAsync(client, 2, new Create("/acknowledged", [7], NodeKind.Persistent));
-                output.WriteLine("'/acknowledged' applied with replica 2 down: its only votes are in the journals of 1 and 3");
+                await client.CreateAsync("/acknowledged", [7]);
+                output.WriteLine("'/acknowledged' created with replica 2 down: its only votes are in the journals of 1 and 3");
             }
             processes[3].Kill();
             var journal = Path.Combine(directory.Path, "data", "replica-3.db");
@@ -49,10 +44,10 @@ public sealed class AmnesiaTests(ITestOutputHelper output)
             Assert.NotEqual(0, processes[3].ExitCode);
             Assert.Contains("replica 3 refuses to start: it has run before", processes[3].Log());
             processes[1] = ReplicaProcess.Start(configPath, 1, directory.Path);
-            await using (var client = new RemoteReplicaClient(endpoints))
+            await using (var client = await ProcessClients.ConnectAsync([endpoints[1], endpoints[2]]))
             {
-                var again = await ProposeAsync(client, 3, new Create("/acknowledged", [8], NodeKind.Persistent));
-                Assert.Equal(ErrorCode.NodeExists, ResultCodec.Decode(again.Result).Value!.Code);
+                await client.SyncAsync();
+                Assert.Equal([7], (await client.GetDataAsync("/acknowledged")).Data);
             }
         }
         finally
@@ -71,9 +66,9 @@ public sealed class AmnesiaTests(ITestOutputHelper output)
         var endpoints = Endpoints(1);
         var configPath = await WriteConfigAsync(directory.Path, endpoints);
         using var first = ReplicaProcess.Start(configPath, 1, directory.Path);
-        await using (var client = new RemoteReplicaClient(endpoints))
+        await using (var client = await ProcessClients.ConnectAsync(endpoints.Values))
         {
-            await ApplyAsync(client, 1, new CreateSession(30_000, Secret: 1));
+            await client.CreateAsync("/first", []);
         }
 
         using var twin = ReplicaProcess.Start(configPath, 1, directory.Path);
@@ -146,18 +141,5 @@ public sealed class AmnesiaTests(ITestOutputHelper output)
             }
             """);
         return configPath;
-    }
-
-    private static async Task ApplyAsync(RemoteReplicaClient client, long sequence, Transaction transaction)
-    {
-        var response = await ProposeAsync(client, sequence, transaction);
-        Assert.True(ResultCodec.Decode(response.Result).Value!.IsOk);
-    }
-
-    private static async Task<ProposeResponse> ProposeAsync(RemoteReplicaClient client, long sequence, Transaction transaction)
-    {
-        var response = await client.ProposeAsync(new LogCommand(Session, sequence, TransactionCodec.Encode(transaction)), Within);
-        Assert.Equal(ProposeStatus.Applied, response.Status);
-        return response;
     }
 }

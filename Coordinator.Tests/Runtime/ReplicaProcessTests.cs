@@ -1,13 +1,8 @@
 using System.Diagnostics;
 using Coordinator.Core.Consensus;
 using Coordinator.Service.Runtime;
-using Coordinator.Core.StateMachine;
 using Coordinator.Tests.Infrastructure;
 using Xunit.Abstractions;
-using LogCommand = Coordinator.Core.Consensus.Command;
-
-using Coordinator.Client;
-using Coordinator.Core.Protocol;
 
 namespace Coordinator.Tests.Runtime;
 
@@ -16,8 +11,6 @@ namespace Coordinator.Tests.Runtime;
 [Collection(ReplicaCollection.Name)]
 public sealed class ReplicaProcessTests(ITestOutputHelper output)
 {
-    private const long Session = 4242;
-
     [Fact]
     public async Task Writes_go_on_when_a_replica_process_is_killed_and_it_catches_up_after_restart()
     {
@@ -35,26 +28,25 @@ public sealed class ReplicaProcessTests(ITestOutputHelper output)
         var processes = endpoints.Keys.ToDictionary(id => id, id => ReplicaProcess.Start(configPath, id, directory.Path));
         try
         {
-            await using var client = new RemoteReplicaClient(endpoints);
-            var sequence = 0L;
-            await Propose(client, ++sequence, new CreateSession(30_000, Secret: 1));
+            await using var status = new RemoteReplicaClient(endpoints);
+            await using var client = await ProcessClients.ConnectAsync(endpoints.Values);
             for (var i = 0; i < 40; i++)
             {
-                await Propose(client, ++sequence, new Create($"/before-{i}", [1, 2, 3], NodeKind.Persistent));
+                await client.CreateAsync($"/before-{i}", [1, 2, 3]);
             }
 
-            var leader = await LeaderAsync(client, endpoints.Keys);
+            var leader = await LeaderAsync(status, endpoints.Keys);
             var killedAt = Stopwatch.StartNew();
             processes[leader].Kill();
-            await Propose(client, ++sequence, new Create("/first-after-kill", [], NodeKind.Persistent));
+            await client.CreateAsync("/first-after-kill", []);
             output.WriteLine($"SIGKILLed leader {leader} (pid {processes[leader].Pid}); first write applied {killedAt.ElapsedMilliseconds} ms later");
             for (var i = 0; i < 40; i++)
             {
-                await Propose(client, ++sequence, new Create($"/after-{i}", [4], NodeKind.Persistent));
+                await client.CreateAsync($"/after-{i}", [4]);
             }
 
             processes[leader] = ReplicaProcess.Start(configPath, leader, directory.Path);
-            var caughtUp = await WaitForAgreementAsync(client, endpoints.Keys, TimeSpan.FromSeconds(60));
+            var caughtUp = await WaitForAgreementAsync(status, endpoints.Keys, TimeSpan.FromSeconds(60));
             output.WriteLine($"restarted replica {leader} caught up: every replica applied below slot {caughtUp}");
             Assert.True(caughtUp >= 82);
         }
@@ -65,12 +57,6 @@ public sealed class ReplicaProcessTests(ITestOutputHelper output)
                 process.Dispose();
             }
         }
-    }
-
-    private static async Task Propose(RemoteReplicaClient client, long sequence, Transaction transaction)
-    {
-        var response = await client.ProposeAsync(new LogCommand(Session, sequence, TransactionCodec.Encode(transaction)), TimeSpan.FromSeconds(60));
-        Assert.Equal(ProposeStatus.Applied, response.Status);
     }
 
     private static async Task<int> LeaderAsync(RemoteReplicaClient client, IEnumerable<int> ids)
