@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
 using Coordinator.Service.Runtime;
@@ -6,8 +5,9 @@ using Coordinator.Service.Runtime;
 namespace Coordinator.Tests.Runtime;
 
 /// <summary>
-/// A bare Akka.Remote client of the replica protocol for tests of replica processes: proposes through any listed
-/// replica and asks for status, with its own ActorSystem on a free loopback port.
+/// A bare Akka.Remote client of the replica protocol for tests of replica processes: asks any listed replica for its
+/// status, with its own ActorSystem on a free loopback port. (Proposals go through gateways: a replica ignores them
+/// from anyone but its gateway and its peers.)
 /// </summary>
 internal sealed class RemoteReplicaClient : IAsyncDisposable
 {
@@ -24,31 +24,6 @@ internal sealed class RemoteReplicaClient : IAsyncDisposable
             akka.stdout-loglevel = OFF
             """).WithFallback(ReplicaHost.ReferenceConfig);
         _system = ActorSystem.Create("test-client", config);
-    }
-
-    public async Task<ProposeResponse> ProposeAsync(Coordinator.Core.Consensus.Command command, TimeSpan within)
-    {
-        var deadline = Stopwatch.StartNew();
-        var ids = _endpoints.Keys.ToArray();
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                var response = await Replica(ids[attempt % ids.Length]).Ask<ProposeResponse>(new ProposeRequest(command), TimeSpan.FromMilliseconds(750));
-                if (response.Status == ProposeStatus.Applied)
-                {
-                    return response;
-                }
-            }
-            catch (AskTimeoutException)
-            {
-            }
-            if (deadline.Elapsed > within)
-            {
-                throw new TimeoutException($"{command} was not applied within {within}.");
-            }
-            await Task.Delay(50);
-        }
     }
 
     public async Task<ReplicaStatus?> StatusAsync(int id)
