@@ -172,6 +172,25 @@ public sealed class ClientSessionCoreTests
     }
 
     [Fact]
+    public void A_gateway_that_no_longer_takes_the_client_for_the_owner_makes_it_attach_again_and_resend()
+    {
+        var h = new SessionCoreHarness(servers: 2);
+        h.Connect(server: 0);
+        var write = h.Write(new Delete("/a", -1));
+        var sent = h.Single<WriteRequest>(server: 0);
+
+        h.Deliver(0, new RequestRejected(sent.RequestId, RejectReason.NotSessionOwner, "attached by another client"));
+
+        Assert.False(write.Task.IsCompleted);
+        var attach = h.Single<AttachRequest>(server: 1);
+        h.Deliver(1, new AttachResponse(attach.RequestId, 2, 9000));
+        var resent = h.Single<WriteRequest>(server: 1);
+        Assert.Equal((sent.SessionId, sent.Sequence), (resent.SessionId, resent.Sequence));
+        h.Deliver(1, SessionCoreHarness.Ok(resent, 3));
+        Assert.True(write.Task.IsCompletedSuccessfully);
+    }
+
+    [Fact]
     public void A_lost_write_fails_with_connection_loss_once_every_server_had_its_turn_and_later_writes_follow_its_resend()
     {
         var h = new SessionCoreHarness(servers: 2, sessionTimeoutMs: 60_000, requestTimeoutMs: 1000);

@@ -597,6 +597,13 @@ internal sealed class ClientSessionCore
             Expire();
             return;
         }
+        // The gateway no longer takes this client for the session's owner (it dropped the attachment, or another
+        // client attached it there): attaching again restores it, and what was refused goes out again.
+        if (rejected.Reason == RejectReason.NotSessionOwner)
+        {
+            FailOver(now);
+            return;
+        }
         // NoQuorum may come after the write was proposed: only an answer or a resend settles it, so it waits for
         // the request timeout like silence.
         if (rejected.Reason == RejectReason.NoQuorum)
