@@ -270,7 +270,7 @@ internal sealed class Proposer
         {
             if (!onlyToSilent || !_promises.ContainsKey(replica))
             {
-                outbox.Send.Add(new Envelope(replica, prepare));
+                outbox.SendAfterPersist.Add(new Envelope(replica, prepare));
             }
         }
     }

@@ -87,7 +87,7 @@ internal sealed class ReplicaCore
             case Chosen chosen:
                 if (!_proposer.ObserveLeader(chosen.Commit.Ballot, now))
                 {
-                    outbox.Send.Add(new Envelope(chosen.From, new Nack(ReplicaId, _proposer.HighestSeen)));
+                    outbox.SendAfterPersist.Add(new Envelope(chosen.From, new Nack(ReplicaId, _proposer.HighestSeen)));
                 }
                 _learner.OnCommit(chosen.Commit, chosen.From, outbox);
                 break;
@@ -109,7 +109,7 @@ internal sealed class ReplicaCore
                 }
                 else
                 {
-                    outbox.Send.Add(new Envelope(check.From, new Nack(ReplicaId, _acceptor.Promised)));
+                    outbox.SendAfterPersist.Add(new Envelope(check.From, new Nack(ReplicaId, _acceptor.Promised)));
                 }
                 break;
             case LeaderCheckAck ack:

@@ -33,6 +33,12 @@ internal sealed class CoreHarness
 
     public Dictionary<int, List<SlotDelivered>> Delivered { get; } = [];
 
+    /// <summary>The message types the cores listed as free to leave before their journal write.</summary>
+    public HashSet<Type> SentEarly { get; } = [];
+
+    /// <summary>The message types the cores listed as waiting for their journal write.</summary>
+    public HashSet<Type> SentAfterPersist { get; } = [];
+
     /// <summary>Every read index answer, with the replica that gave it.</summary>
     public List<(int Replica, ReadIndexAnswer Answer)> ReadAnswers { get; } = [];
 
@@ -59,7 +65,9 @@ internal sealed class CoreHarness
         var outbox = new Outbox();
         input(this[id], outbox);
         Journals[id].AddRange(outbox.Persist);
-        InFlight.AddRange(outbox.Send.Select(envelope => (id, envelope)));
+        InFlight.AddRange(outbox.Send.Concat(outbox.SendAfterPersist).Select(envelope => (id, envelope)));
+        SentEarly.UnionWith(outbox.Send.Select(envelope => envelope.Message.GetType()));
+        SentAfterPersist.UnionWith(outbox.SendAfterPersist.Select(envelope => envelope.Message.GetType()));
         Delivered[id].AddRange(outbox.Deliver.OfType<SlotDelivered>());
         ReadAnswers.AddRange(outbox.ReadIndexes.Select(answer => (id, answer)));
     }

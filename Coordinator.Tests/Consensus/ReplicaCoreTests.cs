@@ -197,6 +197,33 @@ public sealed class ReplicaCoreTests
     }
 
     [Fact]
+    public void Only_messages_that_promise_nothing_about_the_journal_may_leave_before_the_write()
+    {
+        var cluster = new CoreHarness(3);
+        cluster.Elect(1);
+        cluster.Submit(1, CoreHarness.Command(7, 1));
+        cluster.DeliverAll(pass: (from, envelope) => envelope.To != 3);
+        cluster.ReadIndex(1, requestId: 1);
+        cluster.DeliverAll();
+        cluster.Tick(1, cluster.Options.HeartbeatInterval);
+        cluster.DeliverAll();
+        cluster.Tick(3, cluster.Options.CatchUpInterval);
+        cluster.DeliverAll();
+        cluster.Elect(2, pass: (from, envelope) => envelope.To != 1);
+        cluster.Tick(1, cluster.Options.HeartbeatInterval);
+        cluster.DeliverAll();
+
+        Assert.Equal(1, cluster[3].AppliedBelow);
+        Assert.Equal(ProposerRole.Follower, cluster[1].Role);
+        Assert.Equal(
+            [typeof(Accept), typeof(CatchUp), typeof(CatchUpRequest), typeof(Chosen), typeof(LeaderCheck), typeof(LeaderCheckAck)],
+            cluster.SentEarly.OrderBy(type => type.Name));
+        Assert.Equal(
+            [typeof(Accepted), typeof(Nack), typeof(Prepare), typeof(Promise)],
+            cluster.SentAfterPersist.OrderBy(type => type.Name));
+    }
+
+    [Fact]
     public void Duplicated_and_reordered_messages_change_nothing()
     {
         var cluster = new CoreHarness(5, options => options with { MaxBatchCommands = 1 });
@@ -229,7 +256,7 @@ public sealed class ReplicaCoreTests
         cluster.InFlight.Clear();
         var outbox = new Outbox();
         cluster[2].Handle(toTwo.Envelope.Message, cluster.Now, outbox);
-        var reply = Assert.Single(outbox.Send, envelope => envelope.Message is Accepted);
+        var reply = Assert.Single(outbox.SendAfterPersist, envelope => envelope.Message is Accepted);
         cluster.InFlight.AddRange([(2, reply), (2, reply), (2, reply)]);
         cluster.DeliverAll();
 

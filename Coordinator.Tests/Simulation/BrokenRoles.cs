@@ -40,7 +40,7 @@ internal sealed class AcceptorIgnoringPromises : IAcceptor
             outbox.Persist.Add(new BallotPromised(prepare.Ballot));
         }
         var votes = Votes.Where(vote => vote.Slot >= prepare.FromSlot).ToImmutableArray();
-        outbox.Send.Add(new Envelope(prepare.From, new Promise(_replicaId, prepare.Ballot, Floor, votes)));
+        outbox.SendAfterPersist.Add(new Envelope(prepare.From, new Promise(_replicaId, prepare.Ballot, Floor, votes)));
     }
 
     public Vote? OnAccept(Accept accept, Outbox outbox)
@@ -48,7 +48,7 @@ internal sealed class AcceptorIgnoringPromises : IAcceptor
         var vote = new Vote(accept.Slot, accept.Ballot, accept.Value);
         _votes[accept.Slot] = vote;
         outbox.Persist.Add(new ValueAccepted(vote));
-        outbox.Send.Add(new Envelope(accept.From, new Accepted(_replicaId, accept.Ballot, accept.Slot)));
+        outbox.SendAfterPersist.Add(new Envelope(accept.From, new Accepted(_replicaId, accept.Ballot, accept.Slot)));
         return vote;
     }
 
