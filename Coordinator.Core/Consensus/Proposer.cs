@@ -249,8 +249,7 @@ internal sealed class Proposer
 
     private void StartElection(long now, Outbox outbox)
     {
-        var round = HighestSeen.Round + 1;
-        Ballot = new Ballot(round, _replicaId);
+        Ballot = HighestSeen.Next(_replicaId);
         _highestSeen = Ballot;
         Role = ProposerRole.Candidate;
         LeaderHint = 0;

@@ -51,10 +51,13 @@ internal sealed class ReplicaCore
 
     public void Start(long now) => _proposer.Start(now);
 
-    /// <returns>False when the message came from a replica outside the configured set; it was ignored.</returns>
+    /// <returns>
+    /// False when the message came from a replica outside the configured set or names a ballot no replica can reach
+    /// (see <see cref="IsReachable"/>); it was ignored: nothing promised, accepted, persisted or answered.
+    /// </returns>
     public bool Handle(PaxosMessage message, long now, Outbox outbox)
     {
-        if (!_options.ReplicaIds.Contains(message.From))
+        if (!_options.ReplicaIds.Contains(message.From) || !BallotsAreReachable(message))
         {
             return false;
         }
@@ -120,6 +123,48 @@ internal sealed class ReplicaCore
         }
         _proposer.FlushAbandonedReads(outbox);
         return true;
+    }
+
+    /// <summary>
+    /// A ballot a configured replica can have run: a round in 1..<see cref="Ballot.MaxRound"/> owned by a member. Only
+    /// such ballots may raise a promise or what this replica has seen, so its own next round never overflows.
+    /// </summary>
+    public bool IsReachable(Ballot ballot) => ballot.HasReachableRound && _options.ReplicaIds.Contains(ballot.ReplicaId);
+
+    private bool BallotsAreReachable(PaxosMessage message)
+    {
+        switch (message)
+        {
+            case Prepare prepare:
+                return IsReachable(prepare.Ballot);
+            case Promise promise:
+                if (!IsReachable(promise.Ballot))
+                {
+                    return false;
+                }
+                foreach (var vote in promise.Votes)
+                {
+                    if (!IsReachable(vote.Ballot))
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            case Accept accept:
+                return IsReachable(accept.Ballot);
+            case Accepted accepted:
+                return IsReachable(accepted.Ballot);
+            case Nack nack:
+                return IsReachable(nack.Promised);
+            case Chosen chosen:
+                return IsReachable(chosen.Commit.Ballot);
+            case LeaderCheck check:
+                return IsReachable(check.Ballot);
+            case LeaderCheckAck ack:
+                return IsReachable(ack.Ballot);
+            default:
+                return true;
+        }
     }
 
     public void Tick(long now, Outbox outbox)

@@ -110,7 +110,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
                 {
                     if (!Core.Handle(paxos, _clock.NowMs, outbox))
                     {
-                        _log.Warning("Ignored {0} from replica {1}, which is not in the configured replica set", paxos.GetType().Name, paxos.From);
+                        _log.Warning("Ignored {0} from replica {1}: not in the configured replica set, or its ballot is out of range", paxos.GetType().Name, paxos.From);
                     }
                 });
                 break;
