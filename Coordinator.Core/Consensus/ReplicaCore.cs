@@ -118,6 +118,19 @@ internal sealed class ReplicaCore
             case LeaderCheckAck ack:
                 _proposer.OnLeaderCheckAck(ack, now, outbox);
                 break;
+            case PreVote preVote:
+                if (preVote.Ballot < _acceptor.Promised)
+                {
+                    outbox.SendAfterPersist.Add(new Envelope(preVote.From, new Nack(ReplicaId, _acceptor.Promised)));
+                }
+                else if (_proposer.WouldVote(now))
+                {
+                    outbox.Send.Add(new Envelope(preVote.From, new PreVoteGranted(ReplicaId, preVote.Ballot, preVote.Round)));
+                }
+                break;
+            case PreVoteGranted granted:
+                _proposer.OnPreVoteGranted(granted, now, outbox);
+                break;
             default:
                 return false;
         }
@@ -162,6 +175,10 @@ internal sealed class ReplicaCore
                 return IsReachable(check.Ballot);
             case LeaderCheckAck ack:
                 return IsReachable(ack.Ballot);
+            case PreVote preVote:
+                return IsReachable(preVote.Ballot);
+            case PreVoteGranted granted:
+                return IsReachable(granted.Ballot);
             default:
                 return true;
         }

@@ -111,6 +111,23 @@ internal sealed class CoreHarness
         return delivered;
     }
 
+    /// <summary>Delivers the in-flight messages <paramref name="which"/> picks, and those they cause, leaving the rest in flight.</summary>
+    public void DeliverOnly(Func<Envelope, bool> which)
+    {
+        while (InFlight.FindIndex(message => which(message.Envelope)) is var index and >= 0)
+        {
+            var envelope = InFlight[index].Envelope;
+            InFlight.RemoveAt(index);
+            if (_cores[envelope.To] is not null)
+            {
+                Step(envelope.To, (core, outbox) => core.Handle(envelope.Message, Now, outbox));
+            }
+        }
+    }
+
+    /// <summary>Delivers the pre-votes in flight and their answers: a follower that timed out becomes a candidate.</summary>
+    public void DeliverPreVotes() => DeliverOnly(envelope => envelope.Message is PreVote or PreVoteGranted);
+
     /// <summary>Times out <paramref name="id"/> so it runs phase 1, and delivers everything.</summary>
     public void Elect(int id, Func<int, Envelope, bool>? pass = null)
     {

@@ -48,6 +48,7 @@ public sealed class ReplicaCoreTests
         var cluster = new CoreHarness(3);
         cluster.Tick(1, cluster.Options.ElectionTimeout * 3);
         cluster.Tick(2);
+        cluster.DeliverPreVotes();
         Assert.Equal(ProposerRole.Candidate, cluster[1].Role);
         Assert.Equal(ProposerRole.Candidate, cluster[2].Role);
 
@@ -209,14 +210,14 @@ public sealed class ReplicaCoreTests
         cluster.DeliverAll();
         cluster.Tick(3, cluster.Options.CatchUpInterval);
         cluster.DeliverAll();
-        cluster.Elect(2, pass: (from, envelope) => envelope.To != 1);
-        cluster.Tick(1, cluster.Options.HeartbeatInterval);
-        cluster.DeliverAll();
+        var staleBallot = cluster[1].Ballot;
+        cluster.Elect(2);
+        cluster.Step(3, (core, outbox) => core.Handle(new Accept(1, staleBallot, 5, Batch.NoOp(0), 0), cluster.Now, outbox));
 
         Assert.Equal(1, cluster[3].AppliedBelow);
         Assert.Equal(ProposerRole.Follower, cluster[1].Role);
         Assert.Equal(
-            [typeof(Accept), typeof(CatchUp), typeof(CatchUpRequest), typeof(Chosen), typeof(LeaderCheck), typeof(LeaderCheckAck)],
+            [typeof(Accept), typeof(CatchUp), typeof(CatchUpRequest), typeof(Chosen), typeof(LeaderCheck), typeof(LeaderCheckAck), typeof(PreVote), typeof(PreVoteGranted)],
             cluster.SentEarly.OrderBy(type => type.Name));
         Assert.Equal(
             [typeof(Accepted), typeof(Nack), typeof(Prepare), typeof(Promise)],

@@ -64,8 +64,8 @@ internal sealed class Simulation : ISimHost
     {
         _seed = seed;
         _options = options;
-        _paxos = options.PaxosFor(options.Replicas);
         _random = new SimRandom(seed);
+        _paxos = options.PaxosFor(options.Replicas, options.PreVoteAndCheckQuorum ?? _random.Chance(0.5));
         _dropRate = _random.NextDouble() * options.MaxDropRate;
         _duplicateRate = _random.NextDouble() * options.MaxDuplicateRate;
         _cut = new bool[options.Replicas + 1, options.Replicas + 1];
