@@ -26,7 +26,7 @@ public sealed class CheckerIsNotVacuousTests(ITestOutputHelper output)
 
     /// <summary>
     /// Rarer than a forgotten vote: the crash must fall inside the promise's write, during an election, and the old
-    /// leader must still reach the forgetful acceptor (seed 776 of the 3-replica runs catches it).
+    /// leader must still reach the forgetful acceptor (seed 1,229 of the 3-replica runs catches it).
     /// </summary>
     [Fact]
     public void Acceptor_that_sends_its_promise_before_the_journal_write_is_caught() =>
