@@ -38,6 +38,10 @@ internal static class CoreBench
             {
                 queue.Enqueue(envelope);
             }
+            foreach (var envelope in outbox.SendAfterPersist)
+            {
+                queue.Enqueue(envelope);
+            }
             foreach (var delivery in outbox.Deliver)
             {
                 if (id == 1 && delivery is SlotDelivered slot)

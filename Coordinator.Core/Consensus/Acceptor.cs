@@ -4,7 +4,8 @@ namespace Coordinator.Core.Consensus;
 
 /// <summary>
 /// The Paxos acceptor: a promised ballot and one vote per slot. It never promises or accepts below its promise,
-/// and every change is emitted to <see cref="Outbox.Persist"/> ahead of the reply it justifies.
+/// and every change is emitted to <see cref="Outbox.Persist"/>, its replies to <see cref="Outbox.SendAfterPersist"/>:
+/// none may leave before the write it justifies.
 /// </summary>
 internal sealed class Acceptor : IAcceptor
 {
@@ -33,7 +34,7 @@ internal sealed class Acceptor : IAcceptor
     {
         if (prepare.Ballot < Promised)
         {
-            outbox.Send.Add(new Envelope(prepare.From, new Nack(_replicaId, Promised)));
+            outbox.SendAfterPersist.Add(new Envelope(prepare.From, new Nack(_replicaId, Promised)));
             return;
         }
         if (prepare.Ballot > Promised)
@@ -43,14 +44,14 @@ internal sealed class Acceptor : IAcceptor
         }
         var from = Math.Max(prepare.FromSlot, Floor);
         var votes = _votes.Values.Where(vote => vote.Slot >= from).OrderBy(vote => vote.Slot).ToImmutableArray();
-        outbox.Send.Add(new Envelope(prepare.From, new Promise(_replicaId, prepare.Ballot, Floor, votes)));
+        outbox.SendAfterPersist.Add(new Envelope(prepare.From, new Promise(_replicaId, prepare.Ballot, Floor, votes)));
     }
 
     public Vote? OnAccept(Accept accept, Outbox outbox)
     {
         if (accept.Ballot < Promised)
         {
-            outbox.Send.Add(new Envelope(accept.From, new Nack(_replicaId, Promised)));
+            outbox.SendAfterPersist.Add(new Envelope(accept.From, new Nack(_replicaId, Promised)));
             return null;
         }
         if (accept.Slot < Floor)
@@ -58,7 +59,7 @@ internal sealed class Acceptor : IAcceptor
             // The slot is chosen and compacted here. By Paxos any proposal for a chosen slot carries the chosen
             // value, so acknowledging without storing is safe, and it keeps a leader whose quorum did not include
             // this acceptor from waiting forever on a slot that is already decided.
-            outbox.Send.Add(new Envelope(accept.From, new Accepted(_replicaId, accept.Ballot, accept.Slot)));
+            outbox.SendAfterPersist.Add(new Envelope(accept.From, new Accepted(_replicaId, accept.Ballot, accept.Slot)));
             return null;
         }
         var vote = new Vote(accept.Slot, accept.Ballot, accept.Value);
@@ -69,7 +70,7 @@ internal sealed class Acceptor : IAcceptor
             _votes[accept.Slot] = vote;
             outbox.Persist.Add(new ValueAccepted(vote));
         }
-        outbox.Send.Add(new Envelope(accept.From, new Accepted(_replicaId, accept.Ballot, accept.Slot)));
+        outbox.SendAfterPersist.Add(new Envelope(accept.From, new Accepted(_replicaId, accept.Ballot, accept.Slot)));
         return vote;
     }
 

@@ -2,8 +2,10 @@ using System.Collections.Immutable;
 
 namespace Coordinator.Core.Consensus;
 
-// Message flow (names follow the paper):
+// Message flow (names follow the paper; the pre-vote is Raft's, the rest is Multi-Paxos):
 //
+//   follower ──PreVote(b, round)──────────────► replicas       would you promise b? only then does it raise its ballot
+//   follower ◄─PreVoteGranted(b, round)──────── replicas       yes: no healthy leader heard for an election timeout
 //   candidate ──Prepare(b, fromSlot)──────────► acceptors      phase 1, once per leadership
 //   candidate ◄─Promise(b, floor, votes)─────── acceptors      (or Nack(promised))
 //   leader ────Accept(b, slot, batch, commit)─► acceptors      phase 2, per slot, pipelined
@@ -63,3 +65,12 @@ internal sealed record ChosenEntry(long Slot, Batch Value);
 internal sealed record LeaderCheck(int From, Ballot Ballot, long Round) : PaxosMessage(From);
 
 internal sealed record LeaderCheckAck(int From, Ballot Ballot, long Round) : PaxosMessage(From);
+
+/// <summary>
+/// Asks whether the receiver would promise <paramref name="Ballot"/>, before the sender raises any ballot: a replica
+/// cut off from the others never gets a majority, so it cannot come back with a ballot that deposes a healthy leader.
+/// </summary>
+internal sealed record PreVote(int From, Ballot Ballot, long Round) : PaxosMessage(From);
+
+/// <summary>Yes to a <see cref="PreVote"/>: the sender has heard no healthy leader for an election timeout. A no is silence.</summary>
+internal sealed record PreVoteGranted(int From, Ballot Ballot, long Round) : PaxosMessage(From);

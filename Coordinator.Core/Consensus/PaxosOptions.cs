@@ -43,6 +43,12 @@ internal sealed record PaxosOptions
     /// <summary>Catch-up intervals a snapshot transfer waits for its sender's next chunk before it tries another peer.</summary>
     public int MaxUnansweredChunkAsks { get; init; } = 5;
 
+    /// <summary>
+    /// Pre-vote and check-quorum (see <see cref="Proposer"/>): on wherever replicas run. The simulation turns them off
+    /// in some runs, whose frequent contested elections find phase-1 bugs (a forgotten promise) far sooner.
+    /// </summary>
+    public bool PreVoteAndCheckQuorum { get; init; } = true;
+
     public int Majority => ReplicaIds.Length / 2 + 1;
 
     public void Validate(int replicaId)

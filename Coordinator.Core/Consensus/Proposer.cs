@@ -9,6 +9,14 @@ namespace Coordinator.Core.Consensus;
 /// before any Accept goes out and a restart can never reuse it), it re-proposes the highest-ballot vote of every
 /// reported slot, fills holes with no-ops, and only then proposes new commands, pipelined and batched.
 /// </summary>
+/// <remarks>
+/// Two rules keep a cut-off or lagging replica from deposing a healthy leader (Raft's pre-vote and check-quorum).
+/// Before it raises its ballot, a follower asks every replica whether it would promise the next one; a replica that
+/// heard a leader within the election timeout, or leads, says no, and without a majority of yeses the follower tries
+/// again later with the same ballot. A leader that has not heard a majority answer its ballot (Accepted, or the
+/// LeaderCheckAck of a check it sends when the log is idle) for an election timeout steps down, so the majority's
+/// silence towards a leader they can no longer hear is soon the truth, and their pre-votes succeed.
+/// </remarks>
 internal sealed class Proposer
 {
     private readonly int _replicaId;
@@ -29,6 +37,18 @@ internal sealed class Proposer
     private long _lastHeartbeatAt;
     private long _lastStamp;
 
+    // Pre-vote: the ballot this follower would run, the round of its question, and who said yes; and until when this
+    // replica, having heard a leader, says no to others.
+    private bool _preVoting;
+    private Ballot _preVoteBallot;
+    private long _preVoteRound;
+    private uint _preVotedBy;
+    private long _leaseUntil = long.MinValue;
+
+    // Check-quorum: when each replica last answered this leader's ballot (this replica's own slot is unused).
+    private readonly int _selfIndex;
+    private readonly long[] _answeredAt;
+
     // Read index: reads confirmed by the leader check in flight, reads that arrived after it was sent (they need the
     // next one), and reads of a leadership that ended, to be answered without an index.
     private readonly List<(long RequestId, long Index)> _readsInCheck = [];
@@ -47,6 +67,8 @@ internal sealed class Proposer
         _localAcceptor = localAcceptor;
         _localLearner = localLearner;
         _highestSeen = localAcceptor.Promised;
+        _selfIndex = options.ReplicaIds.IndexOf(replicaId);
+        _answeredAt = new long[options.ReplicaIds.Length];
     }
 
     public ProposerRole Role { get; private set; } = ProposerRole.Follower;
@@ -72,12 +94,25 @@ internal sealed class Proposer
         {
             case ProposerRole.Follower when now >= _electionDeadline:
             case ProposerRole.Candidate when now >= _electionDeadline:
-                StartElection(now, outbox);
+                if (_options.PreVoteAndCheckQuorum)
+                {
+                    StartPreVote(now, outbox);
+                }
+                else
+                {
+                    StartElection(now, outbox);
+                }
                 break;
             case ProposerRole.Candidate when now - _prepareSentAt >= _options.RetransmitInterval:
                 SendPrepare(now, outbox, onlyToSilent: true);
                 break;
             case ProposerRole.Leader:
+                var quorumAnsweredAt = _options.PreVoteAndCheckQuorum ? QuorumAnsweredAt(now) : now;
+                if (now - quorumAnsweredAt >= _options.ElectionTimeout)
+                {
+                    StepDown(now, 0);
+                    break;
+                }
                 if (now - _lastHeartbeatAt >= _options.HeartbeatInterval)
                 {
                     BroadcastCommit(now, outbox);
@@ -86,6 +121,11 @@ internal sealed class Proposer
                 if (_checkInFlight && now - _checkSentAt >= _options.RetransmitInterval)
                 {
                     SendLeaderCheck(now, outbox, onlyToSilent: true);
+                }
+                else if (!_checkInFlight && now - quorumAnsweredAt >= _options.HeartbeatInterval)
+                {
+                    // Commit points get no answer: an idle leader asks for one, or check-quorum would depose it.
+                    StartLeaderCheck(now, outbox);
                 }
                 break;
         }
@@ -129,7 +169,12 @@ internal sealed class Proposer
     public void OnLeaderCheckAck(LeaderCheckAck ack, long now, Outbox outbox)
     {
         var index = _options.ReplicaIds.IndexOf(ack.From);
-        if (Role != ProposerRole.Leader || !_checkInFlight || ack.Ballot != Ballot || ack.Round != _checkRound || index < 0)
+        if (Role != ProposerRole.Leader || ack.Ballot != Ballot || index < 0)
+        {
+            return;
+        }
+        _answeredAt[index] = now;
+        if (!_checkInFlight || ack.Round != _checkRound)
         {
             return;
         }
@@ -168,7 +213,12 @@ internal sealed class Proposer
             return;
         }
         var index = _options.ReplicaIds.IndexOf(accepted.From);
-        if (index < 0 || !_inFlight.TryGetValue(accepted.Slot, out var slot) || slot.IsChosen)
+        if (index < 0)
+        {
+            return;
+        }
+        _answeredAt[index] = now;
+        if (!_inFlight.TryGetValue(accepted.Slot, out var slot) || slot.IsChosen)
         {
             return;
         }
@@ -217,14 +267,36 @@ internal sealed class Proposer
         {
             return true;
         }
+        _leaseUntil = now + _options.ElectionTimeout;
         if (Role != ProposerRole.Follower)
         {
             StepDown(now, ballot.ReplicaId);
             return true;
         }
+        _preVoting = false;
         LeaderHint = ballot.ReplicaId;
         _electionDeadline = now + JitteredElectionTimeout();
         return true;
+    }
+
+    /// <summary>
+    /// Whether this replica would promise a candidate now, as far as leadership goes (the caller checks the ballot
+    /// against the promise): not while it leads, nor within an election timeout of hearing a leader.
+    /// </summary>
+    public bool WouldVote(long now) => Role != ProposerRole.Leader && now >= _leaseUntil;
+
+    public void OnPreVoteGranted(PreVoteGranted granted, long now, Outbox outbox)
+    {
+        var index = _options.ReplicaIds.IndexOf(granted.From);
+        if (!_preVoting || Role != ProposerRole.Follower || granted.Ballot != _preVoteBallot || granted.Round != _preVoteRound || index < 0)
+        {
+            return;
+        }
+        _preVotedBy |= 1u << index;
+        if (BitOperations.PopCount(_preVotedBy) >= _options.Majority)
+        {
+            StartElection(now, outbox);
+        }
     }
 
     /// <summary>The local acceptor promised a candidate's ballot: give that candidate time to finish its election.</summary>
@@ -242,16 +314,44 @@ internal sealed class Proposer
         }
         if (Role == ProposerRole.Follower)
         {
+            _preVoting = false;
             LeaderHint = 0;
             _electionDeadline = now + JitteredElectionTimeout();
         }
     }
 
+    /// <summary>Asks whether a majority would promise the next ballot; this replica's own yes counts at once.</summary>
+    private void StartPreVote(long now, Outbox outbox)
+    {
+        // A candidate whose election timed out asks again too, rather than raising its ballot once more.
+        Role = ProposerRole.Follower;
+        LeaderHint = 0;
+        _promises.Clear();
+        _preVoting = true;
+        _preVoteBallot = HighestSeen.Next(_replicaId);
+        _preVoteRound++;
+        _preVotedBy = 1u << _selfIndex;
+        _electionDeadline = now + JitteredElectionTimeout();
+        if (BitOperations.PopCount(_preVotedBy) >= _options.Majority)
+        {
+            StartElection(now, outbox);
+            return;
+        }
+        var preVote = new PreVote(_replicaId, _preVoteBallot, _preVoteRound);
+        foreach (var replica in _options.ReplicaIds)
+        {
+            if (replica != _replicaId)
+            {
+                outbox.Send.Add(new Envelope(replica, preVote));
+            }
+        }
+    }
+
     private void StartElection(long now, Outbox outbox)
     {
-        var round = HighestSeen.Round + 1;
-        Ballot = new Ballot(round, _replicaId);
+        Ballot = HighestSeen.Next(_replicaId);
         _highestSeen = Ballot;
+        _preVoting = false;
         Role = ProposerRole.Candidate;
         LeaderHint = 0;
         _promises.Clear();
@@ -270,7 +370,7 @@ internal sealed class Proposer
         {
             if (!onlyToSilent || !_promises.ContainsKey(replica))
             {
-                outbox.Send.Add(new Envelope(replica, prepare));
+                outbox.SendAfterPersist.Add(new Envelope(replica, prepare));
             }
         }
     }
@@ -279,6 +379,8 @@ internal sealed class Proposer
     {
         Role = ProposerRole.Leader;
         LeaderHint = _replicaId;
+        // The promises just came from a majority: a full election timeout to hear from them again.
+        Array.Fill(_answeredAt, now);
         var start = Math.Max(_prepareFromSlot, _promises.Values.Max(promise => promise.Floor));
         var highestVotes = new Dictionary<long, Vote>();
         foreach (var vote in _promises.Values.SelectMany(promise => promise.Votes))
@@ -374,6 +476,7 @@ internal sealed class Proposer
     private void StepDown(long now, int leaderHint)
     {
         Role = ProposerRole.Follower;
+        _preVoting = false;
         LeaderHint = leaderHint;
         _promises.Clear();
         _inFlight.Clear();
@@ -425,6 +528,16 @@ internal sealed class Proposer
         {
             StartLeaderCheck(now, outbox);
         }
+    }
+
+    /// <summary>The time by which a majority, this replica included, last answered this leader's ballot.</summary>
+    private long QuorumAnsweredAt(long now)
+    {
+        Span<long> times = stackalloc long[_answeredAt.Length];
+        _answeredAt.CopyTo(times);
+        times[_selfIndex] = now;
+        times.Sort();
+        return times[times.Length - _options.Majority];
     }
 
     private long JitteredElectionTimeout() => _options.ElectionTimeout + _jitter.Next(_options.ElectionTimeout);

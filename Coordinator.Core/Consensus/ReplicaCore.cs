@@ -51,10 +51,13 @@ internal sealed class ReplicaCore
 
     public void Start(long now) => _proposer.Start(now);
 
-    /// <returns>False when the message came from a replica outside the configured set; it was ignored.</returns>
+    /// <returns>
+    /// False when the message came from a replica outside the configured set or names a ballot no replica can reach
+    /// (see <see cref="IsReachable"/>); it was ignored: nothing promised, accepted, persisted or answered.
+    /// </returns>
     public bool Handle(PaxosMessage message, long now, Outbox outbox)
     {
-        if (!_options.ReplicaIds.Contains(message.From))
+        if (!_options.ReplicaIds.Contains(message.From) || !BallotsAreReachable(message))
         {
             return false;
         }
@@ -87,7 +90,7 @@ internal sealed class ReplicaCore
             case Chosen chosen:
                 if (!_proposer.ObserveLeader(chosen.Commit.Ballot, now))
                 {
-                    outbox.Send.Add(new Envelope(chosen.From, new Nack(ReplicaId, _proposer.HighestSeen)));
+                    outbox.SendAfterPersist.Add(new Envelope(chosen.From, new Nack(ReplicaId, _proposer.HighestSeen)));
                 }
                 _learner.OnCommit(chosen.Commit, chosen.From, outbox);
                 break;
@@ -112,17 +115,76 @@ internal sealed class ReplicaCore
                 }
                 else
                 {
-                    outbox.Send.Add(new Envelope(check.From, new Nack(ReplicaId, _acceptor.Promised)));
+                    outbox.SendAfterPersist.Add(new Envelope(check.From, new Nack(ReplicaId, _acceptor.Promised)));
                 }
                 break;
             case LeaderCheckAck ack:
                 _proposer.OnLeaderCheckAck(ack, now, outbox);
+                break;
+            case PreVote preVote:
+                if (preVote.Ballot < _acceptor.Promised)
+                {
+                    outbox.SendAfterPersist.Add(new Envelope(preVote.From, new Nack(ReplicaId, _acceptor.Promised)));
+                }
+                else if (_proposer.WouldVote(now))
+                {
+                    outbox.Send.Add(new Envelope(preVote.From, new PreVoteGranted(ReplicaId, preVote.Ballot, preVote.Round)));
+                }
+                break;
+            case PreVoteGranted granted:
+                _proposer.OnPreVoteGranted(granted, now, outbox);
                 break;
             default:
                 return false;
         }
         _proposer.FlushAbandonedReads(outbox);
         return true;
+    }
+
+    /// <summary>
+    /// A ballot a configured replica can have run: a round in 1..<see cref="Ballot.MaxRound"/> owned by a member. Only
+    /// such ballots may raise a promise or what this replica has seen, so its own next round never overflows.
+    /// </summary>
+    public bool IsReachable(Ballot ballot) => ballot.HasReachableRound && _options.ReplicaIds.Contains(ballot.ReplicaId);
+
+    private bool BallotsAreReachable(PaxosMessage message)
+    {
+        switch (message)
+        {
+            case Prepare prepare:
+                return IsReachable(prepare.Ballot);
+            case Promise promise:
+                if (!IsReachable(promise.Ballot))
+                {
+                    return false;
+                }
+                foreach (var vote in promise.Votes)
+                {
+                    if (!IsReachable(vote.Ballot))
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            case Accept accept:
+                return IsReachable(accept.Ballot);
+            case Accepted accepted:
+                return IsReachable(accepted.Ballot);
+            case Nack nack:
+                return IsReachable(nack.Promised);
+            case Chosen chosen:
+                return IsReachable(chosen.Commit.Ballot);
+            case LeaderCheck check:
+                return IsReachable(check.Ballot);
+            case LeaderCheckAck ack:
+                return IsReachable(ack.Ballot);
+            case PreVote preVote:
+                return IsReachable(preVote.Ballot);
+            case PreVoteGranted granted:
+                return IsReachable(granted.Ballot);
+            default:
+                return true;
+        }
     }
 
     public void Tick(long now, Outbox outbox)

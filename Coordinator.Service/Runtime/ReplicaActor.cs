@@ -9,9 +9,9 @@ namespace Coordinator.Service.Runtime;
 /// <summary>
 /// The actor shell of one replica: a persistent actor (Akka.Persistence.Sql) around the pure <see cref="ReplicaCore"/>.
 /// It owns the clock, the timers, the network and the journal; the core owns every decision. Each input's outbox is
-/// drained in the order the core requires: persist (PersistAllAsync, so concurrent writes batch in the journal),
-/// then send, then apply to the state machine. Outputs of an input that persisted nothing still wait (DeferAsync)
-/// behind earlier writes, so no reply ever overtakes the journal write it depends on.
+/// drained as the core lists it: what may leave before the journal write is sent at once, the rest after the write
+/// (PersistAllAsync, so concurrent writes batch in the journal). Replies of an input that persisted nothing still
+/// wait (DeferAsync) behind earlier writes, so no reply ever overtakes the journal write it depends on.
 /// </summary>
 /// <remarks>
 /// The three Paxos roles are separate pure objects but share one actor: the learner takes values from its own
@@ -126,7 +126,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
                 {
                     if (!Core.Handle(paxos, _clock.NowMs, outbox))
                     {
-                        _log.Warning("Ignored {0} from replica {1}, which is not in the configured replica set", paxos.GetType().Name, paxos.From);
+                        _log.Warning("Ignored {0} from replica {1}: not in the configured replica set, or its ballot is out of range", paxos.GetType().Name, paxos.From);
                     }
                 });
                 break;
@@ -317,10 +317,9 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         var outbox = new Outbox();
         input(outbox);
         AnswerReadIndexes(outbox);
-        if (outbox.Persist.Count > 0 || _outputsWaitingForWrites > 0)
-        {
-            SendWhatNeedsNoWrite(outbox);
-        }
+        // The core lists apart what promises nothing about this replica's journal: it leaves now, so the leader's
+        // fsync and its followers' overlap instead of running one after the other.
+        SendAll(outbox.Send);
         // Chosen values are durable at a majority whatever this replica's journal holds: applying them never waits
         // for its pending writes, and applying every delivery here keeps slots in order.
         ApplyDeliveries(outbox);
@@ -335,7 +334,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
                 if (--remaining == 0)
                 {
                     _outputsWaitingForWrites--;
-                    Flush(outbox);
+                    SendAll(outbox.SendAfterPersist);
                 }
             });
         }
@@ -345,41 +344,15 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
             DeferAsync(outbox, _ =>
             {
                 _outputsWaitingForWrites--;
-                Flush(outbox);
+                SendAll(outbox.SendAfterPersist);
             });
         }
         else
         {
-            Flush(outbox);
+            SendAll(outbox.SendAfterPersist);
         }
         ObserveRole();
     }
-
-    /// <summary>
-    /// Sends at once what promises nothing about this replica's journal: a leader's Accepts (their ballot's promise
-    /// was durable before it could lead), commit points and catch-up traffic (chosen values, durable at a majority).
-    /// The leader's fsync and its followers' then overlap instead of running one after the other. Prepares (the
-    /// candidate's own promise must be durable first, or a restart could reuse the ballot) and an acceptor's
-    /// Promise, Accepted and Nack wait for the journal, as the core requires.
-    /// </summary>
-    private void SendWhatNeedsNoWrite(Outbox outbox)
-    {
-        foreach (var envelope in outbox.Send)
-        {
-            if (NeedsNoWrite(envelope.Message))
-            {
-                Send(envelope);
-            }
-        }
-        outbox.Send.RemoveAll(envelope => NeedsNoWrite(envelope.Message));
-    }
-
-    /// <summary>
-    /// Messages that promise nothing about this replica's journal (see <see cref="Outbox"/>). A LeaderCheckAck says
-    /// only that no higher ballot is promised in memory, and memory is never behind the journal.
-    /// </summary>
-    private static bool NeedsNoWrite(PaxosMessage message) =>
-        message is Accept or Chosen or CatchUpRequest or CatchUp or SnapshotChunk or SnapshotChunkRequest or LeaderCheck or LeaderCheckAck;
 
     private void Send(Coordinator.Core.Consensus.Envelope envelope)
     {
@@ -402,9 +375,9 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         }
     }
 
-    private void Flush(Outbox outbox)
+    private void SendAll(List<Coordinator.Core.Consensus.Envelope> envelopes)
     {
-        foreach (var envelope in outbox.Send)
+        foreach (var envelope in envelopes)
         {
             Send(envelope);
         }

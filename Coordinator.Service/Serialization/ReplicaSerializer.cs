@@ -30,6 +30,8 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
         Chosen => "CH",
         LeaderCheck => "LC",
         LeaderCheckAck => "LA",
+        PreVote => "PV",
+        PreVoteGranted => "PG",
         CatchUpRequest => "CQ",
         CatchUp => "CU",
         SnapshotChunk => "SC",
@@ -97,6 +99,16 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
                 w.WriteInt64(m.Round);
                 break;
             case LeaderCheckAck m:
+                w.WriteInt32(m.From);
+                WriteBallot(w, m.Ballot);
+                w.WriteInt64(m.Round);
+                break;
+            case PreVote m:
+                w.WriteInt32(m.From);
+                WriteBallot(w, m.Ballot);
+                w.WriteInt64(m.Round);
+                break;
+            case PreVoteGranted m:
                 w.WriteInt32(m.From);
                 WriteBallot(w, m.Ballot);
                 w.WriteInt64(m.Round);
@@ -225,6 +237,8 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
             "CH" => new Chosen(r.ReadInt32(), new CommitPoint(ReadBallot(ref r), r.ReadInt64())),
             "LC" => new LeaderCheck(r.ReadInt32(), ReadBallot(ref r), r.ReadInt64()),
             "LA" => new LeaderCheckAck(r.ReadInt32(), ReadBallot(ref r), r.ReadInt64()),
+            "PV" => new PreVote(r.ReadInt32(), ReadBallot(ref r), r.ReadInt64()),
+            "PG" => new PreVoteGranted(r.ReadInt32(), ReadBallot(ref r), r.ReadInt64()),
             "CQ" => new CatchUpRequest(r.ReadInt32(), r.ReadInt64()),
             "CU" => ReadCatchUp(ref r),
             "SC" => new SnapshotChunk(r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadBytes()),

@@ -20,7 +20,7 @@ public sealed class AcceptorTests
 
         acceptor.OnPrepare(new Prepare(3, new Ballot(2, 3), FromSlot: 2), outbox);
 
-        var promise = Assert.IsType<Promise>(Assert.Single(outbox.Send).Message);
+        var promise = Assert.IsType<Promise>(Assert.Single(outbox.SendAfterPersist).Message);
         Assert.Equal(new Ballot(2, 3), promise.Ballot);
         Assert.Equal([3L, 7L], promise.Votes.Select(vote => vote.Slot));
         Assert.Equal(ValueB, promise.Votes[1].Value);
@@ -39,7 +39,7 @@ public sealed class AcceptorTests
 
         acceptor.OnAccept(new Accept(2, new Ballot(1, 2), 0, ValueA, 0), outbox);
         Assert.Equal([new ValueAccepted(new Vote(0, new Ballot(1, 2), ValueA))], outbox.Persist);
-        Assert.IsType<Accepted>(Assert.Single(outbox.Send).Message);
+        Assert.IsType<Accepted>(Assert.Single(outbox.SendAfterPersist).Message);
     }
 
     [Fact]
@@ -55,12 +55,12 @@ public sealed class AcceptorTests
 
         Assert.Null(vote);
         Assert.Empty(outbox.Persist);
-        Assert.All(outbox.Send, envelope =>
+        Assert.All(outbox.SendAfterPersist, envelope =>
         {
             Assert.Equal(2, envelope.To);
             Assert.Equal(new Nack(1, new Ballot(5, 3)), envelope.Message);
         });
-        Assert.Equal(2, outbox.Send.Count);
+        Assert.Equal(2, outbox.SendAfterPersist.Count);
         Assert.Empty(acceptor.Votes);
     }
 
@@ -76,7 +76,7 @@ public sealed class AcceptorTests
         acceptor.OnAccept(accept, outbox);
 
         Assert.Empty(outbox.Persist);
-        Assert.Equal(new Accepted(1, new Ballot(1, 2), 0), Assert.Single(outbox.Send).Message);
+        Assert.Equal(new Accepted(1, new Ballot(1, 2), 0), Assert.Single(outbox.SendAfterPersist).Message);
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class AcceptorTests
 
         Assert.Null(vote);
         Assert.Empty(outbox.Persist);
-        Assert.Equal(new Accepted(1, new Ballot(1, 2), 4), Assert.Single(outbox.Send).Message);
+        Assert.Equal(new Accepted(1, new Ballot(1, 2), 4), Assert.Single(outbox.SendAfterPersist).Message);
         Assert.Empty(acceptor.Votes);
     }
 }

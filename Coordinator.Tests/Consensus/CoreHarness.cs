@@ -33,6 +33,12 @@ internal sealed class CoreHarness
 
     public Dictionary<int, List<SlotDelivered>> Delivered { get; } = [];
 
+    /// <summary>The message types the cores listed as free to leave before their journal write.</summary>
+    public HashSet<Type> SentEarly { get; } = [];
+
+    /// <summary>The message types the cores listed as waiting for their journal write.</summary>
+    public HashSet<Type> SentAfterPersist { get; } = [];
+
     /// <summary>Every read index answer, with the replica that gave it.</summary>
     public List<(int Replica, ReadIndexAnswer Answer)> ReadAnswers { get; } = [];
 
@@ -59,7 +65,9 @@ internal sealed class CoreHarness
         var outbox = new Outbox();
         input(this[id], outbox);
         Journals[id].AddRange(outbox.Persist);
-        InFlight.AddRange(outbox.Send.Select(envelope => (id, envelope)));
+        InFlight.AddRange(outbox.Send.Concat(outbox.SendAfterPersist).Select(envelope => (id, envelope)));
+        SentEarly.UnionWith(outbox.Send.Select(envelope => envelope.Message.GetType()));
+        SentAfterPersist.UnionWith(outbox.SendAfterPersist.Select(envelope => envelope.Message.GetType()));
         Delivered[id].AddRange(outbox.Deliver.OfType<SlotDelivered>());
         ReadAnswers.AddRange(outbox.ReadIndexes.Select(answer => (id, answer)));
     }
@@ -102,6 +110,23 @@ internal sealed class CoreHarness
         }
         return delivered;
     }
+
+    /// <summary>Delivers the in-flight messages <paramref name="which"/> picks, and those they cause, leaving the rest in flight.</summary>
+    public void DeliverOnly(Func<Envelope, bool> which)
+    {
+        while (InFlight.FindIndex(message => which(message.Envelope)) is var index and >= 0)
+        {
+            var envelope = InFlight[index].Envelope;
+            InFlight.RemoveAt(index);
+            if (_cores[envelope.To] is not null)
+            {
+                Step(envelope.To, (core, outbox) => core.Handle(envelope.Message, Now, outbox));
+            }
+        }
+    }
+
+    /// <summary>Delivers the pre-votes in flight and their answers: a follower that timed out becomes a candidate.</summary>
+    public void DeliverPreVotes() => DeliverOnly(envelope => envelope.Message is PreVote or PreVoteGranted);
 
     /// <summary>Times out <paramref name="id"/> so it runs phase 1, and delivers everything.</summary>
     public void Elect(int id, Func<int, Envelope, bool>? pass = null)

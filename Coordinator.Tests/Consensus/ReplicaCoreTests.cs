@@ -48,6 +48,7 @@ public sealed class ReplicaCoreTests
         var cluster = new CoreHarness(3);
         cluster.Tick(1, cluster.Options.ElectionTimeout * 3);
         cluster.Tick(2);
+        cluster.DeliverPreVotes();
         Assert.Equal(ProposerRole.Candidate, cluster[1].Role);
         Assert.Equal(ProposerRole.Candidate, cluster[2].Role);
 
@@ -280,6 +281,33 @@ public sealed class ReplicaCoreTests
     }
 
     [Fact]
+    public void Only_messages_that_promise_nothing_about_the_journal_may_leave_before_the_write()
+    {
+        var cluster = new CoreHarness(3);
+        cluster.Elect(1);
+        cluster.Submit(1, CoreHarness.Command(7, 1));
+        cluster.DeliverAll(pass: (from, envelope) => envelope.To != 3);
+        cluster.ReadIndex(1, requestId: 1);
+        cluster.DeliverAll();
+        cluster.Tick(1, cluster.Options.HeartbeatInterval);
+        cluster.DeliverAll();
+        cluster.Tick(3, cluster.Options.CatchUpInterval);
+        cluster.DeliverAll();
+        var staleBallot = cluster[1].Ballot;
+        cluster.Elect(2);
+        cluster.Step(3, (core, outbox) => core.Handle(new Accept(1, staleBallot, 5, Batch.NoOp(0), 0), cluster.Now, outbox));
+
+        Assert.Equal(1, cluster[3].AppliedBelow);
+        Assert.Equal(ProposerRole.Follower, cluster[1].Role);
+        Assert.Equal(
+            [typeof(Accept), typeof(CatchUp), typeof(CatchUpRequest), typeof(Chosen), typeof(LeaderCheck), typeof(LeaderCheckAck), typeof(PreVote), typeof(PreVoteGranted)],
+            cluster.SentEarly.OrderBy(type => type.Name));
+        Assert.Equal(
+            [typeof(Accepted), typeof(Nack), typeof(Prepare), typeof(Promise)],
+            cluster.SentAfterPersist.OrderBy(type => type.Name));
+    }
+
+    [Fact]
     public void Duplicated_and_reordered_messages_change_nothing()
     {
         var cluster = new CoreHarness(5, options => options with { MaxBatchCommands = 1 });
@@ -312,7 +340,7 @@ public sealed class ReplicaCoreTests
         cluster.InFlight.Clear();
         var outbox = new Outbox();
         cluster[2].Handle(toTwo.Envelope.Message, cluster.Now, outbox);
-        var reply = Assert.Single(outbox.Send, envelope => envelope.Message is Accepted);
+        var reply = Assert.Single(outbox.SendAfterPersist, envelope => envelope.Message is Accepted);
         cluster.InFlight.AddRange([(2, reply), (2, reply), (2, reply)]);
         cluster.DeliverAll();
 

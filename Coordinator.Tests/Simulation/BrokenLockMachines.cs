@@ -41,7 +41,14 @@ internal sealed class GrantWhileHeldMachine(StateMachineSettings settings, byte[
         {
             return applied;
         }
-        state.Waiters.RemoveAt(state.WaiterIndex(sessionId));
+        // A retried Acquire answers its first, queued result from the table of replies, though the planted grant
+        // already made the session a holder: there is no waiter left to promote.
+        var waiter = state.WaiterIndex(sessionId);
+        if (waiter < 0)
+        {
+            return applied;
+        }
+        state.Waiters.RemoveAt(waiter);
         var token = (long)LastToken.GetValue(State)! + 1;
         LastToken.SetValue(State, token);
         state.Holders.Add(new LockHolder(sessionId, LockMode.Exclusive, token, acquire.LeaseTtlMs, State.Now));

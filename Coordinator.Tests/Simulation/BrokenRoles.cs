@@ -40,7 +40,7 @@ internal sealed class AcceptorIgnoringPromises : IAcceptor
             outbox.Persist.Add(new BallotPromised(prepare.Ballot));
         }
         var votes = Votes.Where(vote => vote.Slot >= prepare.FromSlot).ToImmutableArray();
-        outbox.Send.Add(new Envelope(prepare.From, new Promise(_replicaId, prepare.Ballot, Floor, votes)));
+        outbox.SendAfterPersist.Add(new Envelope(prepare.From, new Promise(_replicaId, prepare.Ballot, Floor, votes)));
     }
 
     public Vote? OnAccept(Accept accept, Outbox outbox)
@@ -48,7 +48,7 @@ internal sealed class AcceptorIgnoringPromises : IAcceptor
         var vote = new Vote(accept.Slot, accept.Ballot, accept.Value);
         _votes[accept.Slot] = vote;
         outbox.Persist.Add(new ValueAccepted(vote));
-        outbox.Send.Add(new Envelope(accept.From, new Accepted(_replicaId, accept.Ballot, accept.Slot)));
+        outbox.SendAfterPersist.Add(new Envelope(accept.From, new Accepted(_replicaId, accept.Ballot, accept.Slot)));
         return vote;
     }
 
@@ -75,6 +75,41 @@ internal sealed class AcceptorForgettingPromises(IAcceptor inner) : IAcceptor
     public Vote? OnAccept(Accept accept, Outbox outbox) => inner.OnAccept(accept, outbox);
 
     public void Truncate(long below, Outbox outbox) => inner.Truncate(below, outbox);
+}
+
+/// <summary>
+/// Broken acceptor: lists its replies of type <typeparamref name="TReply"/> (Promise or Accepted) among the messages
+/// that may leave before the journal write, so a crash during the write forgets what the reply promised.
+/// </summary>
+internal sealed class AcceptorReplyingBeforeItsWrite<TReply>(IAcceptor inner) : IAcceptor
+    where TReply : PaxosMessage
+{
+    public Ballot Promised => inner.Promised;
+
+    public long Floor => inner.Floor;
+
+    public IEnumerable<Vote> Votes => inner.Votes;
+
+    public void OnPrepare(Prepare prepare, Outbox outbox)
+    {
+        inner.OnPrepare(prepare, outbox);
+        SendEarly(outbox);
+    }
+
+    public Vote? OnAccept(Accept accept, Outbox outbox)
+    {
+        var vote = inner.OnAccept(accept, outbox);
+        SendEarly(outbox);
+        return vote;
+    }
+
+    public void Truncate(long below, Outbox outbox) => inner.Truncate(below, outbox);
+
+    private static void SendEarly(Outbox outbox)
+    {
+        outbox.Send.AddRange(outbox.SendAfterPersist.Where(envelope => envelope.Message is TReply));
+        outbox.SendAfterPersist.RemoveAll(envelope => envelope.Message is TReply);
+    }
 }
 
 /// <summary>Broken learner: hands a slot to the state machine the moment it learns it, without waiting for the gap before it.</summary>

@@ -10,17 +10,19 @@ namespace Coordinator.Tests.Simulation;
 [Trait("Category", "Simulation")]
 public sealed class ConsensusSimulationTests(ITestOutputHelper output)
 {
+    /// <summary>Pre-vote and check-quorum are drawn per run, except in the row that runs as replicas do.</summary>
     [Theory]
-    [InlineData(3, 500, 8)]
-    [InlineData(5, 200, 8)]
-    [InlineData(3, 300, 1)]
-    public void Seeded_runs_keep_every_invariant(int replicas, int defaultSeeds, int pipelineWindow)
+    [InlineData(3, 500, 8, null)]
+    [InlineData(5, 200, 8, null)]
+    [InlineData(3, 300, 1, true)]
+    public void Seeded_runs_keep_every_invariant(int replicas, int defaultSeeds, int pipelineWindow, bool? preVoteAndCheckQuorum)
     {
         var count = SimulationRunner.SeedCount(defaultSeeds);
         var (failures, total, elapsed) = SimulationRunner.RunSeeds(
-            SimulationRunner.FirstSeed, count, new SimulationOptions { Replicas = replicas, PipelineWindow = pipelineWindow });
+            SimulationRunner.FirstSeed, count,
+            new SimulationOptions { Replicas = replicas, PipelineWindow = pipelineWindow, PreVoteAndCheckQuorum = preVoteAndCheckQuorum });
 
-        output.WriteLine($"{count} seeds x {replicas} replicas, window {pipelineWindow}, in {elapsed.TotalSeconds:F1} s: {failures.Count} failed; totals: {total}");
+        output.WriteLine($"{count} seeds x {replicas} replicas, window {pipelineWindow}, pre-vote {preVoteAndCheckQuorum?.ToString() ?? "drawn"}, in {elapsed.TotalSeconds:F1} s: {failures.Count} failed; totals: {total}");
         foreach (var failure in failures.Take(3))
         {
             output.WriteLine(failure.ToString());

@@ -2,7 +2,10 @@ using Coordinator.Core.Consensus;
 
 namespace Coordinator.Tests.Simulation;
 
-/// <summary>One simulated replica: volatile parts (core, state machine) die on a crash; the journal and snapshot survive.</summary>
+/// <summary>
+/// One simulated replica: volatile parts (core, state machine, journal writes not yet durable) die on a crash; the
+/// journal and snapshot survive.
+/// </summary>
 internal sealed class SimReplica(int id, SimRandom random, long snapshotInterval)
 {
     public int Id { get; } = id;
@@ -22,6 +25,12 @@ internal sealed class SimReplica(int id, SimRandom random, long snapshotInterval
     public long LastTimestamp { get; set; }
 
     public int Incarnation { get; set; }
+
+    /// <summary>Journal writes of this incarnation issued and not yet durable.</summary>
+    public int WritesPending { get; set; }
+
+    /// <summary>When the latest journal write becomes durable; a later write never becomes durable before it.</summary>
+    public long LastWriteDurableAt { get; set; }
 
     public bool IsUp => Core is not null;
 

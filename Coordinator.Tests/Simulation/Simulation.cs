@@ -10,7 +10,9 @@ namespace Coordinator.Tests.Simulation;
 /// <summary>
 /// One seeded run of the consensus core over a simulated network and disk (FoundationDB/VOPR style). A chaos phase
 /// drops, delays, reorders and duplicates messages, partitions replicas (isolated, minority/majority, flapping
-/// links) and crashes them (volatile state lost, journal and snapshot kept); then the network heals and every
+/// links) and crashes them (volatile state lost, journal and snapshot kept). Journal writes take time: what the
+/// outbox lets leave early goes out at once, the rest only once the replica's writes up to it are durable, and a
+/// crash loses the writes still pending with the messages waiting on them. Then the network heals and every
 /// submitted command must reach every replica within a bounded virtual time. Invariants are checked on every
 /// delivery: agreement, validity, at-most-once application, in-order prefix delivery and equal states per slot.
 /// Chosen slots go to the state machine of the run's <see cref="SimWorkload"/>, which adds checks of its own.
@@ -62,8 +64,8 @@ internal sealed class Simulation : ISimHost
     {
         _seed = seed;
         _options = options;
-        _paxos = options.PaxosFor(options.Replicas);
         _random = new SimRandom(seed);
+        _paxos = options.PaxosFor(options.Replicas, options.PreVoteAndCheckQuorum ?? _random.Chance(0.5));
         _dropRate = _random.NextDouble() * options.MaxDropRate;
         _duplicateRate = _random.NextDouble() * options.MaxDuplicateRate;
         _cut = new bool[options.Replicas + 1, options.Replicas + 1];
@@ -177,6 +179,8 @@ internal sealed class Simulation : ISimHost
         }
         _crashes++;
         replica.Core = null;
+        replica.WritesPending = 0;
+        replica.LastWriteDurableAt = 0;
         _trace.Record(_now, "crash", replica.Id);
     }
 
@@ -190,20 +194,30 @@ internal sealed class Simulation : ISimHost
         After(_options.TickInterval, () => Tick(replica, incarnation));
     }
 
-    /// <summary>Runs one input through a replica's core and drains the outbox: persist, then send, then deliver.</summary>
+    /// <summary>
+    /// Runs one input through a replica's core and drains the outbox as the replica's shell does: the early messages
+    /// leave at once, deliveries apply at once, and the journal write starts; the other messages wait for it.
+    /// </summary>
     private void Step(SimReplica replica, Action<Outbox> input)
     {
         var core = replica.Core!;
         var wasLeader = core.Role == ProposerRole.Leader;
         _outbox.Clear();
         input(_outbox);
-        foreach (var recorded in _outbox.Persist)
-        {
-            replica.Persist(recorded);
-        }
         foreach (var envelope in _outbox.Send)
         {
             Send(replica.Id, envelope);
+        }
+        if (_outbox.Persist.Count > 0 || replica.WritesPending > 0)
+        {
+            Write(replica, [.. _outbox.Persist], [.. _outbox.SendAfterPersist]);
+        }
+        else
+        {
+            foreach (var envelope in _outbox.SendAfterPersist)
+            {
+                Send(replica.Id, envelope);
+            }
         }
         foreach (var delivery in _outbox.Deliver)
         {
@@ -232,11 +246,42 @@ internal sealed class Simulation : ISimHost
         replica.DurableSnapshot = new SnapshotDelivered(core.AppliedBelow, replica.LastTimestamp, state);
         _compactionOutbox.Clear();
         core.Compact(core.AppliedBelow, replica.LastTimestamp, state, _compactionOutbox);
-        foreach (var recorded in _compactionOutbox.Persist)
+        if (_compactionOutbox.Persist.Count > 0)
         {
-            replica.Persist(recorded);
+            Write(replica, [.. _compactionOutbox.Persist], []);
         }
     }
+
+    /// <summary>
+    /// Starts a journal write that becomes durable after a random latency, never before the replica's earlier writes
+    /// (a journal is one ordered stream); then the messages that waited for it leave. A crash first loses it.
+    /// </summary>
+    private void Write(SimReplica replica, AcceptorEvent[] events, Envelope[] waiting)
+    {
+        var durableAt = Math.Max(_now + JournalLatency(), replica.LastWriteDurableAt);
+        replica.LastWriteDurableAt = durableAt;
+        replica.WritesPending++;
+        var incarnation = replica.Incarnation;
+        At(durableAt, () =>
+        {
+            if (replica.Incarnation != incarnation || !replica.IsUp)
+            {
+                return;
+            }
+            replica.WritesPending--;
+            foreach (var recorded in events)
+            {
+                replica.Persist(recorded);
+            }
+            foreach (var envelope in waiting)
+            {
+                Send(replica.Id, envelope);
+            }
+        });
+    }
+
+    /// <summary>Mostly a quick fsync, now and then a stall of the kind a busy disk gives.</summary>
+    private long JournalLatency() => _random.Between(0, 4) + (_random.Chance(0.05) ? _random.Between(10, 150) : 0);
 
     // ---- network --------------------------------------------------------------------------------------------
 

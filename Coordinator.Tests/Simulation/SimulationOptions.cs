@@ -32,6 +32,12 @@ internal sealed record SimulationOptions
     /// </summary>
     public long ReadIndexInterval { get; init; }
 
+    /// <summary>
+    /// Pre-vote and check-quorum in every run (true), in none (false), or drawn per run (null, the default): without
+    /// them contested elections are far more frequent, and those find phase-1 bugs; with them is how replicas run.
+    /// </summary>
+    public bool? PreVoteAndCheckQuorum { get; init; }
+
     /// <summary>Builds a run's state machines and clients; a new one per run, since a workload keeps run state.</summary>
     public Func<SimWorkload> Workload { get; init; } = () => new CommandWorkload();
 
@@ -42,8 +48,9 @@ internal sealed record SimulationOptions
     public Func<int, PaxosOptions, SnapshotDelivered?, ILearner> LearnerFactory { get; init; } =
         (id, options, snapshot) => new Learner(id, options, snapshot);
 
-    public PaxosOptions PaxosFor(int replicas) => new()
+    public PaxosOptions PaxosFor(int replicas, bool preVoteAndCheckQuorum) => new()
     {
+        PreVoteAndCheckQuorum = preVoteAndCheckQuorum,
         ReplicaIds = [.. Enumerable.Range(1, replicas)],
         HeartbeatInterval = 50,
         ElectionTimeout = 300,
