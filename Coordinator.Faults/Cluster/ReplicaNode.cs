@@ -95,7 +95,8 @@ internal sealed class ReplicaNode : IDisposable
 
     /// <summary>
     /// Waits up to <paramref name="bound"/> for the current process to exit or to print a line that
-    /// <paramref name="settles"/>; returns its exit code (null while it runs) and the first lines it printed.
+    /// <paramref name="settles"/> its fate without an exit; returns its exit code (null while it runs) and the first
+    /// lines it printed.
     /// </summary>
     public async Task<(int? ExitCode, IReadOnlyList<string> Lines)> WatchStartAsync(TimeSpan bound, Func<string, bool> settles)
     {

@@ -12,9 +12,6 @@ public static class WipeCheck
     /// <summary>The service's line once a replica serves: "replica N up on host:port (...)".</summary>
     public static bool SaysUp(string line) => line.Contains(" up on ", StringComparison.Ordinal) && line.StartsWith("replica ", StringComparison.Ordinal);
 
-    /// <summary>A line after which the start is decided without waiting for the bound.</summary>
-    public static bool Settles(string line) => SaysUp(line) || line.Contains(RefusalLine, StringComparison.Ordinal);
-
     /// <param name="exitCode">Null: the process still ran when the harness stopped waiting.</param>
     public static WipeResult Judge(int replica, int? exitCode, IReadOnlyList<string> lines, TimeSpan bound)
     {

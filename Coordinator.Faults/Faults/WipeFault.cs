@@ -21,7 +21,7 @@ internal static class WipeFault
         var wiped = JournalWipe.Wipe(node.DataDirectory, id, method, identityToo);
         log($"  wipe: replica {id}: {wiped}; starting it again");
         node.Start();
-        var (exitCode, lines) = await node.WatchStartAsync(Bound, WipeCheck.Settles);
+        var (exitCode, lines) = await node.WatchStartAsync(Bound, WipeCheck.SaysUp);
         cluster.Retire(id);
         var result = WipeCheck.Judge(id, exitCode, lines, Bound);
         if (!identityKept && !identityToo)
