@@ -135,16 +135,19 @@ internal sealed class NamespaceNetwork : IFaultNetwork
             {
                 continue;
             }
+            // The claim appears with its pid already in it (written aside, then moved without overwriting): a claim
+            // seen empty by a concurrent harness would be taken for a crashed run's and its network removed.
+            var pending = Path.Combine(StateDirectory, $"{subnet}.{Environment.ProcessId}.claiming");
+            File.WriteAllText(pending, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             try
             {
-                using var claim = new FileStream(StateFile(subnet), FileMode.CreateNew, FileAccess.Write);
-                using var writer = new StreamWriter(claim);
-                writer.Write(Environment.ProcessId);
+                File.Move(pending, StateFile(subnet), overwrite: false);
                 return subnet;
             }
             catch (IOException)
             {
                 // Another run holds this subnet.
+                File.Delete(pending);
             }
         }
         throw new InvalidOperationException($"no free subnet under 10.77.0.0/16 (see {StateDirectory})");

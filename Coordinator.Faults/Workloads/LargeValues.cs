@@ -4,10 +4,10 @@ namespace Coordinator.Faults.Workloads;
 
 /// <summary>
 /// The values of the large-sets workload: each element's node holds <see cref="MinBytes"/> to <see cref="MaxBytes"/>
-/// (the service's data limit) of bytes drawn from the element and the run's seed, so two elements never share a
-/// value. A run writes at most <see cref="MaxValues"/> values and <c>budgetBytes</c> in all (by default
-/// <see cref="DefaultBudgetBytes"/>), so a 20-60 s run stays within a few hundred MB per replica. Only each value's length and SHA-256 are kept, for the byte-exact
-/// comparison after the restart.
+/// (the service's data limit) of pseudo-random bytes seeded per element, so two elements practically never share a
+/// value and a value moved to another element is caught. A run writes at most <see cref="MaxValues"/> values and
+/// <c>budgetBytes</c> in all (by default <see cref="DefaultBudgetBytes"/>), so a 20-60 s run stays within a few hundred
+/// MB per replica. Only each value's SHA-256 is kept, for the byte-exact comparison after the restart.
 /// </summary>
 internal sealed class LargeValues(int seed, long budgetBytes)
 {
