@@ -27,8 +27,10 @@ internal sealed class WorkerClient(WorkloadContext context, int rotation, TimeSp
                 _client = await context.ConnectAsync(rotation, sessionTimeout, cancellationToken, requestTimeout).ConfigureAwait(false);
                 Number = context.Recorder.NewClient();
             }
-            catch (Exception error) when (error is ConnectionLossException or OperationCanceledException or RequestRejectedException)
+            catch (Exception error) when (error is CoordinatorException or ConnectionLossException or OperationCanceledException or RequestRejectedException)
             {
+                // ConnectAsync can also end in SessionExpiredException (the new session lapsed while a fault hid it):
+                // the worker tries again later rather than ending its workload and the run.
                 return null;
             }
         }
