@@ -10,8 +10,9 @@ namespace Coordinator.Faults.Harness;
 /// One fault run: a fresh cluster of real replica processes (in their own network namespaces, or on loopback behind
 /// their transports' blackholes), the workloads running concurrently while the seed's fault schedule plays, then
 /// healing (and, with a set workload, killing and restarting every replica not retired by a wipe), the final reads,
-/// and the checkers' verdicts, with one verdict per wipe on whether its replica refused to start. The run directory (seed, configs, replica
-/// logs, history) is deleted when the run passes and kept when it fails or a checker finds a violation.
+/// and the checkers' verdicts, with one verdict per wipe on whether its replica refused to start. The run directory
+/// (seed, configs, replica logs, history) is deleted when the run passes and kept when it fails or a checker finds a
+/// violation.
 /// </summary>
 public static class FaultRun
 {

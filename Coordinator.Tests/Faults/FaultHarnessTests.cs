@@ -44,9 +44,8 @@ public sealed class FaultHarnessTests(ITestOutputHelper output)
     public async Task Large_values_survive_kills_and_a_wiped_replica_refuses_to_start()
     {
         // 12 MiB of values: under Akka's 16 MiB frame, which a Promise carrying every vote since the last snapshot
-        // still exceeds with more (issue 15, finding 1; the default budget of 128 MiB shows it). Seed 1005 wipes
-        // replica 2: with replica 1, the first Akka seed node, wiped (seed 1004) the final restart of 2 and 3 never
-        // forms a cluster, a liveness bug of the service's seed-node join that this harness found.
+        // still exceeds with more (issue 15, finding 1; the default budget of 128 MiB shows it). Seed 1005 kills a
+        // replica four times, then truncates replica 2's journal.
         var report = await RunAsync(new RunOptions
         {
             Workloads = ["large-sets"],
