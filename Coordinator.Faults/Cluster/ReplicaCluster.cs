@@ -9,6 +9,7 @@ namespace Coordinator.Faults.Cluster;
 internal sealed class ReplicaCluster : IDisposable
 {
     private readonly Dictionary<int, ReplicaNode> _nodes;
+    private readonly HashSet<int> _retired = [];
 
     private ReplicaCluster(IFaultNetwork network, Dictionary<int, ReplicaNode> nodes)
     {
@@ -23,6 +24,9 @@ internal sealed class ReplicaCluster : IDisposable
     public ReplicaNode this[int id] => _nodes[id];
 
     public IReadOnlyList<string> Endpoints => [.. Ids.Select(Endpoint)];
+
+    /// <summary>Replicas that must stay down for the rest of the run (a wiped one); healing and restarts skip them.</summary>
+    public IReadOnlySet<int> Retired => _retired;
 
     public static ReplicaCluster Create(IFaultNetwork network, IReadOnlyList<int> ids, string runDirectory, string serviceDll, bool unsafeLocalSync)
     {
@@ -52,7 +56,7 @@ internal sealed class ReplicaCluster : IDisposable
                 }
                 """);
             var command = network.Launcher(id).Concat(["dotnet", serviceDll, "--config", configPath, "--id", id.ToString()]).ToList();
-            nodes[id] = new ReplicaNode(id, command, Path.Combine(runDirectory, $"replica-{id}.log"));
+            nodes[id] = new ReplicaNode(id, command, Path.Combine(runDirectory, $"replica-{id}.log"), dataDirectory);
         }
         return new ReplicaCluster(network, nodes);
     }
@@ -61,19 +65,26 @@ internal sealed class ReplicaCluster : IDisposable
 
     public void Apply(Cut cut) => Network.Apply(cut, _nodes);
 
+    /// <summary>Kills the replica (if it runs) and keeps it down from now on.</summary>
+    public void Retire(int id)
+    {
+        _retired.Add(id);
+        _nodes[id].Kill();
+    }
+
     public void StartAll()
     {
-        foreach (var node in _nodes.Values)
+        foreach (var node in Allowed())
         {
             node.Start();
         }
     }
 
-    /// <summary>Everything back to normal: network healed, paused replicas resumed, dead ones restarted.</summary>
+    /// <summary>Everything back to normal: network healed, paused replicas resumed, dead ones restarted (not retired ones).</summary>
     public void Heal()
     {
         Apply(Cut.None);
-        foreach (var node in _nodes.Values)
+        foreach (var node in Allowed())
         {
             node.Resume();
             if (!node.Running)
@@ -90,6 +101,8 @@ internal sealed class ReplicaCluster : IDisposable
             node.Kill();
         }
     }
+
+    private IEnumerable<ReplicaNode> Allowed() => _nodes.Values.Where(node => !_retired.Contains(node.Id));
 
     public void Dispose()
     {

@@ -10,17 +10,25 @@ internal sealed class ReplicaNode : IDisposable
 {
     private readonly IReadOnlyList<string> _command;
     private readonly StreamWriter _log;
+    /// <summary>The first lines of the current process's output, for judging how it started.</summary>
+    private const int StartLines = 200;
+
+    private readonly List<string> _startLines = [];
     private Process? _process;
     private bool _paused;
 
-    public ReplicaNode(int id, IReadOnlyList<string> command, string logPath)
+    public ReplicaNode(int id, IReadOnlyList<string> command, string logPath, string dataDirectory)
     {
         Id = id;
+        DataDirectory = dataDirectory;
         _command = command;
         _log = new StreamWriter(logPath, append: true) { AutoFlush = true };
     }
 
     public int Id { get; }
+
+    /// <summary>Where its journal (<c>replica-&lt;id&gt;.db</c>) and identity file live.</summary>
+    public string DataDirectory { get; }
 
     public bool Running => _process is { HasExited: false };
 
@@ -33,9 +41,13 @@ internal sealed class ReplicaNode : IDisposable
             start.ArgumentList.Add(argument);
         }
         Write($"---- harness: starting replica {Id}: {string.Join(' ', _command)}");
+        lock (_startLines)
+        {
+            _startLines.Clear();
+        }
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start replica {Id}");
-        process.OutputDataReceived += (_, line) => Write(line.Data);
-        process.ErrorDataReceived += (_, line) => Write(line.Data);
+        process.OutputDataReceived += (_, line) => Output(line.Data);
+        process.ErrorDataReceived += (_, line) => Output(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
@@ -81,6 +93,27 @@ internal sealed class ReplicaNode : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits up to <paramref name="bound"/> for the current process to exit or to print a line that
+    /// <paramref name="settles"/> its fate without an exit; returns its exit code (null while it runs) and the first
+    /// lines it printed.
+    /// </summary>
+    public async Task<(int? ExitCode, IReadOnlyList<string> Lines)> WatchStartAsync(TimeSpan bound, Func<string, bool> settles)
+    {
+        var process = _process ?? throw new InvalidOperationException($"replica {Id} was not started");
+        var clock = Stopwatch.StartNew();
+        while (!process.HasExited && clock.Elapsed < bound && !StartedLines().Any(settles))
+        {
+            await Task.Delay(100, CancellationToken.None);
+        }
+        if (process.HasExited)
+        {
+            // The exit is seen before the last redirected lines are read; this waits for the end of both streams.
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+        return (process.HasExited ? process.ExitCode : null, StartedLines());
+    }
+
     public void Pause()
     {
         if (_process is { HasExited: false } process && !_paused)
@@ -108,6 +141,30 @@ internal sealed class ReplicaNode : IDisposable
         {
             _log.Dispose();
         }
+    }
+
+    private IReadOnlyList<string> StartedLines()
+    {
+        lock (_startLines)
+        {
+            return [.. _startLines];
+        }
+    }
+
+    private void Output(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_startLines)
+        {
+            if (_startLines.Count < StartLines)
+            {
+                _startLines.Add(line);
+            }
+        }
+        Write(line);
     }
 
     private void Write(string? line)

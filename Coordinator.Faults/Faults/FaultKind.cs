@@ -18,5 +18,12 @@ public enum FaultKind
     /// <summary>Cut one replica off from every client (replicas still reach it).</summary>
     IsolateFromClients = 8,
 
+    /// <summary>
+    /// SIGKILL a replica, delete or empty its journal but keep its identity file, start it: it must refuse to start,
+    /// and it stays down for the rest of the run. At most one per run; not in <see cref="All"/> (see FaultSchedule).
+    /// </summary>
+    Wipe = 16,
+
+    /// <summary>The default mix: every fault a replica recovers from.</summary>
     All = Kill | Pause | PartitionReplicas | IsolateFromClients,
 }

@@ -6,16 +6,17 @@ using Coordinator.Faults.Workloads;
 namespace Coordinator.Faults.Harness;
 
 /// <summary>
-/// <c>--workload registers|locks|sets|ephemeral|all --replicas 3|5 --runs N --duration SECONDS --seed S [--keep]
-/// [--faults kill,pause,partition,isolate] [--network auto|namespaces|transport] [--unsafe-local-sync] [--service PATH]</c>;
+/// <c>--workload registers|locks|sets|large-sets|ephemeral|all --replicas 3|5 --runs N --duration SECONDS --seed S [--keep]
+/// [--faults kill,pause,partition,isolate,wipe] [--network auto|namespaces|transport] [--unsafe-local-sync] [--service PATH]
+/// [--large-mib M]</c>;
 /// run k uses seed S + k.
 /// </summary>
 internal sealed record CommandLine(RunOptions Template, int Runs)
 {
     public const string Usage =
-        "usage: Coordinator.Faults --workload registers|locks|sets|ephemeral|all [--replicas 3|5] [--runs N] [--duration SECONDS]"
-        + " [--seed S] [--keep] [--faults kill,pause,partition,isolate] [--network auto|namespaces|transport] [--unsafe-local-sync]"
-        + " [--service PATH]";
+        "usage: Coordinator.Faults --workload registers|locks|sets|large-sets|ephemeral|all [--replicas 3|5] [--runs N] [--duration SECONDS]"
+        + " [--seed S] [--keep] [--faults kill,pause,partition,isolate,wipe] [--network auto|namespaces|transport] [--unsafe-local-sync]"
+        + " [--service PATH] [--large-mib M]";
 
     /// <exception cref="ArgumentException">The arguments say something else; the message says what.</exception>
     public static CommandLine Parse(string[] args)
@@ -29,7 +30,7 @@ internal sealed record CommandLine(RunOptions Template, int Runs)
                 case "--keep" or "--unsafe-local-sync":
                     flags.Add(args[i]);
                     break;
-                case "--workload" or "--replicas" or "--runs" or "--duration" or "--seed" or "--faults" or "--network" or "--service" when i + 1 < args.Length:
+                case "--workload" or "--replicas" or "--runs" or "--duration" or "--seed" or "--faults" or "--network" or "--service" or "--large-mib" when i + 1 < args.Length:
                     values[args[i]] = args[++i];
                     break;
                 default:
@@ -61,6 +62,7 @@ internal sealed record CommandLine(RunOptions Template, int Runs)
                 "transport" => NetworkKind.Transport,
                 var other => throw new ArgumentException($"unknown network '{other}' (expected auto, namespaces, transport)"),
             },
+            LargeValueBudgetBytes = Number(values, "--large-mib", (int)(LargeValues.DefaultBudgetBytes / (1024 * 1024))) * 1024L * 1024,
             Keep = flags.Contains("--keep"),
             UnsafeLocalSync = flags.Contains("--unsafe-local-sync"),
             ServiceDll = values.GetValueOrDefault("--service") ?? ServiceLocator.FindServiceDll(),
@@ -75,7 +77,8 @@ internal sealed record CommandLine(RunOptions Template, int Runs)
             "pause" => FaultKind.Pause,
             "partition" => FaultKind.PartitionReplicas,
             "isolate" => FaultKind.IsolateFromClients,
-            _ => throw new ArgumentException($"unknown fault '{name}' (expected kill, pause, partition, isolate)"),
+            "wipe" => FaultKind.Wipe,
+            _ => throw new ArgumentException($"unknown fault '{name}' (expected kill, pause, partition, isolate, wipe)"),
         });
 
     private static int Number(Dictionary<string, string> values, string name, int fallback) =>

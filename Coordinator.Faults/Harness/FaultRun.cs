@@ -9,9 +9,10 @@ namespace Coordinator.Faults.Harness;
 /// <summary>
 /// One fault run: a fresh cluster of real replica processes (in their own network namespaces, or on loopback behind
 /// their transports' blackholes), the workloads running concurrently while the seed's fault schedule plays, then
-/// healing (and, with the set workload, killing and restarting every replica), the final reads, and the checkers'
-/// verdicts. The run directory (seed, configs, replica
-/// logs, history) is deleted when the run passes and kept when it fails or a checker finds a violation.
+/// healing (and, with a set workload, killing and restarting every replica not retired by a wipe), the final reads,
+/// and the checkers' verdicts, with one verdict per wipe on whether its replica refused to start. The run directory
+/// (seed, configs, replica logs, history) is deleted when the run passes and kept when it fails or a checker finds a
+/// violation.
 /// </summary>
 public static class FaultRun
 {
@@ -23,7 +24,7 @@ public static class FaultRun
         {
             throw new PlatformNotSupportedException($"network namespaces are unavailable: {reason} (--network transport works without them)");
         }
-        var workloads = options.Workloads.Select(WorkloadCatalog.Create).ToList();
+        var workloads = options.Workloads.Select(name => WorkloadCatalog.Create(name, options.LargeValueBudgetBytes)).ToList();
         var ids = Enumerable.Range(1, options.Replicas).ToList();
         var schedule = FaultSchedule.Generate(options.Seed, ids, options.Duration, options.Faults);
         var runDirectory = Directory.CreateDirectory(
@@ -72,11 +73,14 @@ public static class FaultRun
         RunOptions options, List<IWorkload> workloads, List<int> ids, IReadOnlyList<Fault> schedule, string runDirectory, Action<string> log, CancellationToken cancellationToken)
     {
         var historyPath = Path.Combine(runDirectory, "history.jsonl");
+        FaultInjector injector;
         using (var network = CreateNetwork(options.Network, ids, log))
         using (var cluster = ReplicaCluster.Create(network, ids, runDirectory, options.ServiceDll, options.UnsafeLocalSync))
         using (var history = new HistoryFile(historyPath))
         {
             var context = new WorkloadContext(new Recorder(history), cluster.Endpoints, network.ClientHost, network.ClientAkkaConfig, options.Seed, log);
+            injector = new FaultInjector(cluster, log, fault => RecordDisruption(context.Recorder, fault),
+                wipe => context.Recorder.Instant(0, wipe.Refused ? "wipe-refused" : "wipe-started", "cluster", wipe.Replica));
             cluster.StartAll();
             foreach (var workload in workloads)
             {
@@ -87,13 +91,15 @@ public static class FaultRun
             {
                 stop.CancelAfter(options.Duration);
                 var running = Task.WhenAll(workloads.Select(workload => workload.RunAsync(context, stop.Token)));
-                await new FaultInjector(cluster, log, fault => RecordDisruption(context.Recorder, fault)).RunAsync(schedule, stop.Token);
+                await injector.RunAsync(schedule, stop.Token);
                 await running.WaitAsync(options.Duration + WindDown, cancellationToken);
             }
             cluster.Heal();
             if (workloads.OfType<SetWorkload>().Any())
             {
-                log("  healed; killing and restarting every replica");
+                log(cluster.Retired.Count == 0
+                    ? "  healed; killing and restarting every replica"
+                    : $"  healed; killing and restarting every replica but the retired [{string.Join(",", cluster.Retired.Order())}]");
                 cluster.KillAll();
                 cluster.StartAll();
             }
@@ -109,6 +115,7 @@ public static class FaultRun
         var operations = HistoryFile.Read(historyPath);
         var outcomes = Enum.GetValues<Outcome>().ToDictionary(outcome => outcome, outcome => operations.Count(operation => operation.Outcome == outcome));
         var verdicts = workloads.Select(workload => workload.Check([.. operations.Where(workload.Owns)])).ToList();
+        verdicts.AddRange(injector.Wipes.Select(wipe => new Verdict("wipe", wipe.Refused ? VerdictKind.Valid : VerdictKind.Violation, wipe.Explanation)));
         return new RunReport(options.Seed, schedule, outcomes, verdicts, runDirectory);
     }
 
@@ -126,7 +133,11 @@ public static class FaultRun
     /// </summary>
     private static void RecordDisruption(Recorder recorder, Fault fault)
     {
-        if (fault.Kind is FaultKind.Kill or FaultKind.Pause or FaultKind.PartitionReplicas)
+        if (fault.Kind == FaultKind.Wipe)
+        {
+            recorder.Instant(0, "wipe", "cluster", fault.Replicas[0]);
+        }
+        if (fault.Kind is FaultKind.Kill or FaultKind.Pause or FaultKind.PartitionReplicas or FaultKind.Wipe)
         {
             foreach (var replica in fault.Replicas)
             {

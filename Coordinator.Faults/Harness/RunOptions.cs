@@ -1,12 +1,13 @@
 using Coordinator.Faults.Faults;
 using Coordinator.Faults.Network;
+using Coordinator.Faults.Workloads;
 
 namespace Coordinator.Faults.Harness;
 
 /// <summary>One fault run's parameters. The seed alone decides the fault schedule.</summary>
 public sealed record RunOptions
 {
-    /// <summary>Any of "registers", "locks", "sets", "ephemeral", run concurrently.</summary>
+    /// <summary>Any of "registers", "locks", "sets", "large-sets", "ephemeral", run concurrently.</summary>
     public required IReadOnlyList<string> Workloads { get; init; }
 
     public int Replicas { get; init; } = 3;
@@ -18,6 +19,9 @@ public sealed record RunOptions
     public FaultKind Faults { get; init; } = FaultKind.All;
 
     public NetworkKind Network { get; init; } = NetworkKind.Auto;
+
+    /// <summary>How many bytes of 64 KiB-1 MiB values the large-sets workload writes at most in the run.</summary>
+    public long LargeValueBudgetBytes { get; init; } = LargeValues.DefaultBudgetBytes;
 
     /// <summary>Keep the run directory even when the run passes.</summary>
     public bool Keep { get; init; }

@@ -131,20 +131,23 @@ internal sealed class NamespaceNetwork : IFaultNetwork
         Directory.CreateDirectory(StateDirectory);
         for (var subnet = 1; subnet < 250; subnet++)
         {
-            if (Directory.Exists($"/sys/class/net/{Bridge(subnet)}"))
+            if (Directory.Exists($"/sys/class/net/{Bridge(subnet)}") || Directory.EnumerateFileSystemEntries("/sys/class/net", $"cf{subnet}v*").Any())
             {
                 continue;
             }
+            // The claim appears with its pid already in it (written aside, then moved without overwriting): a claim
+            // seen empty by a concurrent harness would be taken for a crashed run's and its network removed.
+            var pending = Path.Combine(StateDirectory, $"{subnet}.{Environment.ProcessId}.claiming");
+            File.WriteAllText(pending, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             try
             {
-                using var claim = new FileStream(StateFile(subnet), FileMode.CreateNew, FileAccess.Write);
-                using var writer = new StreamWriter(claim);
-                writer.Write(Environment.ProcessId);
+                File.Move(pending, StateFile(subnet), overwrite: false);
                 return subnet;
             }
             catch (IOException)
             {
                 // Another run holds this subnet.
+                File.Delete(pending);
             }
         }
         throw new InvalidOperationException($"no free subnet under 10.77.0.0/16 (see {StateDirectory})");
@@ -175,14 +178,17 @@ internal sealed class NamespaceNetwork : IFaultNetwork
         foreach (var line in Shell.Run("ip", ["netns", "list"], check: false).Split('\n'))
         {
             var name = line.Split(' ', 2)[0];
-            if (name.StartsWith(prefix, StringComparison.Ordinal) && int.TryParse(name[prefix.Length..], out _))
+            if (name.StartsWith(prefix, StringComparison.Ordinal) && int.TryParse(name[prefix.Length..], out var id))
             {
                 // Replicas of a harness that was itself SIGKILLed outlive it inside their namespace.
                 foreach (var pid in Shell.Run("ip", ["netns", "pids", name], check: false).Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 {
                     Shell.Run("kill", ["-KILL", pid.Trim()], check: false);
                 }
-                // Deleting the namespace deletes its end of the veth pair, its peer, and its nft rules.
+                // The kernel deletes a namespace's veth pair only some time after the namespace goes; deleting the
+                // pair first frees its name at once for the next run on this subnet.
+                Shell.IpQuietly("link", "del", $"cf{subnet}v{id}");
+                // Deleting the namespace deletes its nft rules.
                 Shell.IpQuietly("netns", "del", name);
             }
         }

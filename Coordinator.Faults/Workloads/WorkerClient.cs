@@ -6,7 +6,7 @@ namespace Coordinator.Faults.Workloads;
 /// A workload worker's session: connected on first use, replaced by a new session (and a new client number in the
 /// history) once the cluster or the client library has ended it.
 /// </summary>
-internal sealed class WorkerClient(WorkloadContext context, int rotation, TimeSpan sessionTimeout) : IAsyncDisposable
+internal sealed class WorkerClient(WorkloadContext context, int rotation, TimeSpan sessionTimeout, TimeSpan? requestTimeout = null) : IAsyncDisposable
 {
     private CoordinatorClient? _client;
 
@@ -24,11 +24,13 @@ internal sealed class WorkerClient(WorkloadContext context, int rotation, TimeSp
         {
             try
             {
-                _client = await context.ConnectAsync(rotation, sessionTimeout, cancellationToken).ConfigureAwait(false);
+                _client = await context.ConnectAsync(rotation, sessionTimeout, cancellationToken, requestTimeout).ConfigureAwait(false);
                 Number = context.Recorder.NewClient();
             }
-            catch (Exception error) when (error is ConnectionLossException or OperationCanceledException or RequestRejectedException)
+            catch (Exception error) when (error is CoordinatorException or ConnectionLossException or OperationCanceledException or RequestRejectedException)
             {
+                // ConnectAsync can also end in SessionExpiredException (the new session lapsed while a fault hid it):
+                // the worker tries again later rather than ending its workload and the run.
                 return null;
             }
         }

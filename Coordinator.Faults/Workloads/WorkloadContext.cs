@@ -24,7 +24,8 @@ internal sealed class WorkloadContext(Recorder recorder, IReadOnlyList<string> s
     /// A client whose server list starts at a different replica for each <paramref name="rotation"/>, so clients
     /// spread over the replicas and some sit on whichever replica a fault hits.
     /// </summary>
-    public Task<CoordinatorClient> ConnectAsync(int rotation, TimeSpan sessionTimeout, CancellationToken cancellationToken)
+    /// <param name="requestTimeout">How long one request waits for its gateway (1 s unless a workload's requests are big).</param>
+    public Task<CoordinatorClient> ConnectAsync(int rotation, TimeSpan sessionTimeout, CancellationToken cancellationToken, TimeSpan? requestTimeout = null)
     {
         var first = ((rotation % servers.Count) + servers.Count) % servers.Count;
         var options = new CoordinatorClientOptions
@@ -33,7 +34,7 @@ internal sealed class WorkloadContext(Recorder recorder, IReadOnlyList<string> s
             LocalHostname = clientHost,
             AkkaConfig = clientAkkaConfig,
             SessionTimeout = sessionTimeout,
-            RequestTimeout = TimeSpan.FromSeconds(1),
+            RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(1),
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
         return CoordinatorClient.ConnectAsync(options, cancellationToken);
