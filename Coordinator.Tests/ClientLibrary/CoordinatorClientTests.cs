@@ -160,7 +160,7 @@ public sealed class CoordinatorClientTests
     {
         await using var gateways = new FakeGateways(2);
         var states = new ConcurrentQueue<ConnectionState>();
-        var options = Options(gateways, requestTimeout: TimeSpan.FromMilliseconds(1000));
+        var options = Options(gateways, requestTimeout: TimeSpan.FromMilliseconds(2500));
         await using var client = await ConnectAsync(gateways, options, watchConnect: c => c.ConnectionStateChanged += (_, e) => states.Enqueue(e.State));
 
         var watched = client.ExistsAsync("/w", _ => { });
@@ -172,7 +172,7 @@ public sealed class CoordinatorClientTests
         var (sent, from) = await gateways.ExpectAsync<WriteRequest>();
         gateways.Silence(from.Gateway);
 
-        var (attach, at) = await gateways.ExpectAsync<AttachRequest>();
+        var (attach, at) = await gateways.ExpectAsync<AttachRequest>(TimeSpan.FromSeconds(10));
         Assert.NotEqual(from.Gateway, at.Gateway);
         Assert.Equal(client.SessionId, attach.SessionId);
         Assert.Equal(30, attach.LastSeenSlot);
