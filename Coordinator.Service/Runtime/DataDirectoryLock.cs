@@ -18,7 +18,7 @@ internal sealed class DataDirectoryLock : IDisposable
         var path = Path.Combine(dataDir, $"replica-{replicaId}.lock");
         try
         {
-            var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            var file = OpenExclusive(path);
             file.SetLength(0);
             using (var writer = new StreamWriter(file, leaveOpen: true))
             {
@@ -36,4 +36,24 @@ internal sealed class DataDirectoryLock : IDisposable
     }
 
     public void Dispose() => _file.Dispose();
+
+    /// <summary>
+    /// Tries for a moment before giving up: a replica of this process that has just stopped, or a process that has just
+    /// died, may not have let go yet.
+    /// </summary>
+    private static FileStream OpenExclusive(string path)
+    {
+        var deadline = Environment.TickCount64 + 2_000;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (Environment.TickCount64 < deadline)
+            {
+                Thread.Sleep(50);
+            }
+        }
+    }
 }

@@ -139,7 +139,9 @@ internal sealed class ReplicaHost : IAsyncDisposable
             throw new ReplicaStartException(reason, failure);
         }
         Cluster.Get(system);
-        _ = system.WhenTerminated.ContinueWith(_ => directoryLock.Dispose(), TaskScheduler.Default);
+        // Released as part of termination, before WhenTerminated completes: a replica restarted in the same process
+        // right after its system stopped finds the lock free.
+        system.RegisterOnTermination(directoryLock.Dispose);
         _ = replica.WatchAsync().ContinueWith(_ =>
         {
             system.Log.Error("Replica {0} stopped (a journal write failed, or a bug); shutting its process down", settings.ReplicaId);
