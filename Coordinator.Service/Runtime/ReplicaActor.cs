@@ -43,7 +43,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private long _appliedBytesAtSnapshot;
 
     private readonly long _maxFrameBytes;
-    private readonly HashSet<string> _replicaAddresses;
+    private readonly HashSet<(string? Host, int? Port)> _replicaAddresses;
     private long _oversizeMessagesRefused;
     private long _snapshotBelow;
 
@@ -70,7 +70,11 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         _beforeFirstWrite = beforeFirstWrite;
         _settings = settings;
         _maxFrameBytes = Context.System.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128_000;
-        _replicaAddresses = [.. settings.Replicas.Values];
+        _replicaAddresses = [.. settings.Replicas.Values.Select(endpoint =>
+        {
+            var colon = endpoint.LastIndexOf(':');
+            return ((string?)endpoint[..colon], (int?)int.Parse(endpoint[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        })];
         _stateMachine = stateMachine;
         _recovered = recovered;
         // Peers speak this replica's own protocol (every replica of a cluster runs the same transport).
@@ -198,7 +202,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
 
     /// <summary>This replica's own gateway (same actor system) or a peer replica's, which forwards its proposals here.</summary>
     private bool IsGatewayOrPeer(IActorRef sender) =>
-        sender.Path.Address.HasLocalScope || _replicaAddresses.Contains($"{sender.Path.Address.Host}:{sender.Path.Address.Port}");
+        sender.Path.Address.HasLocalScope || _replicaAddresses.Contains((sender.Path.Address.Host, sender.Path.Address.Port));
 
     private void Propose(ProposeRequest request)
     {
