@@ -55,7 +55,7 @@ internal static class ClusterBench
     {
         private long _applied;
 
-        public byte[] Apply(long slot, long timestamp, Command command)
+        public byte[] Apply(long slot, SlotTime time, Command command)
         {
             _applied++;
             return [];

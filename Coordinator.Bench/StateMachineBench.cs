@@ -1,3 +1,4 @@
+using Coordinator.Core.Consensus;
 using System.Diagnostics;
 using Coordinator.Core.StateMachine;
 
@@ -95,7 +96,7 @@ internal static class StateMachineBench
         long slot = 0;
         long sequence = 1;
         const long Time = 1_700_000_000_000;
-        machine.Apply(++slot, Time, Session, sequence, new CreateSession(30_000, 42));
-        return (machine, txn => machine.Apply(++slot, Time, Session, ++sequence, txn));
+        machine.Apply(++slot, SlotTime.Untermed(Time), Session, sequence, new CreateSession(30_000, 42));
+        return (machine, txn => machine.Apply(++slot, SlotTime.Untermed(Time), Session, ++sequence, txn));
     }
 }

@@ -400,7 +400,7 @@ internal sealed class Proposer
         ChosenBelow = start;
         for (_nextSlot = start; _nextSlot < end; _nextSlot++)
         {
-            var value = highestVotes.TryGetValue(_nextSlot, out var vote) ? vote.Value : Batch.NoOp(_lastStamp);
+            var value = highestVotes.TryGetValue(_nextSlot, out var vote) ? vote.Value : Batch.NoOp(_lastStamp, Ballot, now);
             Propose(_nextSlot, value, now, outbox);
         }
         BroadcastCommit(now, outbox);
@@ -421,7 +421,7 @@ internal sealed class Proposer
                 commands.Add(command);
             }
             _lastStamp = Math.Max(_lastStamp, now);
-            Propose(_nextSlot, new Batch(_lastStamp, commands.ToImmutable()), now, outbox);
+            Propose(_nextSlot, new Batch(_lastStamp, Ballot, now, commands.ToImmutable()), now, outbox);
             _nextSlot++;
         }
     }

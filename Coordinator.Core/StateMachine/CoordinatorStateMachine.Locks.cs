@@ -99,7 +99,7 @@ internal sealed partial class CoordinatorStateMachine
             return Error(ErrorCode.NotALease);
         }
         RenewHolder(holder);
-        AddTimer(holder.LeaseDue, TimerKind.LeaseLapse, path);
+        AddTimer(LeaseDue(holder), TimerKind.LeaseLapse, path);
         return OkResult.Instance;
     }
 
@@ -116,11 +116,11 @@ internal sealed partial class CoordinatorStateMachine
 
     private LockHolder Grant(LockState state, string path, long sessionId, LockMode mode, long? leaseTtlMs)
     {
-        var holder = new LockHolder(sessionId, mode, IssueToken(), leaseTtlMs, _now);
+        var holder = new LockHolder(sessionId, mode, IssueToken(), leaseTtlMs, _time.Clock);
         AddHolder(state, holder);
         if (leaseTtlMs is not null)
         {
-            AddTimer(holder.LeaseDue, TimerKind.LeaseLapse, path);
+            AddTimer(LeaseDue(holder), TimerKind.LeaseLapse, path);
         }
         return holder;
     }
@@ -130,7 +130,7 @@ internal sealed partial class CoordinatorStateMachine
     {
         if (state.DelayedUntil is { } until)
         {
-            if (_now < until)
+            if (_time.Clock < DelayDue(until))
             {
                 return;
             }
@@ -152,10 +152,10 @@ internal sealed partial class CoordinatorStateMachine
         {
             return;
         }
-        var until = Saturating.Add(_now, _settings.LockDelayMs);
+        var until = Saturating.Add(_time.Clock, _settings.LockDelayMs);
         until = Math.Max(state.DelayedUntil ?? until, until);
         SetDelay(state, until);
-        AddTimer(until, TimerKind.LockDelayEnd, path);
+        AddTimer(DelayDue(until), TimerKind.LockDelayEnd, path);
     }
 
     private void LapseLeases(TimerEntry timer)
@@ -164,7 +164,7 @@ internal sealed partial class CoordinatorStateMachine
         {
             return;
         }
-        var lapsed = state.Holders.FindAll(h => h.LeaseDue == timer.Due);
+        var lapsed = state.Holders.FindAll(h => LeaseDue(h) == timer.Due);
         if (lapsed.Count == 0)
         {
             // A stale timer (the lease was renewed or released) must act on nothing: a replica restored from a
@@ -187,7 +187,7 @@ internal sealed partial class CoordinatorStateMachine
 
     private void EndLockDelay(TimerEntry timer)
     {
-        if (!_locks.TryGetValue(timer.Path, out var state) || state.DelayedUntil != timer.Due)
+        if (!_locks.TryGetValue(timer.Path, out var state) || state.DelayedUntil is not { } until || DelayDue(until) != timer.Due)
         {
             return;
         }

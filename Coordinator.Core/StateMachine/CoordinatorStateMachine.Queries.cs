@@ -68,11 +68,12 @@ internal sealed partial class CoordinatorStateMachine
         return paths;
     }
 
-    private static LockInfo ToInfo(string path, LockState state) => new(
+    /// <summary>Deadlines are on the duration clock (<see cref="Clock"/>), restarts included.</summary>
+    private LockInfo ToInfo(string path, LockState state) => new(
         path,
-        state.Holders.Select(h => new LockHolderInfo(h.SessionId, h.Mode, h.Token, h.LeaseTtlMs is null ? null : h.LeaseDue - 1)).ToArray(),
+        state.Holders.Select(h => new LockHolderInfo(h.SessionId, h.Mode, h.Token, h.LeaseTtlMs is null ? null : LeaseDue(h) - 1)).ToArray(),
         [.. state.Waiters],
-        state.DelayedUntil);
+        state.DelayedUntil is { } until ? DelayDue(until) : null);
 
     private static long Count(DataNode node)
     {

@@ -23,7 +23,7 @@ internal sealed partial class CoordinatorStateMachine
         }
         var timeout = Math.Clamp(create.TimeoutMs, _settings.MinSessionTimeoutMs, _settings.MaxSessionTimeoutMs);
         var result = new SessionCreatedResult(sessionId, timeout);
-        AddSession(new Session(sessionId, timeout, create.Secret, _now)
+        AddSession(new Session(sessionId, timeout, create.Secret, _time.Now)
         {
             LastSequence = sequence,
             LastResult = result,

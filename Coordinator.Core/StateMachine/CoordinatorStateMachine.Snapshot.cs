@@ -1,24 +1,35 @@
 using Coordinator.Client;
+using Coordinator.Core.Consensus;
 using Coordinator.Core.Protocol;
 
 namespace Coordinator.Core.StateMachine;
 
 /// <summary>
-/// Snapshot layout (version 1), little-endian: version byte; last slot, time, token; the tree in pre-order with
-/// children sorted ordinally; sessions by id with their exactly-once entry; locks by path with holders and
-/// queue. Indexes (ephemerals per session, locks per session, timers) are derived, so rebuilt on restore and
-/// never written: equal states give equal bytes whatever history led to them.
+/// Snapshot layout (version 2), little-endian: version byte; last slot; the time (wall stamp, duration clock,
+/// highest term, last batch's term and leader clock, last restart); token; the tree in pre-order with children
+/// sorted ordinally (a TTL node with the duration-clock time its TTL counts from); sessions by id with their
+/// exactly-once entry; locks by path with holders and queue. Indexes (ephemerals per session, locks per session,
+/// timers) are derived, so rebuilt on restore and never written: equal states give equal bytes whatever history led
+/// to them. Version 1 (before the duration clock) still restores: its times were all on the highest stamp, which is
+/// what the duration clock equals over batches without a term.
 /// </summary>
 internal sealed partial class CoordinatorStateMachine
 {
-    public const byte SnapshotFormatVersion = 1;
+    public const byte SnapshotFormatVersion = 2;
+
+    private const byte UntermedSnapshotFormatVersion = 1;
 
     public byte[] Snapshot()
     {
         var writer = new WireWriter(64 * 1024);
         writer.WriteByte(SnapshotFormatVersion);
         writer.WriteInt64(_lastSlot);
-        writer.WriteInt64(_now);
+        writer.WriteInt64(_time.Now);
+        writer.WriteInt64(_time.Clock);
+        WriteBallot(writer, _time.Term);
+        WriteBallot(writer, _time.LastTerm);
+        writer.WriteInt64(_time.LastLeaderClock);
+        writer.WriteInt64(_time.RestartedAt);
         writer.WriteInt64(_lastToken);
         WriteNode(writer, string.Empty, _root);
 
@@ -81,17 +92,23 @@ internal sealed partial class CoordinatorStateMachine
     private static CoordinatorStateMachine Read(byte[] snapshot, StateMachineSettings? settings)
     {
         var reader = new WireReader(snapshot);
-        if (reader.ReadByte() != SnapshotFormatVersion)
+        var version = reader.ReadByte();
+        if (version is not (SnapshotFormatVersion or UntermedSnapshotFormatVersion))
         {
             throw new WireFormatException(CodecError.UnsupportedVersion);
         }
+        var lastSlot = reader.ReadInt64();
+        var now = reader.ReadInt64();
+        var time = version == SnapshotFormatVersion
+            ? new MachineTime(now, reader.ReadInt64(), ReadBallot(ref reader), ReadBallot(ref reader), reader.ReadInt64(), reader.ReadInt64())
+            : new MachineTime(now, now, Ballot.Zero, Ballot.Zero, now, 0);
         var machine = new CoordinatorStateMachine(settings)
         {
-            _lastSlot = reader.ReadInt64(),
-            _now = reader.ReadInt64(),
+            _lastSlot = lastSlot,
+            _time = time,
             _lastToken = reader.ReadInt64(),
         };
-        var root = ReadNode(ref reader, out _);
+        var root = ReadNode(ref reader, version, out _);
         machine._root.Data = root.Data;
         machine._root.Version = root.Version;
         machine._root.ModifiedSlot = root.ModifiedSlot;
@@ -143,6 +160,8 @@ internal sealed partial class CoordinatorStateMachine
             throw new WireFormatException(CodecError.TrailingBytes);
         }
         machine.RebuildIndexes();
+        // Rebuilding is not a command: nothing of it may be undone by the first Apply.
+        machine._undo.Clear();
         return machine;
     }
 
@@ -157,7 +176,11 @@ internal sealed partial class CoordinatorStateMachine
         writer.WriteInt64(node.CreatedTime);
         writer.WriteInt64(node.ModifiedTime);
         writer.WriteInt64(node.EphemeralOwner);
-        writer.WriteInt64(node.TtlMs);
+        writer.WriteInt64(node.Ttl?.Ms ?? 0);
+        if (node.Ttl is { } ttl)
+        {
+            writer.WriteInt64(ttl.Since);
+        }
         writer.WriteInt32(node.Version);
         writer.WriteInt32(node.ChildVersion);
         var names = node.SortedChildNames();
@@ -168,7 +191,7 @@ internal sealed partial class CoordinatorStateMachine
         }
     }
 
-    private static DataNode ReadNode(ref WireReader reader, out string name)
+    private static DataNode ReadNode(ref WireReader reader, byte version, out string name)
     {
         name = reader.ReadString() ?? throw new WireFormatException(CodecError.InvalidValue);
         var kind = (NodeKind)reader.ReadByte();
@@ -178,7 +201,12 @@ internal sealed partial class CoordinatorStateMachine
         var childrenModifiedSlot = reader.ReadInt64();
         var createdTime = reader.ReadInt64();
         var modifiedTime = reader.ReadInt64();
-        var node = new DataNode(kind, data, createdSlot, createdTime, reader.ReadInt64(), reader.ReadInt64())
+        var owner = reader.ReadInt64();
+        var ttlMs = reader.ReadInt64();
+        var ttl = NodeKinds.HasTtl(kind)
+            ? new NodeTtl(ttlMs, version == SnapshotFormatVersion ? reader.ReadInt64() : modifiedTime)
+            : null;
+        var node = new DataNode(kind, data, createdSlot, createdTime, owner, ttl)
         {
             ModifiedSlot = modifiedSlot,
             ChildrenModifiedSlot = childrenModifiedSlot,
@@ -193,7 +221,7 @@ internal sealed partial class CoordinatorStateMachine
             children.EnsureCapacity(childCount);
             for (var i = 0; i < childCount; i++)
             {
-                var child = ReadNode(ref reader, out var childName);
+                var child = ReadNode(ref reader, version, out var childName);
                 if (!children.TryAdd(childName, child))
                 {
                     throw new WireFormatException(CodecError.InvalidValue);
@@ -202,6 +230,14 @@ internal sealed partial class CoordinatorStateMachine
         }
         return node;
     }
+
+    private static void WriteBallot(WireWriter writer, Ballot ballot)
+    {
+        writer.WriteInt64(ballot.Round);
+        writer.WriteInt32(ballot.ReplicaId);
+    }
+
+    private static Ballot ReadBallot(ref WireReader reader) => new(reader.ReadInt64(), reader.ReadInt32());
 
     private static LockMode ReadMode(ref WireReader reader) => reader.ReadByte() switch
     {
@@ -224,7 +260,7 @@ internal sealed partial class CoordinatorStateMachine
                 }
                 if (holder.LeaseTtlMs is not null)
                 {
-                    AddTimer(holder.LeaseDue, TimerKind.LeaseLapse, path);
+                    AddTimer(LeaseDue(holder), TimerKind.LeaseLapse, path);
                 }
             }
             foreach (var waiter in state.Waiters)
@@ -233,7 +269,7 @@ internal sealed partial class CoordinatorStateMachine
             }
             if (state.DelayedUntil is { } until)
             {
-                AddTimer(until, TimerKind.LockDelayEnd, path);
+                AddTimer(DelayDue(until), TimerKind.LockDelayEnd, path);
             }
         }
     }
@@ -244,9 +280,9 @@ internal sealed partial class CoordinatorStateMachine
         {
             _sessions[node.EphemeralOwner].Ephemerals.Add(path);
         }
-        if (NodeKinds.HasTtl(node.Kind) && node.ChildCount == 0)
+        if (node.Ttl is { } ttl && node.ChildCount == 0)
         {
-            AddTimer(node.TtlDue, TimerKind.NodeTtl, path);
+            AddTimer(TtlDue(ttl), TimerKind.NodeTtl, path);
         }
         if (node.Children is { } children)
         {

@@ -63,14 +63,14 @@ internal sealed partial class CoordinatorStateMachine
         {
             return Error(ErrorCode.DataTooLarge);
         }
-        long ttl = 0;
+        NodeTtl? ttl = null;
         if (NodeKinds.HasTtl(create.Kind))
         {
             if (create.TtlMs is not { } requested || requested <= 0 || requested > _settings.MaxNodeTtlMs)
             {
                 return Error(ErrorCode.BadArguments);
             }
-            ttl = requested;
+            ttl = new NodeTtl(requested, _time.Clock);
         }
         else if (create.TtlMs is not null)
         {
@@ -114,7 +114,7 @@ internal sealed partial class CoordinatorStateMachine
             return Error(ErrorCode.NoChildrenForEphemerals);
         }
         var owner = NodeKinds.IsEphemeral(create.Kind) ? sessionId : 0;
-        var node = new DataNode(create.Kind, create.Data, _slot, _now, owner, ttl);
+        var node = new DataNode(create.Kind, create.Data, _slot, _time.Now, owner, ttl);
         AddNode(parentPath, parent, name, path, node);
         return new CreatedResult(path, node.ToStat());
     }
@@ -133,7 +133,7 @@ internal sealed partial class CoordinatorStateMachine
                 {
                     return (ErrorCode.NoChildrenForEphemerals, null);
                 }
-                child = new DataNode(NodeKind.Persistent, [], _slot, _now, 0, 0);
+                child = new DataNode(NodeKind.Persistent, [], _slot, _time.Now, 0, null);
                 AddNode(parentPath, node, segment, childPath, child);
             }
             node = child;
@@ -194,9 +194,9 @@ internal sealed partial class CoordinatorStateMachine
             return Error(ErrorCode.BadVersion);
         }
         WriteData(node, set.Data);
-        if (NodeKinds.HasTtl(node.Kind) && node.ChildCount == 0)
+        if (node.Ttl is { } ttl && node.ChildCount == 0)
         {
-            AddTimer(node.TtlDue, TimerKind.NodeTtl, set.Path);
+            AddTimer(TtlDue(ttl), TimerKind.NodeTtl, set.Path);
         }
         _events.Add(new NodeDataChanged(set.Path, _slot));
         return new StatResult(node.ToStat());
@@ -226,9 +226,9 @@ internal sealed partial class CoordinatorStateMachine
         {
             AddToIndex(owner.Ephemerals, path);
         }
-        if (NodeKinds.HasTtl(node.Kind))
+        if (node.Ttl is { } ttl)
         {
-            AddTimer(node.TtlDue, TimerKind.NodeTtl, path);
+            AddTimer(TtlDue(ttl), TimerKind.NodeTtl, path);
         }
         _events.Add(new NodeCreated(path, _slot));
         _events.Add(new NodeChildrenChanged(parentPath, _slot));
@@ -249,9 +249,9 @@ internal sealed partial class CoordinatorStateMachine
             {
                 _emptiedContainers.Add(parentPath);
             }
-            else if (NodeKinds.HasTtl(parent.Kind))
+            else if (parent.Ttl is { } ttl)
             {
-                AddTimer(parent.TtlDue, TimerKind.NodeTtl, parentPath);
+                AddTimer(TtlDue(ttl), TimerKind.NodeTtl, parentPath);
             }
         }
     }
@@ -274,7 +274,7 @@ internal sealed partial class CoordinatorStateMachine
 
     private void ReapTtlNode(TimerEntry timer)
     {
-        if (Find(timer.Path) is not { ChildCount: 0 } node || !NodeKinds.HasTtl(node.Kind) || node.TtlDue != timer.Due)
+        if (Find(timer.Path) is not { ChildCount: 0, Ttl: { } ttl } node || TtlDue(ttl) != timer.Due)
         {
             return;
         }

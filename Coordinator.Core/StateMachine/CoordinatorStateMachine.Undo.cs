@@ -63,11 +63,15 @@ internal sealed partial class CoordinatorStateMachine
 
     private void WriteData(DataNode node, byte[] data)
     {
-        Record(new UndoEntry(UndoKind.DataWritten, node, node.Data, null, node.Version, node.ModifiedSlot, node.ModifiedTime));
+        Record(new UndoEntry(UndoKind.DataWritten, node, node.Data, node.Ttl, node.Version, node.ModifiedSlot, node.ModifiedTime));
         node.Data = data;
         node.Version = unchecked(node.Version + 1);
         node.ModifiedSlot = _slot;
-        node.ModifiedTime = _now;
+        node.ModifiedTime = _time.Now;
+        if (node.Ttl is { } ttl)
+        {
+            node.Ttl = ttl with { Since = _time.Clock };
+        }
     }
 
     private void AddToIndex(SortedSet<string> index, string path)
@@ -117,7 +121,7 @@ internal sealed partial class CoordinatorStateMachine
     private void MarkSeen(Session session)
     {
         RecordSession(session);
-        session.LastSeen = _now;
+        session.LastSeen = _time.Now;
     }
 
     /// <summary>Keeps the session's seen time and exactly-once entry; the caller then changes any of them.</summary>
@@ -175,7 +179,7 @@ internal sealed partial class CoordinatorStateMachine
     private void RenewHolder(LockHolder holder)
     {
         Record(new UndoEntry(UndoKind.HolderRenewed, holder, null, null, holder.RenewedAt));
-        holder.RenewedAt = _now;
+        holder.RenewedAt = _time.Clock;
     }
 
     private long IssueToken()
@@ -200,6 +204,7 @@ internal sealed partial class CoordinatorStateMachine
                 node.Version = (int)e.X;
                 node.ModifiedSlot = e.Y;
                 node.ModifiedTime = e.Z;
+                node.Ttl = (NodeTtl?)e.Extra;
                 break;
             case UndoKind.IndexAdded:
                 ((SortedSet<string>)e.Target!).Remove((string)e.Arg!);

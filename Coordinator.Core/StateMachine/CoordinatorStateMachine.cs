@@ -1,4 +1,5 @@
 using Coordinator.Client;
+using Coordinator.Core.Consensus;
 using Coordinator.Core.Protocol;
 
 namespace Coordinator.Core.StateMachine;
@@ -25,7 +26,7 @@ internal sealed partial class CoordinatorStateMachine
     private readonly List<string> _emptiedContainers = [];
 
     private long _lastSlot;
-    private long _now;
+    private MachineTime _time;
     private long _lastToken;
 
     // Per-Apply context: the slot being applied and the events it caused (the undo log is in the Undo part).
@@ -35,39 +36,43 @@ internal sealed partial class CoordinatorStateMachine
     public CoordinatorStateMachine(StateMachineSettings? settings = null)
     {
         _settings = settings ?? StateMachineSettings.Default;
-        _root = new DataNode(NodeKind.Persistent, [], 0, 0, 0, 0);
+        _root = new DataNode(NodeKind.Persistent, [], 0, 0, 0, null);
     }
 
     public StateMachineSettings Settings => _settings;
 
     public long LastAppliedSlot => _lastSlot;
 
-    /// <summary>Slot time as of the last Apply: the latest leader stamp seen (stamps never move it backwards).</summary>
-    public long Now => _now;
+    /// <summary>Wall-clock slot time as of the last Apply: the latest leader stamp seen, for Stat times.</summary>
+    public long Now => _time.Now;
+
+    /// <summary>Duration-clock time as of the last Apply: what lease, TTL and lock-delay deadlines are kept on.</summary>
+    public long Clock => _time.Clock;
 
     /// <summary>The last fencing token issued; tokens come from one counter, so they increase across all locks.</summary>
     public long LastToken => _lastToken;
 
     /// <summary>
-    /// Apply one command of a chosen slot. Several commands may share a slot (a batch); slots must not go
-    /// backwards. Time-driven work due at this slot's time runs first, then the command. Never throws: a command
-    /// that throws anywhere answers SystemError with no events and leaves the machine exactly as before the call
-    /// (slot and time included; the due work then runs with the next Apply, on every replica alike).
+    /// Apply one command of a chosen slot. Several commands may share a slot (a batch, so the same
+    /// <paramref name="time"/>); slots must not go backwards. Time-driven work due at this slot's time runs first,
+    /// then the command. Never throws: a command that throws anywhere answers SystemError with no events and leaves
+    /// the machine exactly as before the call (slot and time included; the due work then runs with the next Apply,
+    /// on every replica alike).
     /// </summary>
-    public ApplyResult Apply(long slot, long timestamp, long sessionId, long sequence, Transaction txn)
+    public ApplyResult Apply(long slot, SlotTime time, long sessionId, long sequence, Transaction txn)
     {
         if (slot < _lastSlot)
         {
             return new ApplyResult(Error(ErrorCode.SlotRegression), []);
         }
-        var (lastSlot, now) = (_lastSlot, _now);
+        var (lastSlot, lastTime) = (_lastSlot, _time);
         _lastSlot = slot;
         _slot = slot;
-        _now = Math.Max(_now, timestamp);
         _events = [];
         OpResult result;
         try
         {
+            AdvanceTime(time);
             RunTimers();
             result = Dispatch(sessionId, sequence, txn);
             // The command may have made something due at this very time (a TTL node losing its last child
@@ -81,7 +86,7 @@ internal sealed partial class CoordinatorStateMachine
         catch (Exception)
         {
             RollBack(default);
-            (_lastSlot, _now) = (lastSlot, now);
+            (_lastSlot, _time) = (lastSlot, lastTime);
             result = Error(ErrorCode.SystemError);
         }
         finally
@@ -126,7 +131,7 @@ internal sealed partial class CoordinatorStateMachine
         }
         // One undo entry keeps the session's seen time and exactly-once entry for both changes below.
         RecordSession(session);
-        session.LastSeen = _now;
+        session.LastSeen = _time.Now;
         var result = Execute(session, txn);
         if (_sessions.ContainsKey(sessionId))
         {
@@ -169,7 +174,7 @@ internal sealed partial class CoordinatorStateMachine
         while (_timers.Count > 0)
         {
             var timer = _timers.Min;
-            if (timer.Due > _now)
+            if (timer.Due > _time.Clock)
             {
                 break;
             }

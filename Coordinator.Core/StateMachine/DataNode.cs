@@ -8,7 +8,7 @@ namespace Coordinator.Core.StateMachine;
 /// children live in a per-node dictionary created on the first child (leaves carry none). Enumeration order of
 /// that dictionary never reaches an output: readers and snapshots sort names ordinally.
 /// </summary>
-internal sealed class DataNode(NodeKind kind, byte[] data, long slot, long time, long ephemeralOwner, long ttlMs)
+internal sealed class DataNode(NodeKind kind, byte[] data, long slot, long time, long ephemeralOwner, NodeTtl? ttl)
 {
     public NodeKind Kind { get; } = kind;
 
@@ -26,8 +26,8 @@ internal sealed class DataNode(NodeKind kind, byte[] data, long slot, long time,
 
     public long EphemeralOwner { get; } = ephemeralOwner;
 
-    /// <summary>0 unless <see cref="NodeKinds.HasTtl"/>.</summary>
-    public long TtlMs { get; } = ttlMs;
+    /// <summary>Null unless <see cref="NodeKinds.HasTtl"/>.</summary>
+    public NodeTtl? Ttl { get; set; } = ttl;
 
     public int Version { get; set; }
 
@@ -61,7 +61,4 @@ internal sealed class DataNode(NodeKind kind, byte[] data, long slot, long time,
     public Stat ToStat() => new(
         CreatedSlot, ModifiedSlot, CreatedTime, ModifiedTime, Version, ChildVersion, EphemeralOwner, Data.Length,
         ChildCount, ChildrenModifiedSlot);
-
-    /// <summary>When a childless TTL node becomes reapable: once the slot time passes ModifiedTime + TtlMs.</summary>
-    public long TtlDue => Saturating.Add(Saturating.Add(ModifiedTime, TtlMs), 1);
 }

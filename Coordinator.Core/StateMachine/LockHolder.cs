@@ -14,9 +14,6 @@ internal sealed class LockHolder(long sessionId, LockMode mode, long token, long
 
     public long? LeaseTtlMs { get; } = leaseTtlMs;
 
-    /// <summary>Slot time of the grant or the last renewal.</summary>
+    /// <summary>Duration-clock time of the grant or the last renewal; a lease lapses once its TTL has passed since.</summary>
     public long RenewedAt { get; set; } = grantedAt;
-
-    /// <summary>A lease lapses once slot time passes RenewedAt + LeaseTtlMs.</summary>
-    public long LeaseDue => LeaseTtlMs is { } ttl ? Saturating.Add(Saturating.Add(RenewedAt, ttl), 1) : long.MaxValue;
 }

@@ -8,8 +8,9 @@ namespace Coordinator.Service.Runtime;
 /// </summary>
 internal interface IReplicatedStateMachine
 {
+    /// <param name="time">The slot's stamp, and the term and leader clock the state machine measures durations by.</param>
     /// <returns>The encoded result to hand the client that proposed <paramref name="command"/>.</returns>
-    byte[] Apply(long slot, long timestamp, Command command);
+    byte[] Apply(long slot, SlotTime time, Command command);
 
     byte[] Snapshot();
 

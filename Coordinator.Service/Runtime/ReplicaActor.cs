@@ -409,7 +409,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
             case SlotDelivered slot:
                 foreach (var command in slot.Value.Commands)
                 {
-                    var result = _stateMachine.Apply(slot.Slot, slot.Timestamp, command);
+                    var result = _stateMachine.Apply(slot.Slot, slot.Time, command);
                     if (_waiters.Remove((command.SessionId, command.Sequence), out var waiter))
                     {
                         waiter.Tell(new ProposeResponse(command.SessionId, command.Sequence, ProposeStatus.Applied, _settings.ReplicaId, slot.Slot, result));

@@ -1,4 +1,5 @@
 using Coordinator.Client;
+using Coordinator.Core.Consensus;
 using Coordinator.Core.Protocol;
 using Coordinator.Core.Sessions;
 using Coordinator.Core.StateMachine;
@@ -18,14 +19,14 @@ internal sealed class TreeStateMachine(StateMachineSettings settings) : IReplica
 
     public Action<CommandApplied>? Applied { get; set; }
 
-    public byte[] Apply(long slot, long timestamp, LogCommand command)
+    public byte[] Apply(long slot, SlotTime time, LogCommand command)
     {
         var decoded = TransactionCodec.Decode(command.Payload);
         if (!decoded.IsOk)
         {
             return ResultCodec.Encode(new ErrorResult(ErrorCode.BadArguments));
         }
-        var applied = Tree.Apply(slot, timestamp, command.SessionId, command.Sequence, decoded.Value!);
+        var applied = Tree.Apply(slot, time, command.SessionId, command.Sequence, decoded.Value!);
         Applied?.Invoke(new CommandApplied(slot, applied.Events));
         return ResultCodec.Encode(applied.Result);
     }

@@ -279,9 +279,18 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
 
     private static Command ReadCommand(ref WireReader r) => new(r.ReadInt64(), r.ReadInt64(), r.ReadBytes());
 
+    /// <summary>
+    /// Opens a batch that names its term and leader clock. Batches written before carry only their stamp where this
+    /// stands, and no stamp was ever negative, so a journal of either kind reads back.
+    /// </summary>
+    private const long TermedBatchMarker = long.MinValue;
+
     private static void WriteBatch(WireWriter w, Batch batch)
     {
+        w.WriteInt64(TermedBatchMarker);
         w.WriteInt64(batch.Timestamp);
+        WriteBallot(w, batch.Term);
+        w.WriteInt64(batch.Clock);
         w.WriteInt32(batch.Commands.Length);
         foreach (var command in batch.Commands)
         {
@@ -291,14 +300,17 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
 
     private static Batch ReadBatch(ref WireReader r)
     {
-        var timestamp = r.ReadInt64();
+        var first = r.ReadInt64();
+        var (timestamp, term, clock) = first == TermedBatchMarker
+            ? (r.ReadInt64(), ReadBallot(ref r), r.ReadInt64())
+            : (first, Ballot.Zero, first);
         var count = r.ReadCount();
         var commands = ImmutableArray.CreateBuilder<Command>(count);
         for (var i = 0; i < count; i++)
         {
             commands.Add(ReadCommand(ref r));
         }
-        return new Batch(timestamp, commands.MoveToImmutable());
+        return new Batch(timestamp, term, clock, commands.MoveToImmutable());
     }
 
     private static void WriteVote(WireWriter w, Vote vote)

@@ -5,8 +5,8 @@ namespace Coordinator.Tests.Consensus;
 [Trait("Category", "Unit")]
 public sealed class AcceptorTests
 {
-    private static readonly Batch ValueA = new(10, [CoreHarness.Command(1, 1, "a")]);
-    private static readonly Batch ValueB = new(20, [CoreHarness.Command(1, 2, "b")]);
+    private static readonly Batch ValueA = new(10, Ballot.Zero, 10, [CoreHarness.Command(1, 1, "a")]);
+    private static readonly Batch ValueB = new(20, Ballot.Zero, 20, [CoreHarness.Command(1, 2, "b")]);
 
     [Fact]
     public void Promise_carries_earlier_votes_at_or_above_the_prepared_slot_in_slot_order()

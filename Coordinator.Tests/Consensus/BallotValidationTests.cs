@@ -9,7 +9,7 @@ namespace Coordinator.Tests.Consensus;
 [Trait("Category", "Unit")]
 public sealed class BallotValidationTests
 {
-    private static readonly Batch Value = new(1, [CoreHarness.Command(7, 1)]);
+    private static readonly Batch Value = new(1, Ballot.Zero, 1, [CoreHarness.Command(7, 1)]);
 
     public static TheoryData<long, int> Unreachable => new()
     {

@@ -295,7 +295,7 @@ public sealed class ReplicaCoreTests
         cluster.DeliverAll();
         var staleBallot = cluster[1].Ballot;
         cluster.Elect(2);
-        cluster.Step(3, (core, outbox) => core.Handle(new Accept(1, staleBallot, 5, Batch.NoOp(0), 0), cluster.Now, outbox));
+        cluster.Step(3, (core, outbox) => core.Handle(new Accept(1, staleBallot, 5, Batch.NoOp(0, staleBallot, 0), 0), cluster.Now, outbox));
 
         Assert.Equal(1, cluster[3].AppliedBelow);
         Assert.Equal(ProposerRole.Follower, cluster[1].Role);

@@ -1,3 +1,4 @@
+using Coordinator.Core.Consensus;
 using Coordinator.Core.StateMachine;
 using Coordinator.Tests.StateMachine;
 
@@ -285,12 +286,12 @@ public sealed class LockTests
         var t = h.Time;
         for (var round = 0; round < 5; round++)
         {
-            tokens.Add(Assert.IsType<LockAcquiredResult>(machine.Apply(slot, t, 1, 10 + (round * 2), X()).Result).Token);
-            machine.Apply(slot, t, 1, 11 + (round * 2), new Release(L));
+            tokens.Add(Assert.IsType<LockAcquiredResult>(machine.Apply(slot, SlotTime.Untermed(t), 1, 10 + (round * 2), X()).Result).Token);
+            machine.Apply(slot, SlotTime.Untermed(t), 1, 11 + (round * 2), new Release(L));
         }
         Assert.Equal(tokens.Order(), tokens);
         Assert.Equal(tokens.Distinct().Count(), tokens.Count);
-        Assert.Equal(ErrorCode.StaleToken, machine.Apply(slot, t, 2, 2, new CheckToken(L, tokens[^1])).Code);
+        Assert.Equal(ErrorCode.StaleToken, machine.Apply(slot, SlotTime.Untermed(t), 2, 2, new CheckToken(L, tokens[^1])).Code);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ internal sealed class KeyValueStateMachine : IReplicatedStateMachine
 
     public long AppliedCommands { get; private set; }
 
-    public byte[] Apply(long slot, long timestamp, Command command)
+    public byte[] Apply(long slot, SlotTime time, Command command)
     {
         lock (_gate)
         {

@@ -1,3 +1,4 @@
+using Coordinator.Core.Consensus;
 using System.Reflection;
 using Coordinator.Client;
 using Coordinator.Core.Protocol;
@@ -11,9 +12,9 @@ namespace Coordinator.Tests.Simulation;
 /// </summary>
 internal sealed class TokenIsSlotMachine(StateMachineSettings settings, byte[]? snapshot) : LockSimStateMachine(settings, snapshot)
 {
-    protected override ApplyResult ApplyTransaction(long slot, long timestamp, long sessionId, long sequence, Transaction transaction)
+    protected override ApplyResult ApplyTransaction(long slot, SlotTime time, long sessionId, long sequence, Transaction transaction)
     {
-        var applied = base.ApplyTransaction(slot, timestamp, sessionId, sequence, transaction);
+        var applied = base.ApplyTransaction(slot, time, sessionId, sequence, transaction);
         var result = applied.Result is LockAcquiredResult ? new LockAcquiredResult(slot) : applied.Result;
         var events = applied.Events.Select(e => e is LockGranted granted ? granted with { Token = slot } : e).ToList();
         return new ApplyResult(result, events);
@@ -29,9 +30,9 @@ internal sealed class GrantWhileHeldMachine(StateMachineSettings settings, byte[
 {
     private static readonly FieldInfo LastToken = MachineInternals.Field("_lastToken");
 
-    protected override ApplyResult ApplyTransaction(long slot, long timestamp, long sessionId, long sequence, Transaction transaction)
+    protected override ApplyResult ApplyTransaction(long slot, SlotTime time, long sessionId, long sequence, Transaction transaction)
     {
-        var applied = base.ApplyTransaction(slot, timestamp, sessionId, sequence, transaction);
+        var applied = base.ApplyTransaction(slot, time, sessionId, sequence, transaction);
         if (transaction is not Acquire { Mode: LockMode.Exclusive } acquire || applied.Result is not LockQueuedResult)
         {
             return applied;
@@ -51,7 +52,7 @@ internal sealed class GrantWhileHeldMachine(StateMachineSettings settings, byte[
         state.Waiters.RemoveAt(waiter);
         var token = (long)LastToken.GetValue(State)! + 1;
         LastToken.SetValue(State, token);
-        state.Holders.Add(new LockHolder(sessionId, LockMode.Exclusive, token, acquire.LeaseTtlMs, State.Now));
+        state.Holders.Add(new LockHolder(sessionId, LockMode.Exclusive, token, acquire.LeaseTtlMs, State.Clock));
         return applied with { Result = new LockAcquiredResult(token) };
     }
 }
@@ -59,9 +60,9 @@ internal sealed class GrantWhileHeldMachine(StateMachineSettings settings, byte[
 /// <summary>Broken: queued grants happen but their LockGranted events are lost, so a waiter is never told.</summary>
 internal sealed class SilentGrantMachine(StateMachineSettings settings, byte[]? snapshot) : LockSimStateMachine(settings, snapshot)
 {
-    protected override ApplyResult ApplyTransaction(long slot, long timestamp, long sessionId, long sequence, Transaction transaction)
+    protected override ApplyResult ApplyTransaction(long slot, SlotTime time, long sessionId, long sequence, Transaction transaction)
     {
-        var applied = base.ApplyTransaction(slot, timestamp, sessionId, sequence, transaction);
+        var applied = base.ApplyTransaction(slot, time, sessionId, sequence, transaction);
         return applied with { Events = applied.Events.Where(e => e is not LockGranted).ToList() };
     }
 }
@@ -72,9 +73,9 @@ internal sealed class SilentGrantMachine(StateMachineSettings settings, byte[]? 
 /// </summary>
 internal sealed class EndlessLockDelayMachine(StateMachineSettings settings, byte[]? snapshot) : LockSimStateMachine(settings, snapshot)
 {
-    protected override ApplyResult ApplyTransaction(long slot, long timestamp, long sessionId, long sequence, Transaction transaction)
+    protected override ApplyResult ApplyTransaction(long slot, SlotTime time, long sessionId, long sequence, Transaction transaction)
     {
-        var applied = base.ApplyTransaction(slot, timestamp, sessionId, sequence, transaction);
+        var applied = base.ApplyTransaction(slot, time, sessionId, sequence, transaction);
         foreach (var state in MachineInternals.Locks(State).Values.Where(state => state.DelayedUntil is not null))
         {
             state.DelayedUntil = long.MaxValue;

@@ -14,7 +14,7 @@ internal interface ISimStateMachine
     ulong Hash { get; }
 
     /// <returns>The commands applied for the first time, skipping retries of commands already applied.</returns>
-    IEnumerable<Command> Apply(long slot, long timestamp, Batch batch);
+    IEnumerable<Command> Apply(long slot, SlotTime time, Batch batch);
 
     byte[] Snapshot();
 

@@ -59,7 +59,7 @@ internal class LockSimStateMachine : ISimStateMachine
     /// <summary>What the last applied slot did, command by command.</summary>
     public IReadOnlyList<LockSlotEntry> LastSlot => _lastSlot;
 
-    public IEnumerable<Command> Apply(long slot, long timestamp, Batch batch)
+    public IEnumerable<Command> Apply(long slot, SlotTime time, Batch batch)
     {
         NextSlot = slot + 1;
         _lastSlot.Clear();
@@ -73,7 +73,7 @@ internal class LockSimStateMachine : ISimStateMachine
             }
             var decoded = TransactionCodec.Decode(command.Payload);
             var result = decoded.IsOk
-                ? ApplyTransaction(slot, timestamp, command.SessionId, command.Sequence, decoded.Value!)
+                ? ApplyTransaction(slot, time, command.SessionId, command.Sequence, decoded.Value!)
                 : new ApplyResult(new ErrorResult(ErrorCode.BadArguments), []);
             _lastSlot.Add(new LockSlotEntry(command, decoded.Value, fresh, result.Result, result.Events));
         }
@@ -112,8 +112,8 @@ internal class LockSimStateMachine : ISimStateMachine
             : _lastSequence.TryGetValue(sessionId, out var last) && sequence <= last;
 
     /// <summary>The one place a deliberately broken machine in the checker's own tests changes behaviour.</summary>
-    protected virtual ApplyResult ApplyTransaction(long slot, long timestamp, long sessionId, long sequence, Transaction transaction) =>
-        State.Apply(slot, timestamp, sessionId, sequence, transaction);
+    protected virtual ApplyResult ApplyTransaction(long slot, SlotTime time, long sessionId, long sequence, Transaction transaction) =>
+        State.Apply(slot, time, sessionId, sequence, transaction);
 
     private bool MarkApplied(Command command)
     {

@@ -19,10 +19,10 @@ internal sealed class SimStateMachine : ISimStateMachine
     public long AppliedCommands { get; private set; }
 
     /// <returns>The commands applied (skipping retries already applied).</returns>
-    public IEnumerable<Command> Apply(long slot, long timestamp, Batch batch)
+    public IEnumerable<Command> Apply(long slot, SlotTime time, Batch batch)
     {
         NextSlot = slot + 1;
-        Mix(unchecked((ulong)timestamp));
+        Mix(unchecked((ulong)time.Timestamp));
         foreach (var command in batch.Commands)
         {
             if (_lastSequence.TryGetValue(command.SessionId, out var last) && command.Sequence <= last)

@@ -377,7 +377,7 @@ internal sealed class Simulation : ISimHost
                 Fail($"validity: slot {slot} carries {command}, which no client submitted");
             }
         }
-        foreach (var command in replica.Machine.Apply(slot, timestamp, value))
+        foreach (var command in replica.Machine.Apply(slot, delivered.Time, value))
         {
             var key = (command.SessionId, command.Sequence);
             if (!_appliedAtSlot.TryAdd(key, slot) && _appliedAtSlot[key] != slot)

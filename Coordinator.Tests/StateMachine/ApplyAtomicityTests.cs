@@ -1,3 +1,4 @@
+using Coordinator.Core.Consensus;
 using Coordinator.Core.StateMachine;
 using CsCheck;
 

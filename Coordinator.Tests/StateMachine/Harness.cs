@@ -1,3 +1,4 @@
+using Coordinator.Core.Consensus;
 using Coordinator.Core.StateMachine;
 
 using Coordinator.Client;
@@ -47,7 +48,7 @@ internal sealed class Harness(StateMachineSettings? settings = null)
 
     public ApplyResult Apply(long sessionId, long sequence, Transaction txn)
     {
-        var result = Machine.Apply(++Slot, Time, sessionId, sequence, txn);
+        var result = Machine.Apply(++Slot, SlotTime.Untermed(Time), sessionId, sequence, txn);
         Events.AddRange(result.Events);
         return result;
     }

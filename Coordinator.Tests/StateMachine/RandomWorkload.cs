@@ -1,3 +1,4 @@
+using Coordinator.Core.Consensus;
 using Coordinator.Core.StateMachine;
 using CsCheck;
 
@@ -8,9 +9,10 @@ namespace Coordinator.Tests.StateMachine;
 
 /// <summary>
 /// One step of a random workload: who sends it, whether it is a fresh, duplicate or stale sequence, what it
-/// does, and how far the leader's clock moved before its slot.
+/// does, how far real time moved before its slot, and which leader made its batch: the current one (0), a new one
+/// with a higher term (1), or the one before, re-proposed after the current one appeared (-1).
 /// </summary>
-internal sealed record Step(long Session, SequenceMode Mode, Transaction Txn, int AdvanceMs)
+internal sealed record Step(long Session, SequenceMode Mode, Transaction Txn, int AdvanceMs, int TermShift = 0)
 {
     public bool IsSystem => Txn is ExpireSession or TouchSession or Tick;
 }
@@ -67,8 +69,10 @@ internal static class RandomWorkload
     private static readonly Gen<SequenceMode> Mode = Gen.Frequency(
         (12, Gen.Const(SequenceMode.Next)), (2, Gen.Const(SequenceMode.Duplicate)), (1, Gen.Const(SequenceMode.Stale)));
 
-    public static readonly Gen<Step> Step = Gen.Select(Session, Mode, Txn, Gen.OneOf(0, 0, 10, 300, 1_500, 6_000),
-        (s, m, t, a) => new Step(s, m, t, a));
+    private static readonly Gen<int> TermShift = Gen.Frequency((24, Gen.Const(0)), (1, Gen.Const(1)), (1, Gen.Const(-1)));
+
+    public static readonly Gen<Step> Step = Gen.Select(Session, Mode, Txn, Gen.OneOf(0, 0, 10, 300, 1_500, 6_000), TermShift,
+        (s, m, t, a, shift) => new Step(s, m, t, a, shift));
 
     public static readonly Gen<Step[]> Steps = Step.Array[20, 120];
 
@@ -80,7 +84,11 @@ internal static class RandomWorkload
     ];
 }
 
-/// <summary>Feeds steps to a machine as a learner would, keeping the slot, clock and per-session sequences.</summary>
+/// <summary>
+/// Feeds steps to a machine as a learner would, keeping the slot, real time, the current term and per-session
+/// sequences. Each term's leader has its own wall-clock offset (up to a minute either way) and its own monotonic
+/// clock base, as real leaders do.
+/// </summary>
 internal sealed class Driver(CoordinatorStateMachine machine)
 {
     private readonly Dictionary<long, long> _sequences = [];
@@ -91,13 +99,15 @@ internal sealed class Driver(CoordinatorStateMachine machine)
 
     public long Time { get; private set; } = 1_000_000;
 
-    public (long Slot, long Time, long Session, long Sequence) Last { get; private set; }
+    public long Term { get; private set; } = 1;
+
+    public (long Slot, SlotTime Time, long Session, long Sequence) Last { get; private set; }
 
     public Driver Fork() => Fork(CoordinatorStateMachine.Restore(Machine.Snapshot(), Machine.Settings));
 
     public Driver Fork(CoordinatorStateMachine machine)
     {
-        var copy = new Driver(machine) { Slot = Slot, Time = Time, Last = Last };
+        var copy = new Driver(machine) { Slot = Slot, Time = Time, Term = Term, Last = Last };
         foreach (var (session, sequence) in _sequences)
         {
             copy._sequences[session] = sequence;
@@ -108,6 +118,9 @@ internal sealed class Driver(CoordinatorStateMachine machine)
     public ApplyResult Apply(Step step)
     {
         Time += step.AdvanceMs;
+        Term += Math.Max(step.TermShift, 0);
+        var term = step.TermShift < 0 ? Math.Max(1, Term - 1) : Term;
+        var time = new SlotTime(Time + ((term % 3) - 1) * 60_000, new Ballot(term, (int)(term % 3) + 1), Time + (term * 1_000_003 % 5_000_000));
         Slot++;
         var session = step.IsSystem ? CoordinatorStateMachine.SystemSessionId : step.Session;
         long sequence = 0;
@@ -122,8 +135,8 @@ internal sealed class Driver(CoordinatorStateMachine machine)
             };
             _sequences[step.Session] = Math.Max(last, sequence);
         }
-        Last = (Slot, Time, session, sequence);
-        return Machine.Apply(Slot, Time, session, sequence, step.Txn);
+        Last = (Slot, time, session, sequence);
+        return Machine.Apply(Slot, time, session, sequence, step.Txn);
     }
 
     /// <summary>Byte form of a result and its events, for comparing two replicas' outputs exactly.</summary>

@@ -1,3 +1,4 @@
+using Coordinator.Core.Consensus;
 using Coordinator.Core.StateMachine;
 using static Coordinator.Tests.StateMachine.Harness;
 
@@ -120,11 +121,11 @@ public sealed class SessionTests
     public void Slots_must_not_go_backwards_and_time_never_does()
     {
         var machine = new CoordinatorStateMachine();
-        machine.Apply(10, 5_000, 3, 1, new CreateSession(10_000, 1));
-        Assert.Equal(ErrorCode.SlotRegression, machine.Apply(9, 6_000, 3, 2, Sync.Instance).Code);
-        Assert.Equal(ErrorCode.Ok, machine.Apply(10, 4_000, 3, 2, Sync.Instance).Code);
+        machine.Apply(10, SlotTime.Untermed(5_000), 3, 1, new CreateSession(10_000, 1));
+        Assert.Equal(ErrorCode.SlotRegression, machine.Apply(9, SlotTime.Untermed(6_000), 3, 2, Sync.Instance).Code);
+        Assert.Equal(ErrorCode.Ok, machine.Apply(10, SlotTime.Untermed(4_000), 3, 2, Sync.Instance).Code);
         Assert.Equal(5_000, machine.Now);
-        var created = Assert.IsType<CreatedResult>(machine.Apply(11, 1, 3, 3, Persistent("/t")).Result);
+        var created = Assert.IsType<CreatedResult>(machine.Apply(11, SlotTime.Untermed(1), 3, 3, Persistent("/t")).Result);
         Assert.Equal(5_000, created.Stat.CreatedTime);
     }
 }

@@ -1,3 +1,4 @@
+using Coordinator.Core.Consensus;
 using Coordinator.Core.StateMachine;
 
 using Coordinator.Client;
@@ -151,7 +152,7 @@ public sealed class StateMachinePropertyTests
             };
             slot += rng.Next(0, 2);
             var timestamp = rng.Next(20) == 0 ? rng.NextInt64(long.MinValue, long.MaxValue) : i * 100L;
-            var result = machine.Apply(slot, timestamp, session, rng.Next(-1, 1_000), txn);
+            var result = machine.Apply(slot, SlotTime.Untermed(timestamp), session, rng.Next(-1, 1_000), txn);
             Assert.NotEqual(ErrorCode.SystemError, result.Code);
         }
         var restored = CoordinatorStateMachine.Restore(machine.Snapshot());

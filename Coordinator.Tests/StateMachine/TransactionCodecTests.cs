@@ -1,3 +1,4 @@
+using Coordinator.Core.Consensus;
 using Coordinator.Core.StateMachine;
 
 using Coordinator.Client;
@@ -96,8 +97,8 @@ public sealed class TransactionCodecTests
             if (decoded.Value is { } txn)
             {
                 var machine = new CoordinatorStateMachine();
-                machine.Apply(1, 1, 9, 1, new CreateSession(10_000, 0));
-                Assert.NotEqual(ErrorCode.SystemError, machine.Apply(2, 2, 9, 2, txn).Code);
+                machine.Apply(1, SlotTime.Untermed(1), 9, 1, new CreateSession(10_000, 0));
+                Assert.NotEqual(ErrorCode.SystemError, machine.Apply(2, SlotTime.Untermed(2), 9, 2, txn).Code);
             }
         }
     }
