@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using Coordinator.Core.Consensus;
 using Coordinator.Core.Sessions;
+using Coordinator.Service.FaultInjection;
 
 namespace Coordinator.Service.Runtime;
 
@@ -24,7 +25,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private readonly IReplicatedStateMachine _stateMachine;
     private readonly TaskCompletionSource _recovered;
     private Action? _beforeFirstWrite;
-    private readonly MonotonicClock _clock = new();
+    private readonly MonotonicClock _clock = new(ClockOffset.Of(Context.System.Settings.Config));
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<int, ActorSelection> _peers = [];
     private readonly Dictionary<(long Session, long Sequence), IActorRef> _waiters = [];
