@@ -142,9 +142,9 @@ public sealed class CoordinatorClient : IAsyncDisposable
                 return [.. multi.Results.Select((result, i) => ToMultiOpResult(list[i], result))];
             case MultiErrorResult failed:
                 var failedPath = failed.FailedIndex >= 0 && failed.FailedIndex < list.Count ? list[failed.FailedIndex].Path : null;
-                throw Errors.For(failed.Error, failedPath);
+                throw Errors.For(failed, failedPath);
             case var other:
-                throw Errors.For(other.Code, null);
+                throw Errors.For(other, null);
         }
     }
 
@@ -165,6 +165,11 @@ public sealed class CoordinatorClient : IAsyncDisposable
         TimeSpan? leaseTtl = null,
         CancellationToken cancellationToken = default)
     {
+        if (mode is not (LockMode.Exclusive or LockMode.Shared))
+        {
+            // The wire has no room for another mode, so it is refused here rather than by the cluster.
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, $"mode {(int)mode} is not a lock mode: must be {LockMode.Exclusive} or {LockMode.Shared}.");
+        }
         var leaseMs = leaseTtl is { } l ? (long)l.TotalMilliseconds : (long?)null;
         if (_undoing.TryGetValue(path, out var undoing))
         {
@@ -198,7 +203,7 @@ public sealed class CoordinatorClient : IAsyncDisposable
                     throw;
                 }
             case var other:
-                throw Errors.For(other.Code, path);
+                throw Errors.For(other, path);
         }
     }
 
@@ -216,7 +221,7 @@ public sealed class CoordinatorClient : IAsyncDisposable
         {
             ErrorCode.Ok => true,
             ErrorCode.StaleToken => false,
-            var code => throw Errors.For(code, path),
+            _ => throw Errors.For(outcome.Result, path),
         };
     }
 
@@ -361,7 +366,7 @@ public sealed class CoordinatorClient : IAsyncDisposable
     private async Task<OpResult> WriteOkAsync(Transaction transaction, string? path, CancellationToken cancellationToken)
     {
         var outcome = await WriteAsync(transaction, cancellationToken).ConfigureAwait(false);
-        return outcome.Result.IsOk ? outcome.Result : throw Errors.For(outcome.Result.Code, path);
+        return outcome.Result.IsOk ? outcome.Result : throw Errors.For(outcome.Result, path);
     }
 
     /// <summary>

@@ -44,23 +44,22 @@ public sealed class CoordinatorClientOptions
     {
         if (Servers.Count == 0)
         {
-            throw new ArgumentException("At least one server is required.", nameof(Servers));
+            throw new ArgumentException("Servers is empty: at least one \"host:port\" is required.", nameof(Servers));
         }
         foreach (var server in Servers)
         {
             _ = GatewayAddress.Endpoint(server);
         }
-        if (SessionTimeout <= TimeSpan.Zero || RequestTimeout <= TimeSpan.Zero || ConnectTimeout <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(SessionTimeout), "Timeouts must be positive.");
-        }
+        Positive(SessionTimeout, nameof(SessionTimeout));
+        Positive(RequestTimeout, nameof(RequestTimeout));
+        Positive(ConnectTimeout, nameof(ConnectTimeout));
         if (MaxDataBytes < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxDataBytes));
+            throw new ArgumentOutOfRangeException(nameof(MaxDataBytes), MaxDataBytes, $"MaxDataBytes is {MaxDataBytes}: must be 0 or more.");
         }
         if (MaxRequestBytes <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxRequestBytes), MaxRequestBytes, "MaxRequestBytes must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(MaxRequestBytes), MaxRequestBytes, $"MaxRequestBytes is {MaxRequestBytes}: must be 1 or more.");
         }
         try
         {
@@ -69,6 +68,14 @@ public sealed class CoordinatorClientOptions
         catch (Exception invalid) when (invalid is not OutOfMemoryException)
         {
             throw new ArgumentException($"AkkaConfig is not valid HOCON: {invalid.Message}", nameof(AkkaConfig), invalid);
+        }
+    }
+
+    private static void Positive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} is {value}: must be more than zero.");
         }
     }
 }

@@ -12,6 +12,12 @@ public class CoordinatorException : Exception
     {
     }
 
+    /// <param name="reason">The cluster's words on what was wrong (e.g. which argument is out of which range).</param>
+    internal CoordinatorException(ErrorCode code, string? path, string reason)
+        : this(code, path, path is null ? $"{code}: {reason}" : $"{code}: {path}: {reason}", OperationOutcome.NotApplied)
+    {
+    }
+
     protected CoordinatorException(ErrorCode code, string? path, string message, OperationOutcome outcome)
         : base(message)
     {

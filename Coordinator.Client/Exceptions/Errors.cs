@@ -9,6 +9,17 @@ namespace Coordinator.Client;
 /// </summary>
 internal static class Errors
 {
+    /// <summary>
+    /// The exception for a command's result; a reason the cluster gave goes into its message. The cluster gives
+    /// reasons with BadArguments, which has no exception type of its own.
+    /// </summary>
+    public static CoordinatorException For(OpResult result, string? path) => result switch
+    {
+        ErrorResult { Reason: { } reason } error => new CoordinatorException(error.Code, path, reason),
+        MultiErrorResult { Reason: { } reason } error => new CoordinatorException(error.Code, path, reason),
+        _ => For(result.Code, path),
+    };
+
     public static CoordinatorException For(ErrorCode code, string? path) => code switch
     {
         ErrorCode.NoNode => new NoNodeException(path),

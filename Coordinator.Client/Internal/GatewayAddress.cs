@@ -13,7 +13,7 @@ internal static class GatewayAddress
         var colon = server.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(server.AsSpan(colon + 1), out var port) || port is <= 0 or > 65535)
         {
-            throw new ArgumentException($"'{server}' is not host:port.", nameof(server));
+            throw new ArgumentException($"server '{server}' is not host:port with a port between 1 and 65535.", nameof(server));
         }
         return (server[..colon], port);
     }

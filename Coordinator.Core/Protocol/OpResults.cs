@@ -18,7 +18,11 @@ internal sealed record OkResult : OpResult
     public override ErrorCode Code => ErrorCode.Ok;
 }
 
-internal sealed record ErrorResult(ErrorCode Error) : OpResult
+/// <summary>
+/// <paramref name="Reason"/>, when there is one, says what was wrong in words a caller can act on, e.g. which
+/// argument is out of which range; the client puts it in the exception's message.
+/// </summary>
+internal sealed record ErrorResult(ErrorCode Error, string? Reason = null) : OpResult
 {
     public override ErrorCode Code => Error;
 }
@@ -57,9 +61,9 @@ internal sealed record MultiResult(IReadOnlyList<OpResult> Results) : OpResult
 
 /// <summary>
 /// A failed multi changed nothing. PerOp follows ZooKeeper: Ok before the failing op, its error at FailedIndex,
-/// RuntimeInconsistency after it.
+/// RuntimeInconsistency after it. Reason is the failing op's, as in <see cref="ErrorResult"/>.
 /// </summary>
-internal sealed record MultiErrorResult(ErrorCode Error, int FailedIndex, IReadOnlyList<ErrorCode> PerOp) : OpResult
+internal sealed record MultiErrorResult(ErrorCode Error, int FailedIndex, IReadOnlyList<ErrorCode> PerOp, string? Reason = null) : OpResult
 {
     public override ErrorCode Code => Error;
 }

@@ -4,7 +4,8 @@ namespace Coordinator.Core.Protocol;
 
 /// <summary>
 /// Binary form of <see cref="OpResult"/>: snapshots carry the cached reply of each session's last command, and
-/// tests compare results byte for byte.
+/// tests compare results byte for byte. An error with a reason has a tag of its own, so every result without one
+/// (all results written before reasons existed) keeps its bytes.
 /// </summary>
 internal static class ResultCodec
 {
@@ -19,6 +20,8 @@ internal static class ResultCodec
         LockQueued,
         Multi,
         MultiError,
+        ErrorWithReason,
+        MultiErrorWithReason,
     }
 
     public static byte[] Encode(OpResult result)
@@ -50,9 +53,14 @@ internal static class ResultCodec
             case OkResult:
                 writer.WriteByte((byte)Tag.Ok);
                 break;
-            case ErrorResult r:
+            case ErrorResult { Reason: null } r:
                 writer.WriteByte((byte)Tag.Error);
                 writer.WriteByte((byte)r.Error);
+                break;
+            case ErrorResult r:
+                writer.WriteByte((byte)Tag.ErrorWithReason);
+                writer.WriteByte((byte)r.Error);
+                writer.WriteString(r.Reason);
                 break;
             case CreatedResult r:
                 writer.WriteByte((byte)Tag.Created);
@@ -85,13 +93,17 @@ internal static class ResultCodec
                 }
                 break;
             case MultiErrorResult r:
-                writer.WriteByte((byte)Tag.MultiError);
+                writer.WriteByte((byte)(r.Reason is null ? Tag.MultiError : Tag.MultiErrorWithReason));
                 writer.WriteByte((byte)r.Error);
                 writer.WriteInt32(r.FailedIndex);
                 writer.WriteInt32(r.PerOp.Count);
                 foreach (var code in r.PerOp)
                 {
                     writer.WriteByte((byte)code);
+                }
+                if (r.Reason is not null)
+                {
+                    writer.WriteString(r.Reason);
                 }
                 break;
             default:
@@ -107,6 +119,8 @@ internal static class ResultCodec
                 return OkResult.Instance;
             case Tag.Error:
                 return new ErrorResult((ErrorCode)reader.ReadByte());
+            case Tag.ErrorWithReason:
+                return new ErrorResult((ErrorCode)reader.ReadByte(), ReadReason(ref reader));
             case Tag.Created:
                 return new CreatedResult(reader.ReadString() ?? throw new WireFormatException(CodecError.InvalidValue), ReadStat(ref reader));
             case Tag.Stat:
@@ -124,7 +138,7 @@ internal static class ResultCodec
                     results[i] = Read(ref reader);
                 }
                 return new MultiResult(results);
-            case Tag.MultiError:
+            case var tag and (Tag.MultiError or Tag.MultiErrorWithReason):
                 var error = (ErrorCode)reader.ReadByte();
                 var failedIndex = reader.ReadInt32();
                 var codes = new ErrorCode[reader.ReadCount()];
@@ -132,11 +146,13 @@ internal static class ResultCodec
                 {
                     codes[i] = (ErrorCode)reader.ReadByte();
                 }
-                return new MultiErrorResult(error, failedIndex, codes);
+                return new MultiErrorResult(error, failedIndex, codes, tag == Tag.MultiErrorWithReason ? ReadReason(ref reader) : null);
             default:
                 throw new WireFormatException(CodecError.UnknownTag);
         }
     }
+
+    private static string ReadReason(ref WireReader reader) => reader.ReadString() ?? throw new WireFormatException(CodecError.InvalidValue);
 
     internal static void WriteStat(WireWriter writer, Stat stat)
     {

@@ -16,11 +16,13 @@ internal sealed partial class CoordinatorStateMachine
         {
             return Error(ErrorCode.InvalidPath);
         }
-        if (acquire.Mode is not (LockMode.Exclusive or LockMode.Shared)
-            || acquire.LeaseTtlMs is <= 0
-            || acquire.LeaseTtlMs > _settings.MaxLeaseTtlMs)
+        if (acquire.Mode is not (LockMode.Exclusive or LockMode.Shared))
         {
-            return Error(ErrorCode.BadArguments);
+            return BadArguments($"lock mode {(int)acquire.Mode} is not a lock mode: must be {LockMode.Exclusive} or {LockMode.Shared}");
+        }
+        if (acquire.LeaseTtlMs is <= 0 || acquire.LeaseTtlMs > _settings.MaxLeaseTtlMs)
+        {
+            return BadArguments($"lease ttl {acquire.LeaseTtlMs} ms is out of range: must be between 1 ms and {_settings.MaxLeaseTtlMs} ms");
         }
         var path = acquire.Path;
         if (_locks.TryGetValue(path, out var state))

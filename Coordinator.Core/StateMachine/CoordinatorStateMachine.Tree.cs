@@ -14,21 +14,25 @@ internal sealed partial class CoordinatorStateMachine
         Delete d => DeleteNode(d),
         SetData s => SetNodeData(s),
         Check c => CheckNode(c),
-        _ => Error(ErrorCode.BadArguments),
+        _ => NotATreeOp(op),
     };
 
     private OpResult RunMulti(long sessionId, Multi multi)
     {
-        if (multi.Ops is null || multi.Ops.Count > _settings.MaxMultiOps)
+        if (multi.Ops is null)
         {
-            return Error(ErrorCode.BadArguments);
+            return BadArguments($"multi ops are missing");
+        }
+        if (multi.Ops.Count > _settings.MaxMultiOps)
+        {
+            return BadArguments($"multi of {multi.Ops.Count} ops is too large: must be at most {_settings.MaxMultiOps} ops");
         }
         var mark = Mark();
         var results = new OpResult[multi.Ops.Count];
         for (var i = 0; i < results.Length; i++)
         {
             var op = multi.Ops[i];
-            var result = op is Create or Delete or SetData or Check ? TreeOp(sessionId, op) : Error(ErrorCode.BadArguments);
+            var result = op is Create or Delete or SetData or Check ? TreeOp(sessionId, op) : NotATreeOp(op);
             if (!result.IsOk)
             {
                 RollBack(mark);
@@ -37,7 +41,7 @@ internal sealed partial class CoordinatorStateMachine
                 {
                     codes[j] = j < i ? ErrorCode.Ok : j == i ? result.Code : ErrorCode.RuntimeInconsistency;
                 }
-                return new MultiErrorResult(result.Code, i, codes);
+                return new MultiErrorResult(result.Code, i, codes, (result as ErrorResult)?.Reason);
             }
             results[i] = result;
         }
@@ -50,9 +54,13 @@ internal sealed partial class CoordinatorStateMachine
         {
             return Error(ErrorCode.InvalidPath);
         }
-        if (create.Data is null || !NodeKinds.IsDefined(create.Kind))
+        if (create.Data is null)
         {
-            return Error(ErrorCode.BadArguments);
+            return BadArguments($"data is missing: must be an array of 0 to {_settings.MaxDataBytes} bytes");
+        }
+        if (!NodeKinds.IsDefined(create.Kind))
+        {
+            return BadArguments($"kind {(int)create.Kind} is not a node kind: must be one of {string.Join(", ", Enum.GetNames<NodeKind>())}");
         }
         var sequential = NodeKinds.IsSequential(create.Kind);
         if (!PathRules.IsValid(create.Path, _settings.MaxPathLength, sequential))
@@ -66,15 +74,19 @@ internal sealed partial class CoordinatorStateMachine
         NodeTtl? ttl = null;
         if (NodeKinds.HasTtl(create.Kind))
         {
-            if (create.TtlMs is not { } requested || requested <= 0 || requested > _settings.MaxNodeTtlMs)
+            if (create.TtlMs is not { } requested)
             {
-                return Error(ErrorCode.BadArguments);
+                return BadArguments($"ttl is missing: kind {create.Kind} needs one between 1 ms and {_settings.MaxNodeTtlMs} ms");
+            }
+            if (requested <= 0 || requested > _settings.MaxNodeTtlMs)
+            {
+                return BadArguments($"ttl {requested} ms is out of range: must be between 1 ms and {_settings.MaxNodeTtlMs} ms");
             }
             ttl = new NodeTtl(requested, _time.Clock);
         }
         else if (create.TtlMs is not null)
         {
-            return Error(ErrorCode.BadArguments);
+            return BadArguments($"ttl {create.TtlMs} ms is for TTL nodes only: kind {create.Kind} takes none");
         }
         if (create.Path == "/" && !sequential)
         {
@@ -119,6 +131,9 @@ internal sealed partial class CoordinatorStateMachine
         return new CreatedResult(path, node.ToStat());
     }
 
+    private static ErrorResult NotATreeOp(Transaction op) =>
+        BadArguments($"a multi op is {op?.GetType().Name ?? "missing"}: must be create, delete, setData or check");
+
     private (ErrorCode Code, DataNode? Node) CreateAncestors(string path)
     {
         var node = _root;
@@ -150,7 +165,7 @@ internal sealed partial class CoordinatorStateMachine
         }
         if (delete.Path == "/")
         {
-            return Error(ErrorCode.BadArguments);
+            return BadArguments($"path / cannot be deleted: it must name a node below the root");
         }
         var node = Find(delete.Path);
         if (node is null)
@@ -178,7 +193,7 @@ internal sealed partial class CoordinatorStateMachine
         }
         if (set.Data is null)
         {
-            return Error(ErrorCode.BadArguments);
+            return BadArguments($"data is missing: must be an array of 0 to {_settings.MaxDataBytes} bytes");
         }
         if (set.Data.Length > _settings.MaxDataBytes)
         {

@@ -101,7 +101,7 @@ internal sealed partial class CoordinatorStateMachine
     {
         if (txn is null)
         {
-            return Error(ErrorCode.BadArguments);
+            return BadArguments($"the command carries no transaction");
         }
         if (sessionId == SystemSessionId)
         {
@@ -197,4 +197,10 @@ internal sealed partial class CoordinatorStateMachine
     }
 
     private static ErrorResult Error(ErrorCode code) => new(code);
+
+    /// <summary>
+    /// A refused argument; the reason names it and what it may be, and reaches the caller's exception. Formatted
+    /// invariantly: it is cached as the command's result, so every replica must write the same bytes.
+    /// </summary>
+    private static ErrorResult BadArguments(FormattableString reason) => new(ErrorCode.BadArguments, FormattableString.Invariant(reason));
 }

@@ -24,7 +24,7 @@ internal sealed class TreeStateMachine(StateMachineSettings settings) : IReplica
         var decoded = TransactionCodec.Decode(command.Payload);
         if (!decoded.IsOk)
         {
-            return ResultCodec.Encode(new ErrorResult(ErrorCode.BadArguments));
+            return ResultCodec.Encode(new ErrorResult(ErrorCode.BadArguments, $"the command does not decode as a transaction ({decoded.Error})"));
         }
         var applied = Tree.Apply(slot, time, command.SessionId, command.Sequence, decoded.Value!);
         Applied?.Invoke(new CommandApplied(slot, applied.Events));

@@ -336,7 +336,7 @@ internal sealed class ClientSessionCore
                 SendCreate(now);
                 return;
             case { } other:
-                FailConnect(Errors.For(other.Code, null));
+                FailConnect(Errors.For(other, null));
                 return;
             default:
                 FailConnect(new CoordinatorException(ErrorCode.SystemError, $"undecodable session result ({decoded.Error})"));
