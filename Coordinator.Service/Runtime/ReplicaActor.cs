@@ -191,7 +191,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
             _lastAppliedTimestamp = snapshot.LastTimestamp;
         }
         var id = _settings.ReplicaId;
-        var acceptor = Acceptor.Recover(id, _recoveredJournal);
+        var acceptor = Acceptor.Recover(id, _settings.Paxos, _recoveredJournal);
         _core = new ReplicaCore(id, _settings.Paxos, acceptor, new Learner(id, _settings.Paxos, _recoveredSnapshot), new SystemJitter());
         _recoveredJournal.Clear();
         _core.Start(_clock.NowMs);
