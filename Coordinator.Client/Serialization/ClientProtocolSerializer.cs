@@ -80,9 +80,11 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
                 w.WriteInt64(m.Secret);
                 w.WriteInt64(m.LastSeenSlot);
                 w.WriteInt32(m.Watches.Count);
-                foreach (var watch in m.Watches)
+                foreach (var resumed in m.Watches)
                 {
-                    WriteWatch(w, watch);
+                    WriteWatch(w, resumed.Watch);
+                    w.WriteInt64(resumed.SeenThrough.Slot);
+                    w.WriteInt32(resumed.SeenThrough.Index);
                 }
                 w.WriteInt32(m.AwaitedLocks.Count);
                 foreach (var path in m.AwaitedLocks)
@@ -108,6 +110,7 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
             case WatchAck m:
                 w.WriteInt64(m.RequestId);
                 w.WriteInt64(m.Slot);
+                w.WriteInt32(m.Index);
                 break;
             case Heartbeat m:
                 w.WriteInt64(m.SessionId);
@@ -121,6 +124,7 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
                 w.WriteByte((byte)m.Type);
                 w.WriteString(m.Path);
                 w.WriteInt64(m.Slot);
+                w.WriteInt32(m.Index);
                 break;
             case LockGrantedNotification m:
                 w.WriteInt64(m.SessionId);
@@ -188,10 +192,10 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
                 "AR" => new AttachResponse(r.ReadInt64(), r.ReadInt64(), r.ReadInt32()),
                 "AW" => new AddWatchRequest(r.ReadInt64(), r.ReadInt64(), ReadWatch(ref r)),
                 "RW" => new RemoveWatchRequest(r.ReadInt64(), r.ReadInt64(), ReadWatch(ref r)),
-                "WA" => new WatchAck(r.ReadInt64(), r.ReadInt64()),
+                "WA" => new WatchAck(r.ReadInt64(), r.ReadInt64(), r.ReadInt32()),
                 "H" => new Heartbeat(r.ReadInt64()),
                 "HA" => new HeartbeatAck(r.ReadInt64(), r.ReadInt64()),
-                "N" => new WatchNotification(r.ReadInt64(), ReadEnum<WatchEventType>(ref r), RequiredString(ref r), r.ReadInt64()),
+                "N" => new WatchNotification(r.ReadInt64(), ReadEnum<WatchEventType>(ref r), RequiredString(ref r), r.ReadInt64(), r.ReadInt32()),
                 "LG" => new LockGrantedNotification(r.ReadInt64(), RequiredString(ref r), r.ReadInt64(), r.ReadInt64()),
                 "LL" => new LockLostNotification(r.ReadInt64(), RequiredString(ref r), r.ReadInt64(), r.ReadInt64()),
                 "SE" => new SessionEndedNotification(r.ReadInt64(), r.ReadInt64()),
@@ -241,10 +245,10 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
         var sessionId = r.ReadInt64();
         var secret = r.ReadInt64();
         var lastSeen = r.ReadInt64();
-        var watches = new WatchRegistration[r.ReadCount()];
+        var watches = new ResumedWatch[r.ReadCount()];
         for (var i = 0; i < watches.Length; i++)
         {
-            watches[i] = ReadWatch(ref r);
+            watches[i] = new ResumedWatch(ReadWatch(ref r), new EventPosition(r.ReadInt64(), r.ReadInt32()));
         }
         var awaitedLocks = new string[r.ReadCount()];
         for (var i = 0; i < awaitedLocks.Length; i++)

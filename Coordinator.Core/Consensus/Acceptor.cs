@@ -10,9 +10,14 @@ namespace Coordinator.Core.Consensus;
 internal sealed class Acceptor : IAcceptor
 {
     private readonly int _replicaId;
+    private readonly int _maxMessageBytes;
     private readonly Dictionary<long, Vote> _votes = [];
 
-    private Acceptor(int replicaId) => _replicaId = replicaId;
+    private Acceptor(int replicaId, int maxMessageBytes)
+    {
+        _replicaId = replicaId;
+        _maxMessageBytes = maxMessageBytes;
+    }
 
     public Ballot Promised { get; private set; } = Ballot.Zero;
 
@@ -20,9 +25,9 @@ internal sealed class Acceptor : IAcceptor
 
     public IEnumerable<Vote> Votes => _votes.Values.OrderBy(vote => vote.Slot);
 
-    public static Acceptor Recover(int replicaId, IEnumerable<AcceptorEvent> journal)
+    public static Acceptor Recover(int replicaId, PaxosOptions options, IEnumerable<AcceptorEvent> journal)
     {
-        var acceptor = new Acceptor(replicaId);
+        var acceptor = new Acceptor(replicaId, options.MaxMessageBytes);
         foreach (var recorded in journal)
         {
             acceptor.Replay(recorded);
@@ -42,9 +47,30 @@ internal sealed class Acceptor : IAcceptor
             Promised = prepare.Ballot;
             outbox.Persist.Add(new BallotPromised(prepare.Ballot));
         }
+        outbox.SendAfterPersist.Add(new Envelope(prepare.From, PromiseFrom(prepare)));
+    }
+
+    /// <summary>
+    /// The votes from the prepare's slot on, up to the message limit (at least one, since a batch is bounded too).
+    /// Sending the rest later is safe: having promised the ballot, this acceptor takes no vote below it, and a vote
+    /// above it raises the promise, so the candidate's next ask is refused and it never counts a stale half.
+    /// </summary>
+    private Promise PromiseFrom(Prepare prepare)
+    {
         var from = Math.Max(prepare.FromSlot, Floor);
-        var votes = _votes.Values.Where(vote => vote.Slot >= from).OrderBy(vote => vote.Slot).ToImmutableArray();
-        outbox.SendAfterPersist.Add(new Envelope(prepare.From, new Promise(_replicaId, prepare.Ballot, Floor, votes)));
+        var votes = ImmutableArray.CreateBuilder<Vote>();
+        long bytes = 0;
+        foreach (var vote in _votes.Values.Where(vote => vote.Slot >= from).OrderBy(vote => vote.Slot))
+        {
+            var size = MessageSize.Of(vote);
+            if (votes.Count > 0 && bytes + size > _maxMessageBytes)
+            {
+                return new Promise(_replicaId, prepare.Ballot, Floor, prepare.FromSlot, votes.ToImmutable(), IsLast: false);
+            }
+            votes.Add(vote);
+            bytes += size;
+        }
+        return new Promise(_replicaId, prepare.Ballot, Floor, prepare.FromSlot, votes.ToImmutable(), IsLast: true);
     }
 
     public Vote? OnAccept(Accept accept, Outbox outbox)

@@ -14,11 +14,13 @@ internal static class MessageSize
     public static long Estimate(PaxosMessage message) => PerMessage + message switch
     {
         Accept accept => Of(accept.Value),
-        Promise promise => promise.Votes.Sum(vote => PerEntry + Of(vote.Value)),
+        Promise promise => promise.Votes.Sum(Of),
         CatchUp catchUp => catchUp.Entries.Sum(entry => PerEntry + Of(entry.Value)),
         SnapshotChunk chunk => chunk.Data.Length,
         _ => 0,
     };
+
+    public static long Of(Vote vote) => PerEntry + Of(vote.Value);
 
     private static long Of(Batch batch) => batch.PayloadBytes + batch.Commands.Length * PerCommand;
 }

@@ -7,7 +7,7 @@ namespace Coordinator.Core.Consensus;
 //   follower ──PreVote(b, round)──────────────► replicas       would you promise b? only then does it raise its ballot
 //   follower ◄─PreVoteGranted(b, round)──────── replicas       yes: no healthy leader heard for an election timeout
 //   candidate ──Prepare(b, fromSlot)──────────► acceptors      phase 1, once per leadership
-//   candidate ◄─Promise(b, floor, votes)─────── acceptors      (or Nack(promised))
+//   candidate ◄─Promise(b, floor, votes, last)─ acceptors      (or Nack(promised)); not last: Prepare(b, after) asks for more
 //   leader ────Accept(b, slot, batch, commit)─► acceptors      phase 2, per slot, pipelined
 //   leader ◄───Accepted(b, slot)─────────────── acceptors      (or Nack(promised)); majority => chosen
 //   leader ────Chosen(b, chosenBelow)─────────► learners       on progress and as the heartbeat
@@ -23,10 +23,14 @@ internal abstract record PaxosMessage(int From);
 internal sealed record Prepare(int From, Ballot Ballot, long FromSlot) : PaxosMessage(From);
 
 /// <summary>
-/// The acceptor's promise, with every vote it holds at or above the prepare's slot. <paramref name="Floor"/> is the
-/// slot below which it has compacted its votes away: all of those are chosen and applied somewhere durable.
+/// The acceptor's promise, with the votes it holds from the prepare's slot <paramref name="FromSlot"/> on, in slot
+/// order, as many as fit one message. Unless <paramref name="IsLast"/>, more follow: the candidate asks for them with
+/// a Prepare of the same ballot from the slot after the last vote here, and counts the promise only once it has all.
+/// <paramref name="Floor"/> is the slot below which the acceptor has compacted its votes away: all of those are
+/// chosen and applied somewhere durable.
 /// </summary>
-internal sealed record Promise(int From, Ballot Ballot, long Floor, ImmutableArray<Vote> Votes) : PaxosMessage(From);
+internal sealed record Promise(int From, Ballot Ballot, long Floor, long FromSlot, ImmutableArray<Vote> Votes, bool IsLast)
+    : PaxosMessage(From);
 
 internal sealed record Accept(int From, Ballot Ballot, long Slot, Batch Value, long ChosenBelow) : PaxosMessage(From);
 

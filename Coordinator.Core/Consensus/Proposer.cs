@@ -25,7 +25,13 @@ internal sealed class Proposer
     private readonly IAcceptor _localAcceptor;
     private readonly ILearner _localLearner;
 
-    private readonly Dictionary<int, Promise> _promises = [];
+    // Phase 1: the slot each acceptor's promise has reached (absent: not yet heard), who has sent all of theirs, the
+    // highest-ballot vote reported per slot and the highest compaction floor. Merging votes from acceptors outside the
+    // final quorum is safe: every vote is a value some leader proposed after its own phase 1.
+    private readonly Dictionary<int, long> _promisedUpTo = [];
+    private uint _promisedBy;
+    private readonly Dictionary<long, Vote> _reportedVotes = [];
+    private long _reportedFloor;
     private readonly Dictionary<long, SlotInFlight> _inFlight = [];
     private readonly Queue<Command> _pending = new();
 
@@ -194,12 +200,37 @@ internal sealed class Proposer
 
     public void OnPromise(Promise promise, long now, Outbox outbox)
     {
-        if (Role != ProposerRole.Candidate || promise.Ballot != Ballot)
+        var index = _options.ReplicaIds.IndexOf(promise.From);
+        if (Role != ProposerRole.Candidate || promise.Ballot != Ballot || index < 0 || (_promisedBy & (1u << index)) != 0
+            || promise.FromSlot != _promisedUpTo.GetValueOrDefault(promise.From, _prepareFromSlot)
+            || (!promise.IsLast && promise.Votes.IsEmpty))
         {
+            // Another ballot's, a duplicate, a part already merged, or a malformed part that names no continuation.
             return;
         }
-        _promises[promise.From] = promise;
-        if (_promises.Count >= _options.Majority && _promises.ContainsKey(_replicaId))
+        _reportedFloor = Math.Max(_reportedFloor, promise.Floor);
+        foreach (var vote in promise.Votes)
+        {
+            if (!_reportedVotes.TryGetValue(vote.Slot, out var known) || known.Ballot < vote.Ballot)
+            {
+                _reportedVotes[vote.Slot] = vote;
+            }
+        }
+        if (!promise.IsLast)
+        {
+            var next = promise.Votes[^1].Slot + 1;
+            if (next <= promise.FromSlot)
+            {
+                return;
+            }
+            _promisedUpTo[promise.From] = next;
+            // Parts still arriving are progress: an election that must gather many does not time out half-way.
+            _electionDeadline = now + JitteredElectionTimeout();
+            outbox.Send.Add(new Envelope(promise.From, new Prepare(_replicaId, Ballot, next)));
+            return;
+        }
+        _promisedBy |= 1u << index;
+        if (BitOperations.PopCount(_promisedBy) >= _options.Majority && (_promisedBy & (1u << _selfIndex)) != 0)
         {
             BecomeLeader(now, outbox);
         }
@@ -326,7 +357,7 @@ internal sealed class Proposer
         // A candidate whose election timed out asks again too, rather than raising its ballot once more.
         Role = ProposerRole.Follower;
         LeaderHint = 0;
-        _promises.Clear();
+        ForgetPromises();
         _preVoting = true;
         _preVoteBallot = HighestSeen.Next(_replicaId);
         _preVoteRound++;
@@ -354,7 +385,7 @@ internal sealed class Proposer
         _preVoting = false;
         Role = ProposerRole.Candidate;
         LeaderHint = 0;
-        _promises.Clear();
+        ForgetPromises();
         _inFlight.Clear();
         _pending.Clear();
         _prepareFromSlot = _localLearner.AppliedBelow;
@@ -365,14 +396,23 @@ internal sealed class Proposer
     private void SendPrepare(long now, Outbox outbox, bool onlyToSilent)
     {
         _prepareSentAt = now;
-        var prepare = new Prepare(_replicaId, Ballot, _prepareFromSlot);
-        foreach (var replica in _options.ReplicaIds)
+        for (var index = 0; index < _options.ReplicaIds.Length; index++)
         {
-            if (!onlyToSilent || !_promises.ContainsKey(replica))
+            var replica = _options.ReplicaIds[index];
+            if (!onlyToSilent || (_promisedBy & (1u << index)) == 0)
             {
-                outbox.SendAfterPersist.Add(new Envelope(replica, prepare));
+                var fromSlot = _promisedUpTo.GetValueOrDefault(replica, _prepareFromSlot);
+                outbox.SendAfterPersist.Add(new Envelope(replica, new Prepare(_replicaId, Ballot, fromSlot)));
             }
         }
+    }
+
+    private void ForgetPromises()
+    {
+        _promisedUpTo.Clear();
+        _promisedBy = 0;
+        _reportedVotes.Clear();
+        _reportedFloor = 0;
     }
 
     private void BecomeLeader(long now, Outbox outbox)
@@ -381,16 +421,9 @@ internal sealed class Proposer
         LeaderHint = _replicaId;
         // The promises just came from a majority: a full election timeout to hear from them again.
         Array.Fill(_answeredAt, now);
-        var start = Math.Max(_prepareFromSlot, _promises.Values.Max(promise => promise.Floor));
-        var highestVotes = new Dictionary<long, Vote>();
-        foreach (var vote in _promises.Values.SelectMany(promise => promise.Votes))
-        {
-            if (vote.Slot >= start && (!highestVotes.TryGetValue(vote.Slot, out var known) || known.Ballot < vote.Ballot))
-            {
-                highestVotes[vote.Slot] = vote;
-            }
-        }
-        _promises.Clear();
+        var start = Math.Max(_prepareFromSlot, _reportedFloor);
+        var highestVotes = _reportedVotes.Values.Where(vote => vote.Slot >= start).ToDictionary(vote => vote.Slot);
+        ForgetPromises();
         _lastStamp = Math.Max(_lastStamp, _localLearner.LastTimestamp);
         foreach (var vote in highestVotes.Values)
         {
@@ -478,7 +511,7 @@ internal sealed class Proposer
         Role = ProposerRole.Follower;
         _preVoting = false;
         LeaderHint = leaderHint;
-        _promises.Clear();
+        ForgetPromises();
         _inFlight.Clear();
         _pending.Clear();
         _readsAbandoned.AddRange(_readsInCheck.Concat(_readsWaiting).Select(read => read.RequestId));

@@ -29,7 +29,7 @@ internal sealed class ReplicaCore
         IEnumerable<AcceptorEvent> journal,
         SnapshotDelivered? snapshot,
         IJitterSource jitter) =>
-        new(replicaId, options, Acceptor.Recover(replicaId, journal), new Learner(replicaId, options, snapshot), jitter);
+        new(replicaId, options, Acceptor.Recover(replicaId, options, journal), new Learner(replicaId, options, snapshot), jitter);
 
     public int ReplicaId { get; }
 

@@ -57,14 +57,18 @@ internal enum WatchKind : byte
 
 internal sealed record WatchRegistration(string Path, WatchKind Kind);
 
+/// <summary>A watch the client holds, and the position of the last event it has seen, or would have seen, for it.</summary>
+internal sealed record ResumedWatch(WatchRegistration Watch, EventPosition SeenThrough);
+
 /// <summary>
-/// Attach a live session to this gateway (after connecting or failing over). The gateway checks the secret, fires
-/// at once each re-registered watch whose node changed after <paramref name="LastSeenSlot"/>, and sends a
+/// Attach a live session to this gateway (after connecting or failing over). The gateway checks the secret, sends
+/// each re-registered watch the events it missed after its <see cref="ResumedWatch.SeenThrough"/> position (or a
+/// Compacted event when its history no longer reaches back that far), and sends a
 /// <see cref="LockGrantedNotification"/> for each of <paramref name="AwaitedLocks"/> the session already holds: a
 /// grant applied while the session was between gateways reached no one.
 /// </summary>
 internal sealed record AttachRequest(
-    long RequestId, long SessionId, long Secret, long LastSeenSlot, IReadOnlyList<WatchRegistration> Watches, IReadOnlyList<string> AwaitedLocks)
+    long RequestId, long SessionId, long Secret, long LastSeenSlot, IReadOnlyList<ResumedWatch> Watches, IReadOnlyList<string> AwaitedLocks)
     : ClientMessage;
 
 internal sealed record AttachResponse(long RequestId, long Slot, int TimeoutMs) : ClientMessage;
@@ -73,14 +77,22 @@ internal sealed record AddWatchRequest(long RequestId, long SessionId, WatchRegi
 
 internal sealed record RemoveWatchRequest(long RequestId, long SessionId, WatchRegistration Watch) : ClientMessage;
 
-internal sealed record WatchAck(long RequestId, long Slot) : ClientMessage;
+/// <summary>The watch is registered: it sees every event after (<paramref name="Slot"/>, <paramref name="Index"/>).</summary>
+internal sealed record WatchAck(long RequestId, long Slot, int Index) : ClientMessage;
 
 internal sealed record Heartbeat(long SessionId) : ClientMessage;
 
 internal sealed record HeartbeatAck(long SessionId, long Slot) : ClientMessage;
 
-/// <summary>Uses the public <see cref="Coordinator.Client.WatchEventType"/>: the wire carries exactly what a watcher sees.</summary>
-internal sealed record WatchNotification(long SessionId, WatchEventType Type, string Path, long Slot) : ClientMessage;
+/// <summary>
+/// Uses the public <see cref="Coordinator.Client.WatchEventType"/>: the wire carries exactly what a watcher sees. A
+/// session gets one notification per event, in position order, at most once per gateway; a
+/// <see cref="WatchEventType.Compacted"/> one names the watch's own path and the gateway's position when it was sent.
+/// </summary>
+internal sealed record WatchNotification(long SessionId, WatchEventType Type, string Path, long Slot, int Index) : ClientMessage
+{
+    public EventPosition Position => new(Slot, Index);
+}
 
 internal sealed record LockGrantedNotification(long SessionId, string Path, long Token, long Slot) : ClientMessage;
 

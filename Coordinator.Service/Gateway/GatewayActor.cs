@@ -58,6 +58,9 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
             case CommandApplied applied:
                 _core.OnApplied(applied);
                 break;
+            case StateInstalled installed:
+                _core.OnStateInstalled(installed.AppliedBelow);
+                break;
             case ReadRequest read:
                 if (_core.AdmitRead(Sender, read))
                 {

@@ -28,6 +28,11 @@ internal sealed class GatewayCore<TClient>
     private readonly Dictionary<long, AttachedSession<TClient>> _attached = [];
     private readonly Dictionary<TClient, HashSet<long>> _sessionsByClient = [];
     private readonly WatchTable _watches = new();
+    private readonly WatchHistory _history;
+
+    // The position of the last node change this gateway processed: a watch registered now sees every later one.
+    private long _slotInProgress = -1;
+    private int _nextIndexInSlot;
     private readonly Dictionary<WriteKey, PendingWrite<TClient>> _writes = [];
 
     /// <summary>Syncs waiting for a read index, by the id of their read index requests.</summary>
@@ -44,6 +49,7 @@ internal sealed class GatewayCore<TClient>
     {
         _settings = settings;
         _inFlight = new InFlightLimits<TClient>(settings.MaxInFlightPerSession, settings.MaxBytesInFlightPerSession);
+        _history = new WatchHistory(settings.WatchHistoryChanges, settings.WatchHistoryBytes);
     }
 
     public GatewayOutbox<TClient> Outbox { get; } = new();
@@ -56,6 +62,11 @@ internal sealed class GatewayCore<TClient>
     public int WatchCount => _watches.Count;
 
     public int WatchCountOf(long sessionId) => _watches.CountOf(sessionId);
+
+    /// <summary>The node changes kept for watches that resume here.</summary>
+    public int HistoryCount => _history.Count;
+
+    private EventPosition SeenThroughNow => _slotInProgress < 0 ? EventPosition.After(AppliedBelow - 1) : new(_slotInProgress, _nextIndexInSlot - 1);
 
     public bool IsAttachedBy(long sessionId, TClient client) =>
         _attached.TryGetValue(sessionId, out var session) && EqualityComparer<TClient>.Default.Equals(session.Client, client);
@@ -185,6 +196,13 @@ internal sealed class GatewayCore<TClient>
     public void OnApplied(CommandApplied applied)
     {
         AppliedBelow = Math.Max(AppliedBelow, applied.Slot + 1);
+        if (applied.Slot != _slotInProgress)
+        {
+            // A slot's commands arrive one by one; its node changes are numbered across all of them.
+            _history.StartAt(applied.Slot);
+            _slotInProgress = applied.Slot;
+            _nextIndexInSlot = 0;
+        }
         foreach (var change in applied.Events)
         {
             Notify(change);
@@ -286,7 +304,8 @@ internal sealed class GatewayCore<TClient>
         }
         else
         {
-            Outbox.ToClients.Add((client, new WatchAck(add.RequestId, AppliedBelow - 1)));
+            var registeredAt = SeenThroughNow;
+            Outbox.ToClients.Add((client, new WatchAck(add.RequestId, registeredAt.Slot, registeredAt.Index)));
         }
     }
 
@@ -298,7 +317,8 @@ internal sealed class GatewayCore<TClient>
             return;
         }
         _watches.Remove(remove.SessionId, remove.Watch);
-        Outbox.ToClients.Add((client, new WatchAck(remove.RequestId, AppliedBelow - 1)));
+        var removedAt = SeenThroughNow;
+        Outbox.ToClients.Add((client, new WatchAck(remove.RequestId, removedAt.Slot, removedAt.Index)));
     }
 
     private bool TryAddWatch(long sessionId, WatchRegistration watch)
@@ -323,7 +343,7 @@ internal sealed class GatewayCore<TClient>
             Reject(client, attach.RequestId, RejectReason.NotAllowed, "session 0 is the system's");
             return false;
         }
-        if (attach.Watches.Distinct().Count() > _settings.MaxWatchesPerSession)
+        if (attach.Watches.Select(resumed => resumed.Watch).Distinct().Count() > _settings.MaxWatchesPerSession)
         {
             Reject(client, attach.RequestId, RejectReason.TooManyWatches, $"the attach lists more than {_settings.MaxWatchesPerSession} watches");
             return false;
@@ -349,19 +369,7 @@ internal sealed class GatewayCore<TClient>
             Outbox.ToClients.Add((client, new LockGrantedNotification(attach.SessionId, path, token, appliedBelow - 1)));
         }
         var attached = Attach(attach.SessionId, client, session.TimeoutMs, now);
-        for (var i = 0; i < attach.Watches.Count; i++)
-        {
-            var watch = attach.Watches[i];
-            if (MissedChange(watch, outcome.Nodes[i], attach.LastSeenSlot) is { } missed)
-            {
-                Outbox.ToClients.Add((client, new WatchNotification(attach.SessionId, missed, watch.Path, appliedBelow - 1)));
-                if (watch.Kind is WatchKind.Data or WatchKind.Children)
-                {
-                    continue;
-                }
-            }
-            _watches.Add(attach.SessionId, watch);
-        }
+        ResumeWatches(client, attach, outcome);
         attached.AwaitingReport.Add(new AttachResponse(attach.RequestId, appliedBelow - 1, session.TimeoutMs));
         ReportLiveness();
     }
@@ -488,6 +496,67 @@ internal sealed class GatewayCore<TClient>
         }
     }
 
+    /// <summary>
+    /// Each re-registered watch gets what it missed after the position it saw last, from the history, in position
+    /// order and once per change (a one-shot watch only its first, and is then gone). A watch the history no longer
+    /// reaches back for gets Compacted (a persistent one) or ZooKeeper's setWatches answer from the node's Stat (a
+    /// one-shot one), after the replayed changes.
+    /// </summary>
+    private void ResumeWatches(TClient client, AttachRequest attach, AttachOutcome outcome)
+    {
+        var missed = new SortedDictionary<EventPosition, HistoricalChange>();
+        var afterReplay = new List<WatchNotification>();
+        var now = SeenThroughNow;
+        for (var i = 0; i < attach.Watches.Count; i++)
+        {
+            var (watch, seenThrough) = attach.Watches[i];
+            var oneShot = watch.Kind is WatchKind.Data or WatchKind.Children;
+            if (_history.Covers(seenThrough))
+            {
+                var changes = _history.After(seenThrough).Where(change => WatchTable.Matches(watch, change.Type, change.Path));
+                if (oneShot && changes.FirstOrDefault() is { } first)
+                {
+                    // Fired while the session was away: a one-shot watch is then gone.
+                    missed.TryAdd(first.Position, first);
+                    continue;
+                }
+                if (!oneShot)
+                {
+                    foreach (var change in changes)
+                    {
+                        missed.TryAdd(change.Position, change);
+                    }
+                }
+            }
+            else if (!oneShot)
+            {
+                afterReplay.Add(new WatchNotification(attach.SessionId, WatchEventType.Compacted, watch.Path, now.Slot, now.Index));
+            }
+            else if (MissedChange(watch, outcome.Nodes[i], seenThrough.Index == int.MaxValue ? seenThrough.Slot : seenThrough.Slot - 1) is { } type)
+            {
+                afterReplay.Add(new WatchNotification(attach.SessionId, type, watch.Path, now.Slot, now.Index));
+                continue;
+            }
+            _watches.Add(attach.SessionId, watch);
+        }
+        foreach (var change in missed.Values)
+        {
+            Outbox.ToClients.Add((client, new WatchNotification(attach.SessionId, change.Type, change.Path, change.Position.Slot, change.Position.Index)));
+        }
+        foreach (var notification in afterReplay)
+        {
+            Outbox.ToClients.Add((client, notification));
+        }
+    }
+
+    /// <summary>This replica installed a peer's snapshot: its state jumped, and the changes in between were never seen here.</summary>
+    public void OnStateInstalled(long appliedBelow)
+    {
+        AppliedBelow = Math.Max(AppliedBelow, appliedBelow);
+        _history.Restart(appliedBelow);
+        _slotInProgress = -1;
+    }
+
     private void Notify(StateMachineEvent change)
     {
         switch (change)
@@ -507,7 +576,13 @@ internal sealed class GatewayCore<TClient>
                 Detach(closed.SessionId);
                 break;
             default:
-                foreach (var notification in _watches.Trigger(change))
+                if (WatchTable.NodeChange(change) is not var (type, path))
+                {
+                    break;
+                }
+                var historical = new HistoricalChange(new EventPosition(_slotInProgress, _nextIndexInSlot++), type, path);
+                _history.Add(historical);
+                foreach (var notification in _watches.Trigger(historical))
                 {
                     Tell(notification.SessionId, notification);
                 }

@@ -27,6 +27,6 @@ internal static class GatewayQueries
             .Where(lockHeld => lockHeld.Holder is not null)
             .Select(lockHeld => (lockHeld.Path, lockHeld.Holder!.Token))
             .ToList();
-        return new AttachOutcome(tree.GetSession(attach.SessionId), [.. attach.Watches.Select(watch => tree.Exists(watch.Path))], held);
+        return new AttachOutcome(tree.GetSession(attach.SessionId), [.. attach.Watches.Select(resumed => tree.Exists(resumed.Watch.Path))], held);
     }
 }

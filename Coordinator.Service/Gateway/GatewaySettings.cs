@@ -7,6 +7,8 @@ namespace Coordinator.Service.Gateway;
 /// <param name="MaxInFlightPerSession">Writes and reads a session (or one client, over all its sessions) may have unanswered.</param>
 /// <param name="MaxBytesInFlightPerSession">Encoded write bytes a session (or one client) may have unanswered.</param>
 /// <param name="MaxWatchesPerSession">Watches one session may hold at this gateway.</param>
+/// <param name="WatchHistoryChanges">Node changes kept for watches that resume here after a failover.</param>
+/// <param name="WatchHistoryBytes">The same history's bound in (estimated) bytes.</param>
 internal sealed record GatewaySettings(
     int MaxInFlightPerSession,
     int MaxRequestBytes,
@@ -14,7 +16,9 @@ internal sealed record GatewaySettings(
     TimeSpan WriteGiveUpAfter,
     TimeSpan LivenessReportInterval,
     long MaxBytesInFlightPerSession,
-    int MaxWatchesPerSession)
+    int MaxWatchesPerSession,
+    int WatchHistoryChanges,
+    long WatchHistoryBytes)
 {
     /// <summary>The settings of the embedded <c>reference.conf</c>, its only source of defaults.</summary>
     public static GatewaySettings Default { get; } = Create(ReplicaHost.ReferenceConfig.GetConfig("coordinator.gateway"));
@@ -31,11 +35,14 @@ internal sealed record GatewaySettings(
             gateway.Duration("write-give-up-after"),
             gateway.Duration("liveness-report-interval"),
             gateway.Bytes("max-bytes-in-flight-per-session"),
-            gateway.Int("max-watches-per-session"));
-        if (settings.MaxInFlightPerSession <= 0 || settings.MaxRequestBytes <= 0 || settings.MaxWatchesPerSession <= 0)
+            gateway.Int("max-watches-per-session"),
+            gateway.Int("watch-history-changes"),
+            gateway.Bytes("watch-history-bytes"));
+        if (settings.MaxInFlightPerSession <= 0 || settings.MaxRequestBytes <= 0 || settings.MaxWatchesPerSession <= 0
+            || settings.WatchHistoryChanges <= 0 || settings.WatchHistoryBytes <= 0)
         {
             throw new ConfigurationException(
-                "coordinator.gateway: max-in-flight-per-session, max-request-bytes and max-watches-per-session must be positive.");
+                "coordinator.gateway: max-in-flight-per-session, max-request-bytes, max-watches-per-session, watch-history-changes and watch-history-bytes must be positive.");
         }
         if (settings.MaxBytesInFlightPerSession < settings.MaxRequestBytes)
         {

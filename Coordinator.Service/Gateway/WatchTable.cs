@@ -82,25 +82,34 @@ internal sealed class WatchTable
         }
     }
 
-    /// <summary>The notifications one state machine event triggers, with fired one-shot watches removed.</summary>
-    public IEnumerable<WatchNotification> Trigger(StateMachineEvent change)
+    /// <summary>A node change as watches see it: its type and path; null for lock and session events.</summary>
+    public static (WatchEventType Type, string Path)? NodeChange(StateMachineEvent change) => change switch
     {
-        var (type, path) = change switch
-        {
-            NodeCreated created => (WatchEventType.NodeCreated, created.Path),
-            NodeDeleted deleted => (WatchEventType.NodeDeleted, deleted.Path),
-            NodeDataChanged changed => (WatchEventType.NodeDataChanged, changed.Path),
-            NodeChildrenChanged children => (WatchEventType.NodeChildrenChanged, children.Path),
-            _ => (default(WatchEventType), null as string),
-        };
-        if (path is null)
-        {
-            return [];
-        }
+        NodeCreated created => (WatchEventType.NodeCreated, created.Path),
+        NodeDeleted deleted => (WatchEventType.NodeDeleted, deleted.Path),
+        NodeDataChanged changed => (WatchEventType.NodeDataChanged, changed.Path),
+        NodeChildrenChanged children => (WatchEventType.NodeChildrenChanged, children.Path),
+        _ => null,
+    };
+
+    /// <summary>Whether <paramref name="watch"/> sees a change of this type at this path (the rules of <see cref="Trigger"/>).</summary>
+    public static bool Matches(WatchRegistration watch, WatchEventType type, string path) => watch.Kind switch
+    {
+        WatchKind.Data => path == watch.Path && type != WatchEventType.NodeChildrenChanged,
+        WatchKind.Children => path == watch.Path && type is WatchEventType.NodeChildrenChanged or WatchEventType.NodeDeleted,
+        WatchKind.Persistent => path == watch.Path,
+        WatchKind.PersistentRecursive => type != WatchEventType.NodeChildrenChanged && SelfAndAncestors(path).Contains(watch.Path),
+        _ => false,
+    };
+
+    /// <summary>The notifications one node change triggers, one per session, with fired one-shot watches removed.</summary>
+    public IEnumerable<WatchNotification> Trigger(HistoricalChange change)
+    {
+        var (type, path) = (change.Type, change.Path);
         var notified = new List<WatchNotification>();
         void Notify(IEnumerable<long> sessions)
         {
-            notified.AddRange(sessions.Select(session => new WatchNotification(session, type, path, change.Slot)));
+            notified.AddRange(sessions.Select(session => new WatchNotification(session, type, path, change.Position.Slot, change.Position.Index)));
         }
 
         if (type != WatchEventType.NodeChildrenChanged)

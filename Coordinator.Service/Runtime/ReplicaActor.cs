@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
@@ -38,6 +39,8 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private ReplicaCore? _core;
     private int _outputsWaitingForWrites;
     private SnapshotDelivered? _snapshotInFlight;
+    private long _snapshotStartedAt;
+    private TimeSpan _snapshotSerializedIn;
 
     /// <summary>Payload bytes applied, and as of the last snapshot: the journal holds about the difference.</summary>
     private long _appliedBytes;
@@ -192,7 +195,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
             _lastAppliedTimestamp = snapshot.LastTimestamp;
         }
         var id = _settings.ReplicaId;
-        var acceptor = Acceptor.Recover(id, _recoveredJournal);
+        var acceptor = Acceptor.Recover(id, _settings.Paxos, _recoveredJournal);
         _core = new ReplicaCore(id, _settings.Paxos, acceptor, new Learner(id, _settings.Paxos, _recoveredSnapshot), new SystemJitter());
         _recoveredJournal.Clear();
         _core.Start(_clock.NowMs);
@@ -438,7 +441,9 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
             return;
         }
         _appliedBytesAtSnapshot = _appliedBytes;
+        _snapshotStartedAt = Stopwatch.GetTimestamp();
         _snapshotInFlight = new SnapshotDelivered(_stateMachineBelow, _lastAppliedTimestamp, _stateMachine.Snapshot());
+        _snapshotSerializedIn = Stopwatch.GetElapsedTime(_snapshotStartedAt);
         SaveSnapshot(new ReplicaSnapshot(Core.AcceptorJournal(_stateMachineBelow), _snapshotInFlight));
     }
 
@@ -455,7 +460,9 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         DeleteSnapshots(new SnapshotSelectionCriteria(metadata.SequenceNr - 1));
         // Slots applied while this snapshot was being saved may already be a whole interval's worth.
         MaybeSnapshot();
-        _log.Debug("Snapshot at slot {0} saved; journal compacted up to event {1}", snapshot.AppliedBelow, metadata.SequenceNr);
+        _log.Info("Snapshot at slot {0} saved: {1:F1} MB serialized in {2:F0} ms, stored in {3:F0} ms more; journal compacted up to event {4}",
+            snapshot.AppliedBelow, snapshot.State.Length / 1e6, _snapshotSerializedIn.TotalMilliseconds,
+            (Stopwatch.GetElapsedTime(_snapshotStartedAt) - _snapshotSerializedIn).TotalMilliseconds, metadata.SequenceNr);
     }
 
     /// <summary>

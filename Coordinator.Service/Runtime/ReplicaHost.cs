@@ -125,6 +125,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
         if (stateMachine is TreeStateMachine tree)
         {
             tree.Applied = applied => gateway.Tell(applied);
+            tree.Installed = installed => gateway.Tell(installed);
         }
         try
         {

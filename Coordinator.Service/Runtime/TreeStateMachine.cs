@@ -19,6 +19,8 @@ internal sealed class TreeStateMachine(StateMachineSettings settings) : IReplica
 
     public Action<CommandApplied>? Applied { get; set; }
 
+    public Action<StateInstalled>? Installed { get; set; }
+
     public byte[] Apply(long slot, SlotTime time, LogCommand command)
     {
         var decoded = TransactionCodec.Decode(command.Payload);
@@ -33,7 +35,12 @@ internal sealed class TreeStateMachine(StateMachineSettings settings) : IReplica
 
     public byte[] Snapshot() => Tree.Snapshot();
 
-    public void Restore(byte[] snapshot) => Tree = CoordinatorStateMachine.Restore(snapshot, settings);
+    public void Restore(byte[] snapshot)
+    {
+        Tree = CoordinatorStateMachine.Restore(snapshot, settings);
+        // Slots after the last one that carried a command changed nothing.
+        Installed?.Invoke(new StateInstalled(Tree.LastAppliedSlot + 1));
+    }
 
     public IEnumerable<(long SessionId, int TimeoutMs)> Sessions() =>
         Tree.SessionIds().Select(id => (id, Tree.GetSession(id)!.TimeoutMs));

@@ -66,6 +66,8 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
                 w.WriteInt32(m.From);
                 WriteBallot(w, m.Ballot);
                 w.WriteInt64(m.Floor);
+                w.WriteInt64(m.FromSlot);
+                w.WriteByte(m.IsLast ? (byte)1 : (byte)0);
                 w.WriteInt32(m.Votes.Length);
                 foreach (var vote in m.Votes)
                 {
@@ -327,13 +329,15 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
         var from = r.ReadInt32();
         var ballot = ReadBallot(ref r);
         var floor = r.ReadInt64();
+        var fromSlot = r.ReadInt64();
+        var isLast = r.ReadByte() != 0;
         var count = r.ReadCount();
         var votes = ImmutableArray.CreateBuilder<Vote>(count);
         for (var i = 0; i < count; i++)
         {
             votes.Add(ReadVote(ref r));
         }
-        return new Promise(from, ballot, floor, votes.MoveToImmutable());
+        return new Promise(from, ballot, floor, fromSlot, votes.MoveToImmutable(), isLast);
     }
 
     private static CatchUp ReadCatchUp(ref WireReader r)

@@ -90,7 +90,7 @@ public sealed class ClientSessionCoreTests
     }
 
     [Fact]
-    public void Duplicate_watch_notifications_of_one_slot_reach_each_consumer_once()
+    public void Each_change_reaches_each_consumer_once_even_two_of_one_node_in_one_slot()
     {
         var h = new SessionCoreHarness();
         h.Connect();
@@ -102,22 +102,24 @@ public sealed class ClientSessionCoreTests
         var subscribed = new TaskCompletionSource();
         h.Run(h.Core.Subscribe(h.Now, new Subscribe(new WatchSubscription(new WatchRegistration("/a", WatchKind.Persistent), stream.Add), subscribed)));
         var add = h.Single<AddWatchRequest>();
-        h.Deliver(0, new WatchAck(add.RequestId, 10));
+        h.Deliver(0, new WatchAck(add.RequestId, 10, 3));
         Assert.True(reading.Task.IsCompletedSuccessfully && subscribed.Task.IsCompletedSuccessfully);
 
-        var changed = new WatchNotification(h.Core.SessionId, WatchEventType.NodeDataChanged, "/a", 11);
+        var changed = new WatchNotification(h.Core.SessionId, WatchEventType.NodeDataChanged, "/a", 11, 0);
         h.Deliver(0, changed);
         h.Deliver(0, changed);
-        h.Deliver(0, changed with { Type = WatchEventType.NodeDeleted });
+        h.Deliver(0, changed with { Index = 1 });
+        h.Deliver(0, changed with { Type = WatchEventType.NodeDeleted, Index = 2 });
         h.Deliver(0, changed with { Slot = 12 });
         h.Deliver(0, changed with { Slot = 12 });
 
-        Assert.Equal([new WatchEvent(WatchEventType.NodeDataChanged, "/a", 11)], oneShot);
+        Assert.Equal([new WatchEvent(WatchEventType.NodeDataChanged, "/a", 11, 0)], oneShot);
         Assert.Equal(
             [
-                new WatchEvent(WatchEventType.NodeDataChanged, "/a", 11),
-                new WatchEvent(WatchEventType.NodeDeleted, "/a", 11),
-                new WatchEvent(WatchEventType.NodeDataChanged, "/a", 12),
+                new WatchEvent(WatchEventType.NodeDataChanged, "/a", 11, 0),
+                new WatchEvent(WatchEventType.NodeDataChanged, "/a", 11, 1),
+                new WatchEvent(WatchEventType.NodeDeleted, "/a", 11, 2),
+                new WatchEvent(WatchEventType.NodeDataChanged, "/a", 12, 0),
             ],
             stream);
         Assert.Equal(12, h.Core.LastSeenSlot);
@@ -264,11 +266,11 @@ public sealed class ClientSessionCoreTests
 
         h.Run(h.Core.ConnectionLost(h.Now, SessionCoreHarness.Address(0)));
         var attach = h.Single<AttachRequest>(server: 1);
-        Assert.Equal([new WatchRegistration("/w", WatchKind.Data)], attach.Watches);
+        Assert.Equal([new ResumedWatch(new WatchRegistration("/w", WatchKind.Data), EventPosition.After(5))], attach.Watches);
         Assert.Equal(5, attach.LastSeenSlot);
         var reading = h.Read(ReadKind.GetData, "/w");
         Assert.Empty(h.TakeSent());
-        h.Deliver(1, new WatchNotification(h.Core.SessionId, WatchEventType.NodeCreated, "/w", 6));
+        h.Deliver(1, new WatchNotification(h.Core.SessionId, WatchEventType.NodeCreated, "/w", 6, 0));
         Assert.Empty(events);
         h.Outputs.Clear();
         h.Deliver(1, new AttachResponse(attach.RequestId, 6, 9000));
@@ -291,7 +293,7 @@ public sealed class ClientSessionCoreTests
         Exception? ended = null;
         var subscribed = new TaskCompletionSource();
         h.Run(h.Core.Subscribe(h.Now, new Subscribe(new WatchSubscription(new WatchRegistration("/", WatchKind.PersistentRecursive), _ => { }, e => ended = e), subscribed)));
-        h.Deliver(0, new WatchAck(h.Single<AddWatchRequest>().RequestId, 1));
+        h.Deliver(0, new WatchAck(h.Single<AddWatchRequest>().RequestId, 1, 0));
         var pending = h.Read(ReadKind.GetChildren, "/");
 
         var stopped = new TaskCompletionSource();

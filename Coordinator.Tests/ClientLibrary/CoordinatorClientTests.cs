@@ -176,7 +176,7 @@ public sealed class CoordinatorClientTests
         Assert.NotEqual(from.Gateway, at.Gateway);
         Assert.Equal(client.SessionId, attach.SessionId);
         Assert.Equal(30, attach.LastSeenSlot);
-        Assert.Equal([new WatchRegistration("/w", WatchKind.Data)], attach.Watches);
+        Assert.Equal([new WatchRegistration("/w", WatchKind.Data)], attach.Watches.Select(resumed => resumed.Watch));
         gateways.Reply(at, new AttachResponse(attach.RequestId, 31, 10_000));
 
         var (resent, resentFrom) = await gateways.ExpectAsync<WriteRequest>();
@@ -204,7 +204,7 @@ public sealed class CoordinatorClientTests
 
         var rereading = client.GetDataAsync("/cfg");
         (read, from) = await gateways.ExpectAsync<ReadRequest>();
-        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WatchEventType.NodeDataChanged, "/cfg", 41));
+        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WatchEventType.NodeDataChanged, "/cfg", 41, 0));
         gateways.Reply(from, new ReadResponse(read.RequestId, 41, ErrorCode.Ok, SomeStat with { Version = 2 }, [2], []));
         await rereading;
         Assert.Equal([new WatchEvent(WatchEventType.NodeDataChanged, "/cfg", 41)], events);
@@ -212,7 +212,7 @@ public sealed class CoordinatorClientTests
         // One-shot: a second change reaches nobody.
         var third = client.ExistsAsync("/cfg");
         (read, from) = await gateways.ExpectAsync<ReadRequest>();
-        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WatchEventType.NodeDeleted, "/cfg", 42));
+        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WatchEventType.NodeDeleted, "/cfg", 42, 0));
         gateways.Reply(from, new ReadResponse(read.RequestId, 42, ErrorCode.NoNode, default, [], []));
         await third;
         Assert.Single(events);
@@ -229,10 +229,10 @@ public sealed class CoordinatorClientTests
         var first = stream.MoveNextAsync();
         var (add, from) = await gateways.ExpectAsync<AddWatchRequest>();
         Assert.Equal(new WatchRegistration("/app", WatchKind.PersistentRecursive), add.Watch);
-        gateways.Reply(from, new WatchAck(add.RequestId, 50));
-        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WatchEventType.NodeCreated, "/app/a", 51));
-        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WatchEventType.NodeCreated, "/other", 52));
-        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WatchEventType.NodeDataChanged, "/app", 53));
+        gateways.Reply(from, new WatchAck(add.RequestId, 50, 0));
+        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WatchEventType.NodeCreated, "/app/a", 51, 0));
+        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WatchEventType.NodeCreated, "/other", 52, 0));
+        gateways.Push(0, from.Client, new WatchNotification(client.SessionId, WatchEventType.NodeDataChanged, "/app", 53, 0));
 
         Assert.True(await first.AsTask().WaitAsync(TimeSpan.FromSeconds(3)));
         Assert.Equal(new WatchEvent(WatchEventType.NodeCreated, "/app/a", 51), stream.Current);

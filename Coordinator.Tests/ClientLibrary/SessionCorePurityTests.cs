@@ -15,7 +15,7 @@ public sealed class SessionCorePurityTests
     private static readonly Type[] CoreTypes =
     [
         typeof(ClientSessionCore), typeof(ClientSessionSettings), typeof(SessionIdentity), typeof(SessionPhase),
-        typeof(SessionDeadline), typeof(SessionHealth), typeof(ServerRotation), typeof(WatchEventFilter), typeof(WatchTable),
+        typeof(SessionDeadline), typeof(SessionHealth), typeof(ServerRotation), typeof(WatchTable),
         typeof(LockGrants), typeof(RequestTable), typeof(PendingWrite), typeof(PendingRead), typeof(PendingSubscribe), typeof(ClientOutput),
         typeof(SendToServer), typeof(PublishState), typeof(DeliverEvent), typeof(EndSubscription), typeof(ReportLockLost),
         typeof(Warn), typeof(SettleCall), typeof(CompleteCall<>), typeof(CompleteSignal), typeof(FailCall<>), typeof(FailSignal),

@@ -8,6 +8,7 @@ public sealed class WatchTableTests
 {
     private readonly WatchTable _table = new();
     private readonly List<string> _delivered = [];
+    private int _nextIndex;
 
     [Fact]
     public void One_shot_watches_fire_once_by_zookeeper_rules()
@@ -50,21 +51,22 @@ public sealed class WatchTableTests
         var registration = new WatchRegistration("/a", WatchKind.Persistent);
         var first = new WatchSubscription(registration, _ => { });
         var second = new WatchSubscription(registration, _ => { });
-        Assert.True(_table.Add(first));
-        Assert.False(_table.Add(second));
+        Assert.True(_table.Add(first, default));
+        Assert.False(_table.Add(second, default));
         Assert.False(_table.Remove(first));
         Assert.True(_table.Remove(second));
         Assert.False(_table.Remove(second));
     }
 
     private void Add(string path, WatchKind kind, string name) =>
-        _table.Add(new WatchSubscription(new WatchRegistration(path, kind), _ => _delivered.Add(name)));
+        _table.Add(new WatchSubscription(new WatchRegistration(path, kind), _ => _delivered.Add(name)), default);
 
     private void Fire(WatchEventType type, string path)
     {
-        foreach (var subscription in _table.Fire(new WatchEvent(type, path, 1)))
+        var e = new WatchEvent(type, path, 1, _nextIndex++);
+        foreach (var subscription in _table.Fire(e))
         {
-            subscription.Deliver(new WatchEvent(type, path, 1));
+            subscription.Deliver(e);
         }
     }
 }

@@ -49,8 +49,8 @@ public sealed class BallotValidationTests
             new Chosen(2, new CommitPoint(ballot, 0)),
             new LeaderCheck(2, ballot, 1),
             new LeaderCheckAck(2, ballot, 1),
-            new Promise(2, ballot, 0, []),
-            new Promise(2, reachable, 0, [new Vote(0, ballot, Value)]),
+            new Promise(2, ballot, 0, 0, [], IsLast: true),
+            new Promise(2, reachable, 0, 0, [new Vote(0, ballot, Value)], IsLast: true),
         ];
         var cluster = new CoreHarness(3);
         foreach (var message in messages)

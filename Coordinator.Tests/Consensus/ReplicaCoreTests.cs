@@ -247,6 +247,54 @@ public sealed class ReplicaCoreTests
     }
 
     [Fact]
+    public void A_candidate_gathers_promises_that_come_in_parts_and_re_proposes_every_vote_they_carry()
+    {
+        var cluster = new CoreHarness(3, options => options with { MaxMessageBytes = 1 });
+        cluster.Elect(1);
+        var commands = Enumerable.Range(1, 5).Select(sequence => CoreHarness.Command(7, sequence, $"value {sequence}")).ToArray();
+        foreach (var command in commands)
+        {
+            // Replica 2 hears nothing of these slots: it can learn them only from replica 3's promise.
+            cluster.Submit(1, command);
+            cluster.DeliverAll(pass: (from, envelope) => envelope.To != 2 && from != 2);
+        }
+        cluster.Crash(1);
+        var promiseParts = 0;
+
+        cluster.Elect(2, pass: (from, envelope) =>
+        {
+            promiseParts += envelope.Message is Promise { From: 3 } ? 1 : 0;
+            return true;
+        });
+
+        Assert.Equal(ProposerRole.Leader, cluster[2].Role);
+        Assert.True(promiseParts >= commands.Length, $"replica 3 sent its promise in {promiseParts} parts");
+        Assert.Equal(commands, cluster.DeliveredCommands(2));
+    }
+
+    [Fact]
+    public void A_candidate_ignores_a_duplicate_or_out_of_turn_promise_part()
+    {
+        var cluster = new CoreHarness(3, options => options with { MaxMessageBytes = 1 });
+        cluster.Elect(1);
+        cluster.Submit(1, CoreHarness.Command(7, 1, "a"));
+        cluster.Submit(1, CoreHarness.Command(7, 2, "b"));
+        cluster.DeliverAll(pass: (from, envelope) => envelope.To != 2 && from != 2);
+        cluster.Crash(1);
+        cluster.Tick(2, cluster.Options.ElectionTimeout * 3);
+        cluster.DeliverPreVotes();
+        var ballot = cluster[2].Ballot;
+
+        var outbox = new Outbox();
+        var outOfTurn = new Promise(3, ballot, 0, FromSlot: 5, [], IsLast: true);
+        cluster[2].Handle(outOfTurn, cluster.Now, outbox);
+        cluster[2].Handle(new Promise(2, ballot, 0, FromSlot: 0, [], IsLast: true), cluster.Now, outbox);
+
+        Assert.Equal(ProposerRole.Candidate, cluster[2].Role);
+        Assert.Empty(outbox.Send);
+    }
+
+    [Fact]
     public void A_catch_up_page_stays_under_the_message_byte_limit_but_always_carries_one_entry()
     {
         var cluster = new CoreHarness(3, options => options with { MaxMessageBytes = 5 });

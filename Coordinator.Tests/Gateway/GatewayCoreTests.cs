@@ -267,7 +267,7 @@ public sealed class GatewayCoreTests
         _core.OnReadDone(Alice, read, new ReadOutcome(ErrorCode.Ok, default, [], []), _slot + 1);
         Assert.Equal(RejectReason.TooManyWatches, Rejection(Alice));
         Assert.False(_core.AdmitAttach(Alice, new AttachRequest(++_requestId, AliceSession, AliceSecret, 0,
-            [new("/a", WatchKind.Data), new("/b", WatchKind.Data), new("/c", WatchKind.Data)], [])));
+            [Resumed("/a", WatchKind.Data), Resumed("/b", WatchKind.Data), Resumed("/c", WatchKind.Data)], [])));
         Assert.Equal(RejectReason.TooManyWatches, Rejection(Alice));
 
         _core.OnAddWatch("bob", new AddWatchRequest(++_requestId, 12, new WatchRegistration("/a", WatchKind.Data)));
@@ -282,6 +282,86 @@ public sealed class GatewayCoreTests
         var outbox = Drain();
         Assert.Equal([typeof(WatchAck), typeof(SessionEndedNotification)], outbox.ToClients.Select(reply => reply.Message.GetType()));
         Assert.Equal(["bob"], outbox.Unwatch);
+    }
+
+    [Fact]
+    public void Two_changes_to_one_node_in_one_slot_are_two_events_numbered_across_the_slots_commands()
+    {
+        CreateSession(Alice, AliceSession);
+        _core.OnAddWatch(Alice, new AddWatchRequest(++_requestId, AliceSession, new WatchRegistration("/a", WatchKind.Persistent)));
+        var slot = ++_slot;
+        _core.OnApplied(new CommandApplied(slot, [new NodeDataChanged("/a", slot)]));
+        _core.OnApplied(new CommandApplied(slot, [new NodeCreated("/b", slot), new NodeDataChanged("/a", slot)]));
+
+        var events = Replies(Alice).OfType<WatchNotification>().Select(n => (n.Type, n.Path, n.Position)).ToList();
+        Assert.Equal(
+            [(WatchEventType.NodeDataChanged, "/a", new EventPosition(slot, 0)), (WatchEventType.NodeDataChanged, "/a", new EventPosition(slot, 2))],
+            events);
+    }
+
+    [Fact]
+    public void A_watch_resumed_here_gets_every_change_it_missed_in_order_once_then_live_ones()
+    {
+        CreateSession(Alice, AliceSession);
+        var before = ++_slot;
+        _core.OnApplied(new CommandApplied(before, [new NodeCreated("/app/x", before)]));
+        var missedSlot = ++_slot;
+        _core.OnApplied(new CommandApplied(missedSlot, [new NodeDataChanged("/app/x", missedSlot), new NodeCreated("/other", missedSlot), new NodeDataChanged("/app/x", missedSlot)]));
+        var deleted = ++_slot;
+        _core.OnApplied(new CommandApplied(deleted, [new NodeDeleted("/config", deleted)]));
+        Drain();
+
+        var attach = new AttachRequest(++_requestId, AliceSession, AliceSecret, before,
+            [Resumed("/app", WatchKind.PersistentRecursive, new EventPosition(before, 0)), Resumed("/config", WatchKind.Data, EventPosition.After(before))], []);
+        Assert.True(_core.AdmitAttach(Alice, attach));
+        _core.OnAttachInspected(Alice, attach, new AttachOutcome(Session(AliceSession, AliceSecret), [default, default], []), _slot + 1, _now);
+        var live = ++_slot;
+        _core.OnApplied(new CommandApplied(live, [new NodeCreated("/app/y", live), new NodeCreated("/config", live)]));
+
+        Assert.Equal(
+            [
+                (WatchEventType.NodeDataChanged, "/app/x", new EventPosition(missedSlot, 0)),
+                (WatchEventType.NodeDataChanged, "/app/x", new EventPosition(missedSlot, 2)),
+                (WatchEventType.NodeDeleted, "/config", new EventPosition(deleted, 0)),
+                (WatchEventType.NodeCreated, "/app/y", new EventPosition(live, 0)),
+            ],
+            Replies(Alice).OfType<WatchNotification>().Select(n => (n.Type, n.Path, n.Position)));
+        Assert.Equal(1, _core.WatchCountOf(AliceSession));
+    }
+
+    [Fact]
+    public void A_watch_that_saw_its_last_change_before_the_history_gets_compacted_and_then_live_changes()
+    {
+        var core = new GatewayCore<string>(GatewaySettings.Default with { WatchHistoryChanges = 2 });
+        for (var slot = 1; slot <= 4; slot++)
+        {
+            core.OnApplied(new CommandApplied(slot, [new NodeDataChanged("/a", slot)]));
+        }
+        Assert.Equal(2, core.HistoryCount);
+        core.Outbox.Clear();
+
+        var attach = new AttachRequest(2, AliceSession, AliceSecret, 1, [Resumed("/a", WatchKind.Persistent, new EventPosition(1, 0))], []);
+        core.OnAttachInspected(Alice, attach, new AttachOutcome(Session(AliceSession, AliceSecret), [default], []), 5, _now);
+
+        var notification = Assert.Single(core.Outbox.ToClients.Select(sent => sent.Message).OfType<WatchNotification>());
+        Assert.Equal((WatchEventType.Compacted, "/a", new EventPosition(4, 0)), (notification.Type, notification.Path, notification.Position));
+        Assert.Equal(1, core.WatchCountOf(AliceSession));
+    }
+
+    [Fact]
+    public void After_a_snapshot_install_the_history_knows_nothing_before_it()
+    {
+        CreateSession(Alice, AliceSession);
+        var first = ++_slot;
+        _core.OnApplied(new CommandApplied(first, [new NodeDataChanged("/a", first)]));
+        _slot += 10;
+        _core.OnStateInstalled(_slot + 1);
+        Drain();
+
+        var attach = new AttachRequest(++_requestId, AliceSession, AliceSecret, first, [Resumed("/a", WatchKind.PersistentRecursive, new EventPosition(first, 0))], []);
+        _core.OnAttachInspected(Alice, attach, new AttachOutcome(Session(AliceSession, AliceSecret), [default], []), _slot + 1, _now);
+
+        Assert.Equal(WatchEventType.Compacted, Assert.Single(Replies(Alice).OfType<WatchNotification>()).Type);
     }
 
     [Fact]
@@ -370,6 +450,9 @@ public sealed class GatewayCoreTests
     }
 
     private static SessionInfo Session(long sessionId, long secret) => new(sessionId, 10_000, secret, 0, 0, 1, [], []);
+
+    private static ResumedWatch Resumed(string path, WatchKind kind, EventPosition seenThrough = default) =>
+        new(new WatchRegistration(path, kind), seenThrough);
 
     /// <summary>What the core decided since the last drain, after which the outbox is empty again.</summary>
     private Decisions Drain()

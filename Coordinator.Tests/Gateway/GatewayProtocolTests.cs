@@ -55,7 +55,7 @@ public sealed class GatewayProtocolTests : TestKit, IAsyncLifetime
         Write(2, writer, 3, new SetData("/config", [2]));
 
         var notification = watcher.Client.FishForMessage<WatchNotification>(_ => true, Patience);
-        Assert.Equal(new WatchNotification(watcher.SessionId, WatchEventType.NodeDataChanged, "/config", notification.Slot), notification);
+        Assert.Equal(new WatchNotification(watcher.SessionId, WatchEventType.NodeDataChanged, "/config", notification.Slot, 0), notification);
         var reread = Read(1, watcher, ReadKind.GetData, "/config", watch: false, lastSeen: notification.Slot);
         Assert.Equal([2], reread.Data);
         await Task.CompletedTask;

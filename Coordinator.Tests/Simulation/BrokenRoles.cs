@@ -40,7 +40,7 @@ internal sealed class AcceptorIgnoringPromises : IAcceptor
             outbox.Persist.Add(new BallotPromised(prepare.Ballot));
         }
         var votes = Votes.Where(vote => vote.Slot >= prepare.FromSlot).ToImmutableArray();
-        outbox.SendAfterPersist.Add(new Envelope(prepare.From, new Promise(_replicaId, prepare.Ballot, Floor, votes)));
+        outbox.SendAfterPersist.Add(new Envelope(prepare.From, new Promise(_replicaId, prepare.Ballot, Floor, prepare.FromSlot, votes, IsLast: true)));
     }
 
     public Vote? OnAccept(Accept accept, Outbox outbox)

@@ -14,15 +14,20 @@ public sealed class CheckerIsNotVacuousTests(ITestOutputHelper output)
 
     [Fact]
     public void Acceptor_that_accepts_below_its_promise_is_caught() =>
-        AssertCaught(new SimulationOptions { AcceptorFactory = (id, journal) => new AcceptorIgnoringPromises(id, journal) }, "agreement");
+        AssertCaught(new SimulationOptions { AcceptorFactory = (id, options, journal) => new AcceptorIgnoringPromises(id, journal) }, "agreement");
 
+    /// <summary>
+    /// Needs a contested election while the forgetful acceptor restarts; pre-vote makes those rare, and since promises
+    /// come in parts (each part a round trip in the simulation's small messages) rarer still, so this runs without it
+    /// (seed 54 of the 3-replica runs catches it; with pre-vote drawn per run, none of the first 2,000).
+    /// </summary>
     [Fact]
     public void Acceptor_that_forgets_its_promise_on_restart_is_caught() =>
-        AssertCaught(new SimulationOptions { AcceptorFactory = (id, journal) => new AcceptorForgettingPromises(Acceptor.Recover(id, journal)) }, "agreement");
+        AssertCaught(new SimulationOptions { AcceptorFactory = (id, options, journal) => new AcceptorForgettingPromises(Acceptor.Recover(id, options, journal)), PreVoteAndCheckQuorum = false }, "agreement");
 
     [Fact]
     public void Acceptor_that_sends_its_accepted_before_the_journal_write_is_caught() =>
-        AssertCaught(new SimulationOptions { AcceptorFactory = (id, journal) => new AcceptorReplyingBeforeItsWrite<Accepted>(Acceptor.Recover(id, journal)) }, "agreement");
+        AssertCaught(new SimulationOptions { AcceptorFactory = (id, options, journal) => new AcceptorReplyingBeforeItsWrite<Accepted>(Acceptor.Recover(id, options, journal)) }, "agreement");
 
     /// <summary>
     /// Rarer than a forgotten vote: the crash must fall inside the promise's write, during an election, and the old
@@ -31,7 +36,7 @@ public sealed class CheckerIsNotVacuousTests(ITestOutputHelper output)
     /// </summary>
     [Fact]
     public void Acceptor_that_sends_its_promise_before_the_journal_write_is_caught() =>
-        AssertCaught(new SimulationOptions { AcceptorFactory = (id, journal) => new AcceptorReplyingBeforeItsWrite<Promise>(Acceptor.Recover(id, journal)), PreVoteAndCheckQuorum = false }, "agreement", seeds: 5_000);
+        AssertCaught(new SimulationOptions { AcceptorFactory = (id, options, journal) => new AcceptorReplyingBeforeItsWrite<Promise>(Acceptor.Recover(id, options, journal)), PreVoteAndCheckQuorum = false }, "agreement", seeds: 5_000);
 
     [Fact]
     public void Learner_that_applies_out_of_order_is_caught() =>

@@ -160,7 +160,7 @@ internal sealed class Simulation : ISimHost
             return;
         }
         replica.Incarnation++;
-        var acceptor = _options.AcceptorFactory(replica.Id, replica.Journal);
+        var acceptor = _options.AcceptorFactory(replica.Id, _paxos, replica.Journal);
         var learner = _options.LearnerFactory(replica.Id, _paxos, replica.DurableSnapshot);
         replica.Core = new ReplicaCore(replica.Id, _paxos, acceptor, learner, replica.Random);
         replica.Machine = _workload.CreateMachine(replica.DurableSnapshot?.State);

@@ -42,8 +42,8 @@ internal sealed record SimulationOptions
     public Func<SimWorkload> Workload { get; init; } = () => new CommandWorkload();
 
     /// <summary>Builds the acceptor of a replica from its journal; tests swap in broken ones.</summary>
-    public Func<int, IReadOnlyList<AcceptorEvent>, IAcceptor> AcceptorFactory { get; init; } =
-        (id, journal) => Acceptor.Recover(id, journal);
+    public Func<int, PaxosOptions, IReadOnlyList<AcceptorEvent>, IAcceptor> AcceptorFactory { get; init; } =
+        (id, options, journal) => Acceptor.Recover(id, options, journal);
 
     public Func<int, PaxosOptions, SnapshotDelivered?, ILearner> LearnerFactory { get; init; } =
         (id, options, snapshot) => new Learner(id, options, snapshot);
@@ -60,7 +60,8 @@ internal sealed record SimulationOptions
         MaxBatchCommands = 4,
         MaxCatchUpEntries = 16,
 
-        // Smaller than any snapshot (32 bytes and up), so every install is a chunked, lossy, resumable transfer.
+        // Smaller than any snapshot (32 bytes and up), so every install is a chunked, lossy, resumable transfer; and
+        // under two votes' estimated size, so every promise with more than one vote comes in parts.
         MaxMessageBytes = 24,
     };
 }

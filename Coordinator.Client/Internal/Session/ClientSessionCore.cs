@@ -18,7 +18,6 @@ internal sealed class ClientSessionCore
     private readonly RequestTable _requests = new();
     private readonly WatchTable _watches = new();
     private readonly LockGrants _locks = new();
-    private readonly WatchEventFilter _events = new();
     private readonly List<(ClientMessage Message, string From)> _held = [];
 
     private ServerRotation _servers;
@@ -117,7 +116,7 @@ internal sealed class ClientSessionCore
         }
         if (_watches.Contains(subscribe.Subscription.Registration))
         {
-            _watches.Add(subscribe.Subscription);
+            _watches.Add(subscribe.Subscription, default);
             _outputs.Add(new CompleteSignal(subscribe.Completion));
             return Drain();
         }
@@ -557,7 +556,8 @@ internal sealed class ClientSessionCore
         if (read.Watcher is not null && registered && !read.Completion.Task.IsCompleted)
         {
             var kind = read.Kind == ReadKind.GetChildren ? WatchKind.Children : WatchKind.Data;
-            _watches.Add(new WatchSubscription(new WatchRegistration(read.Path, kind), read.Watcher));
+            // Reads are answered between slots: the watch sees every change after the read's slot.
+            _watches.Add(new WatchSubscription(new WatchRegistration(read.Path, kind), read.Watcher), EventPosition.After(response.Slot));
         }
         _outputs.Add(new CompleteCall<ReadResponse>(read.Completion, response));
     }
@@ -571,7 +571,7 @@ internal sealed class ClientSessionCore
         SeeSlot(ack.Slot);
         if (!subscribe.Completion.Task.IsCompleted)
         {
-            _watches.Add(subscribe.Subscription);
+            _watches.Add(subscribe.Subscription, new EventPosition(ack.Slot, ack.Index));
             _outputs.Add(new CompleteSignal(subscribe.Completion));
         }
     }
@@ -579,11 +579,7 @@ internal sealed class ClientSessionCore
     private void OnWatchNotification(WatchNotification notification)
     {
         SeeSlot(notification.Slot);
-        if (!_events.IsNew(notification.Slot, notification.Type, notification.Path))
-        {
-            return;
-        }
-        var e = new WatchEvent(notification.Type, notification.Path, notification.Slot);
+        var e = new WatchEvent(notification.Type, notification.Path, notification.Slot, notification.Index);
         foreach (var subscription in _watches.Fire(e))
         {
             _outputs.Add(new DeliverEvent(subscription, e));

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using Coordinator.Client;
+using Coordinator.Core.Consensus;
+using Coordinator.Service.Runtime;
+using Coordinator.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Coordinator.Tests.Runtime;
+
+/// <summary>
+/// Big state must not wedge the cluster (issue 15, finding 1): after 300 MB of 1 MB values a restart of every replica
+/// made Promises of 48-93 MB that Akka.Remote dropped, so no leader was elected for minutes; a replica that fell
+/// behind retried a snapshot too big for one frame forever and deposed the leader with its elections. Real processes,
+/// real SQLite files, default snapshot and message limits.
+/// </summary>
+[Trait("Category", "Fault")]
+[Collection(ReplicaCollection.Name)]
+public sealed class BigStateTests(ITestOutputHelper output)
+{
+    private const int ValueBytes = 1_000_000;
+    private const int Values = 300;
+    private static readonly TimeSpan Within = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task Three_hundred_megabytes_of_values_neither_wedge_an_election_nor_keep_a_lagging_replica_out()
+    {
+        using var directory = new TempDirectory("big-state");
+        var ports = FreePorts.Take(3);
+        var endpoints = Enumerable.Range(1, 3).ToDictionary(id => id, id => $"127.0.0.1:{ports[id - 1]}");
+        var configPath = Path.Combine(directory.Path, "cluster.conf");
+        await File.WriteAllTextAsync(configPath, $$"""
+            coordinator {
+              replica.data-dir = "{{directory.Path}}/data"
+              replicas { {{string.Join("\n", endpoints.Select(entry => $"{entry.Key} = \"{entry.Value}\""))}} }
+            }
+            """);
+        var processes = endpoints.Keys.ToDictionary(id => id, id => ReplicaProcess.Start(configPath, id, directory.Path));
+        await using var replicas = new RemoteReplicaClient(endpoints);
+        try
+        {
+            await using (var client = await ProcessClients.ConnectAsync([endpoints[1], endpoints[2]]))
+            {
+                await client.CreateAsync("/big", []);
+                processes[3].Kill();
+                var written = Stopwatch.StartNew();
+                await Parallel.ForEachAsync(Enumerable.Range(0, Values), new ParallelOptions { MaxDegreeOfParallelism = 4 },
+                    async (i, _) => await client.CreateAsync($"/big/{i}", Value(i)));
+                output.WriteLine($"{Values} x {ValueBytes} bytes written with replica 3 down in {written.Elapsed.TotalSeconds:F1} s");
+
+                var leaderBefore = await LeaderAsync(replicas, [1, 2]);
+                processes[3] = ReplicaProcess.Start(configPath, 3, directory.Path);
+                var caughtUp = Stopwatch.StartNew();
+                var sequence = 0;
+                ReplicaStatus? third = null;
+                while (caughtUp.Elapsed < Within)
+                {
+                    await client.SetDataAsync("/big", BitConverter.GetBytes(++sequence));
+                    third = await replicas.StatusAsync(3);
+                    var leader = await replicas.StatusAsync(leaderBefore.ReplicaId);
+                    if (third is { SnapshotsInstalled: > 0 } && leader is not null && third.AppliedBelow >= leader.AppliedBelow - 1)
+                    {
+                        break;
+                    }
+                    await Task.Delay(50);
+                }
+                output.WriteLine($"replica 3 caught up in {caughtUp.Elapsed.TotalSeconds:F1} s, {sequence} writes meanwhile: {third}");
+                Assert.NotNull(third);
+                Assert.True(third.SnapshotsInstalled > 0, $"replica 3 did not install a snapshot: {third}");
+                var leaderAfter = await LeaderAsync(replicas, [1, 2, 3]);
+                Assert.Equal((leaderBefore.ReplicaId, leaderBefore.Ballot), (leaderAfter.ReplicaId, leaderAfter.Ballot));
+                Assert.Equal(0, third.OversizeMessagesRefused);
+            }
+
+            foreach (var process in processes.Values)
+            {
+                process.Kill();
+                process.Dispose();
+            }
+            var restarted = Stopwatch.StartNew();
+            foreach (var id in endpoints.Keys)
+            {
+                processes[id] = ReplicaProcess.Start(configPath, id, directory.Path);
+            }
+            await WaitForLogAsync(processes.Values, "recovered: promised");
+            var recoveredAt = restarted.Elapsed;
+            var leaderAfterRestart = await LeaderAsync(replicas, [1, 2, 3]);
+            var electedIn = restarted.Elapsed - recoveredAt;
+            output.WriteLine($"all recovered {recoveredAt.TotalSeconds:F1} s after the restart; leader {leaderAfterRestart.ReplicaId} within {electedIn.TotalSeconds:F1} s more");
+            Assert.True(electedIn < TimeSpan.FromSeconds(5), $"no leader {electedIn.TotalSeconds:F1} s after every replica recovered");
+
+            await using (var client = await ProcessClients.ConnectAsync(endpoints.Values))
+            {
+                await client.SyncAsync();
+                foreach (var i in new[] { 0, Values / 2, Values - 1 })
+                {
+                    Assert.Equal(Value(i), (await client.GetDataAsync($"/big/{i}")).Data);
+                }
+                Assert.Equal(Values, (await client.GetChildrenAsync("/big")).Count);
+            }
+        }
+        finally
+        {
+            foreach (var (id, process) in processes)
+            {
+                // Shown only when the test fails: the elections and snapshots of each replica.
+                var lines = process.Log().Split('\n').Where(line => line.Contains(" leads ") || line.Contains("stepped down")
+                    || line.Contains("napshot") || line.Contains("WARN") || line.Contains("ERROR"));
+                output.WriteLine($"replica {id}:\n  {string.Join("\n  ", lines.TakeLast(40))}");
+                process.Dispose();
+            }
+        }
+    }
+
+    private static byte[] Value(int i)
+    {
+        var value = new byte[ValueBytes];
+        Array.Fill(value, (byte)i);
+        return value;
+    }
+
+    /// <summary>The replica among <paramref name="candidates"/> that says it leads, waited for up to <see cref="Within"/>.</summary>
+    private static async Task<ReplicaStatus> LeaderAsync(RemoteReplicaClient replicas, int[] candidates)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < Within)
+        {
+            foreach (var id in candidates)
+            {
+                if (await replicas.StatusAsync(id) is { Role: ProposerRole.Leader } status)
+                {
+                    return status;
+                }
+            }
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"none of {string.Join(',', candidates)} led within {Within}");
+    }
+
+    private static async Task WaitForLogAsync(IEnumerable<ReplicaProcess> processes, string line)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!processes.All(process => process.Log().Contains(line)))
+        {
+            Assert.True(deadline.Elapsed < Within, $"not every replica logged '{line}' within {Within}");
+            Assert.DoesNotContain(processes, process => process.HasExited);
+            await Task.Delay(20);
+        }
+    }
+}
