@@ -14,8 +14,9 @@ namespace Coordinator.Tests.Serialization;
 public sealed class BatchEncodingTests : IDisposable
 {
     /// <summary>
-    /// A ValueAccepted journal event as the serializer before terms wrote it (main at edb7ce1, built and run once): a
-    /// vote for slot 5 in ballot 2.3 of a batch stamped 1 700 000 000 123 holding command 7#3 with payload 01 02 03.
+    /// A ValueAccepted journal event as the serializer before terms wrote it (a build of main from before this change,
+    /// run once): a vote for slot 5 in ballot 2.3 of a batch stamped 1 700 000 000 123 holding command 7#3 with payload
+    /// 01 02 03.
     /// </summary>
     private const string UntermedValueAccepted =
         "0105000000000000000200000000000000030000007B68E5CF8B010000010000000700000000000000030000000000000003000000010203";
