@@ -8,6 +8,7 @@ namespace Coordinator.Core.Protocol;
 internal sealed class WireWriter
 {
     private readonly ArrayBufferWriter<byte> _buffer;
+    private List<(int At, byte[] Data)>? _inserts;
 
     public WireWriter(int initialCapacity = 256) => _buffer = new ArrayBufferWriter<byte>(initialCapacity);
 
@@ -61,6 +62,21 @@ internal sealed class WireWriter
         _buffer.Advance(value.Length);
     }
 
+    /// <summary>
+    /// Writes like <see cref="WriteBytes"/>, but an array of at least <paramref name="minimumToShare"/> bytes is only
+    /// referenced until <see cref="ToPending"/>'s result is assembled: the caller promises never to write into it.
+    /// </summary>
+    public void WriteBytesShared(byte[] value, int minimumToShare)
+    {
+        if (value.Length < minimumToShare)
+        {
+            WriteBytes(value);
+            return;
+        }
+        WriteInt32(value.Length);
+        (_inserts ??= []).Add((_buffer.WrittenCount, value));
+    }
+
     public void WriteNullableBytes(byte[]? value)
     {
         if (value is null)
@@ -71,5 +87,7 @@ internal sealed class WireWriter
         WriteBytes(value);
     }
 
-    public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
+    public byte[] ToArray() => _inserts is null ? _buffer.WrittenSpan.ToArray() : ToPending().Assemble();
+
+    public PendingBytes ToPending() => new(_buffer.WrittenSpan.ToArray(), _inserts ?? []);
 }

@@ -19,7 +19,16 @@ internal sealed partial class CoordinatorStateMachine
 
     private const byte UntermedSnapshotFormatVersion = 1;
 
-    public byte[] Snapshot()
+    /// <summary>Node data of at least this many bytes is referenced by a captured snapshot, not copied.</summary>
+    private const int SharedDataBytes = 4096;
+
+    public byte[] Snapshot() => CaptureSnapshot().Assemble();
+
+    /// <summary>
+    /// The snapshot's bytes as of now, with large node data referenced rather than copied: cheap to take between two
+    /// Applies, and assembled later, off the apply path, into exactly what <see cref="Snapshot"/> returns.
+    /// </summary>
+    public PendingBytes CaptureSnapshot()
     {
         var writer = new WireWriter(64 * 1024);
         writer.WriteByte(SnapshotFormatVersion);
@@ -73,7 +82,7 @@ internal sealed partial class CoordinatorStateMachine
                 writer.WriteOptionalInt64(waiter.LeaseTtlMs);
             }
         }
-        return writer.ToArray();
+        return writer.ToPending();
     }
 
     /// <summary>Rebuilds a state machine from <see cref="Snapshot"/>; throws FormatException on a corrupt snapshot.</summary>
@@ -169,7 +178,7 @@ internal sealed partial class CoordinatorStateMachine
     {
         writer.WriteString(name);
         writer.WriteByte((byte)node.Kind);
-        writer.WriteBytes(node.Data);
+        writer.WriteBytesShared(node.Data, SharedDataBytes);
         writer.WriteInt64(node.CreatedSlot);
         writer.WriteInt64(node.ModifiedSlot);
         writer.WriteInt64(node.ChildrenModifiedSlot);

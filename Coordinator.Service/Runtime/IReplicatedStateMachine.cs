@@ -1,4 +1,5 @@
 using Coordinator.Core.Consensus;
+using Coordinator.Core.Protocol;
 
 namespace Coordinator.Service.Runtime;
 
@@ -13,6 +14,12 @@ internal interface IReplicatedStateMachine
     byte[] Apply(long slot, SlotTime time, Command command);
 
     byte[] Snapshot();
+
+    /// <summary>
+    /// The snapshot as of now, possibly with parts still to be copied in; assembling it may run on another thread
+    /// while Apply goes on. The default copies everything at once.
+    /// </summary>
+    PendingBytes CaptureSnapshot() => new(Snapshot(), []);
 
     void Restore(byte[] snapshot);
 }

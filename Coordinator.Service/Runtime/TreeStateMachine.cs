@@ -35,6 +35,8 @@ internal sealed class TreeStateMachine(StateMachineSettings settings) : IReplica
 
     public byte[] Snapshot() => Tree.Snapshot();
 
+    public PendingBytes CaptureSnapshot() => Tree.CaptureSnapshot();
+
     public void Restore(byte[] snapshot)
     {
         Tree = CoordinatorStateMachine.Restore(snapshot, settings);

@@ -100,13 +100,16 @@ public sealed class BigStateTests(ITestOutputHelper output)
         }
         finally
         {
-            foreach (var (id, process) in processes)
+            foreach (var process in processes.Values)
             {
-                // Shown only when the test fails: the elections and snapshots of each replica.
-                var lines = process.Log().Split('\n').Where(line => line.Contains(" leads ") || line.Contains("stepped down")
-                    || line.Contains("napshot") || line.Contains("WARN") || line.Contains("ERROR"));
-                output.WriteLine($"replica {id}:\n  {string.Join("\n  ", lines.TakeLast(40))}");
                 process.Dispose();
+            }
+            // Shown only when the test fails: the elections and snapshots in every replica's log, restarts included.
+            foreach (var log in Directory.GetFiles(directory.Path, "replica-*.log").Order())
+            {
+                var lines = File.ReadLines(log).Where(line => line.Contains(" leads ") || line.Contains("stepped down")
+                    || line.Contains("napshot") || line.Contains("recovered") || line.Contains("ERROR"));
+                output.WriteLine($"{Path.GetFileName(log)}:\n  {string.Join("\n  ", lines.TakeLast(40))}");
             }
         }
     }

@@ -25,6 +25,24 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void A_captured_snapshot_assembled_after_later_applies_is_the_state_at_its_capture()
+    {
+        var h = Busy();
+        var big = new byte[100_000];
+        Array.Fill(big, (byte)7);
+        h.Do(1, new Create("/big", big, NodeKind.Persistent));
+        var expected = h.Machine.Snapshot();
+
+        var captured = h.Machine.CaptureSnapshot();
+        h.Do(1, new SetData("/big", new byte[100_000]));
+        h.Do(2, new Delete("/a/e0000000000", -1));
+        h.Do(2, new Create("/later", new byte[50_000], NodeKind.Persistent));
+
+        Assert.Equal(expected.Length, captured.Length);
+        Assert.Equal(expected, captured.Assemble());
+    }
+
+    [Fact]
     public void Restore_reproduces_tree_sessions_and_exactly_once_entries()
     {
         var h = Busy();
