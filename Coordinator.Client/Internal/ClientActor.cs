@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Remote;
+using Coordinator.Client.Diagnostics;
 using Coordinator.Core.Protocol;
 
 namespace Coordinator.Client;
@@ -22,6 +23,9 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     private readonly long _origin = Stopwatch.GetTimestamp();
     private readonly ActorSelection[] _gateways;
     private readonly ClientSessionCore _core;
+
+    /// <summary>How this client counts in the process's session gauge (connected, disconnected, or not at all).</summary>
+    private KeyValuePair<string, object?>? _countedAs;
 
     public ClientActor(CoordinatorClientOptions options, ClientStatus status)
     {
@@ -51,7 +55,11 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
     }
 
-    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self);
+        ClientTelemetry.Stopped(_countedAs);
+    }
 
     private void OnStart(StartSession start)
     {
@@ -101,6 +109,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
                     Invoke(() => deliver.Subscription.Deliver(deliver.Event));
                     break;
                 case PublishState publish:
+                    _countedAs = ClientTelemetry.StateChanged(_countedAs, publish.State);
                     _status.State = publish.State;
                     Invoke(() => _status.StateChanged?.Invoke(publish.State));
                     break;

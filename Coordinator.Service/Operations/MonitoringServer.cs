@@ -47,6 +47,8 @@ internal sealed class MonitoringServer : IDisposable
                 options.Host = host;
                 options.Port = settings.Port;
                 options.ScrapeEndpointPath = "/metrics";
+                // Each scrape collects afresh: a cached answer would hide the last moments from a probe that just wrote.
+                options.ScrapeResponseCacheDurationMilliseconds = 0;
             })
             .Build();
         var health = new HttpListener();

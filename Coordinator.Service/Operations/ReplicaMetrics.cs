@@ -33,7 +33,7 @@ internal sealed class ReplicaMetrics : IDisposable
     private readonly Dictionary<(long Session, long Sequence), long> _submittedAt = [];
 
     private volatile ReplicaState _state = ReplicaState.Recovering;
-    private long _lastTreeSampleAt = long.MinValue;
+    private long _lastTreeSampleAt = long.MinValue / 2;
     private int _sessions;
     private int _locksHeld;
     private int _locksWaiting;
