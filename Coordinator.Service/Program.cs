@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Coordinator.Service.FaultInjection;
 using Coordinator.Service.Runtime;
+using Microsoft.Extensions.Hosting.Systemd;
 
 namespace Coordinator.Service;
 
@@ -78,6 +79,12 @@ internal static class Program
             stopped.TrySetResult();
         });
         Console.WriteLine(dev ? $"development cluster of {hosts.Count} replicas running; Ctrl-C stops it" : "replica running; Ctrl-C stops it");
+        // Under systemd (Type=notify, config/coordinator.service) the unit is started once its replicas recovered.
+        var systemd = new SystemdNotifier();
+        if (systemd.IsEnabled)
+        {
+            systemd.Notify(ServiceState.Ready);
+        }
         using var stopReading = new CancellationTokenSource();
         if (hosts.Select(host => host.Blackhole).OfType<IActorRef>().ToList() is [_, ..] blackholes)
         {
@@ -88,6 +95,10 @@ internal static class Program
         var failed = Task.WhenAny(hosts.Select(host => host.System.WhenTerminated));
         var first = await Task.WhenAny(stopped.Task, failed);
         await stopReading.CancelAsync();
+        if (systemd.IsEnabled)
+        {
+            systemd.Notify(ServiceState.Stopping);
+        }
         await StopAll(hosts);
         if (first == failed && !stopped.Task.IsCompleted)
         {

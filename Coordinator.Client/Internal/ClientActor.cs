@@ -6,6 +6,7 @@ using Akka.Event;
 using Akka.Remote;
 using Coordinator.Client.Diagnostics;
 using Coordinator.Core.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace Coordinator.Client;
 
@@ -20,6 +21,9 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     private readonly CoordinatorClientOptions _options;
     private readonly ClientStatus _status;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    /// <summary>The application's logger, when it gave a factory; Akka's log otherwise.</summary>
+    private readonly ILogger? _logger;
     private readonly long _origin = Stopwatch.GetTimestamp();
     private readonly ActorSelection[] _gateways;
     private readonly ClientSessionCore _core;
@@ -31,6 +35,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     {
         _options = options;
         _status = status;
+        _logger = options.LoggerFactory?.CreateLogger("Coordinator.Client");
         _gateways = [.. options.Servers.Select(server => GatewayAddress.Select(Context.System, server))];
         _core = new ClientSessionCore(ClientSessionSettings.From(options), DrawIdentity);
         Receive<StartSession>(OnStart);
@@ -110,6 +115,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
                     break;
                 case PublishState publish:
                     _countedAs = ClientTelemetry.StateChanged(_countedAs, publish.State);
+                    _logger?.LogInformation("Session {SessionId:x} is {State}", _core.SessionId, publish.State);
                     _status.State = publish.State;
                     Invoke(() => _status.StateChanged?.Invoke(publish.State));
                     break;
@@ -120,7 +126,14 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
                     Invoke(() => _status.LockLost?.Invoke(lost.Path, lost.Token));
                     break;
                 case Warn warn:
-                    _log.Warning("{0}: {1}", _options.Servers[warn.Server], warn.Message);
+                    if (_logger is null)
+                    {
+                        _log.Warning("{0}: {1}", _options.Servers[warn.Server], warn.Message);
+                    }
+                    else
+                    {
+                        _logger.LogWarning("{Server}: {Warning}", _options.Servers[warn.Server], warn.Message);
+                    }
                     break;
             }
         }
@@ -138,7 +151,14 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         }
         catch (Exception e)
         {
-            _log.Error(e, "A Coordinator client callback threw; the client ignores it.");
+            if (_logger is null)
+            {
+                _log.Error(e, "A Coordinator client callback threw; the client ignores it.");
+            }
+            else
+            {
+                _logger.LogError(e, "A Coordinator client callback threw; the client ignores it.");
+            }
         }
     }
 }

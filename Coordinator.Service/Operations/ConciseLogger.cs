@@ -1,7 +1,10 @@
+using System.Text;
+using System.Text.Json;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Dispatch;
 using Akka.Event;
+using Coordinator.Service.Runtime;
 
 namespace Coordinator.Service.Operations;
 
@@ -9,7 +12,8 @@ namespace Coordinator.Service.Operations;
 /// A replica's Akka logger: one short line per event on standard output. Events of the replica's own actors pass at
 /// <c>akka.loglevel</c>; Akka's own (remoting, cluster membership, persistence) only at
 /// <c>coordinator.logging.akka-level</c> and above (WARNING by default), so a starting cluster prints what the replicas
-/// decided rather than a screen of association chatter.
+/// decided rather than a screen of association chatter. With <c>coordinator.logging.format = json</c> each line is
+/// one JSON object (timestamp, level, source, message, exception) for a log shipper.
 /// </summary>
 internal sealed class ConciseLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
@@ -19,14 +23,21 @@ internal sealed class ConciseLogger : ReceiveActor, IRequiresMessageQueue<ILogge
 
     public ConciseLogger()
     {
-        var akkaLevel = ParseLevel(Context.System.Settings.Config.GetString("coordinator.logging.akka-level", "WARNING"));
+        var section = new HoconSection(Context.System.Settings.Config.GetConfig("coordinator.logging"), "coordinator.logging");
+        var akkaLevel = ParseLevel(section.String("akka-level"));
+        var json = section.String("format").Trim().ToLowerInvariant() switch
+        {
+            "text" => false,
+            "json" => true,
+            var other => throw new ConfigurationException($"coordinator.logging.format = '{other}': expected text or json."),
+        };
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
         Receive<LogEvent>(e =>
         {
             var own = IsOwn(e.LogSource);
             if (own || e.LogLevel() >= akkaLevel)
             {
-                Console.Out.WriteLine(Format(e, own));
+                Console.Out.WriteLine(json ? Json(e, own) : Format(e, own));
             }
         });
     }
@@ -34,11 +45,32 @@ internal sealed class ConciseLogger : ReceiveActor, IRequiresMessageQueue<ILogge
     /// <summary>The replica's actors live under /user; Akka's own under /system or in named extensions.</summary>
     private static bool IsOwn(string source) => source.Contains("/user/", StringComparison.Ordinal);
 
+    private static string Source(LogEvent e, bool own) =>
+        own ? e.LogSource[(e.LogSource.IndexOf("/user/", StringComparison.Ordinal) + "/user/".Length)..] : e.LogSource;
+
     private static string Format(LogEvent e, bool own)
     {
-        var source = own ? e.LogSource[(e.LogSource.IndexOf("/user/", StringComparison.Ordinal) + "/user/".Length)..] : e.LogSource;
-        var line = $"{e.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} {Level(e.LogLevel()),-5} [{source}] {e.Message}";
+        var line = $"{e.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} {Level(e.LogLevel()),-5} [{Source(e, own)}] {e.Message}";
         return e.Cause is { } cause ? $"{line}{Environment.NewLine}{cause}" : line;
+    }
+
+    private static string Json(LogEvent e, bool own)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("timestamp", e.Timestamp.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
+            writer.WriteString("level", Level(e.LogLevel()));
+            writer.WriteString("source", Source(e, own));
+            writer.WriteString("message", e.Message?.ToString());
+            if (e.Cause is { } cause)
+            {
+                writer.WriteString("exception", cause.ToString());
+            }
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     private static string Level(LogLevel level) => level switch

@@ -127,7 +127,7 @@ public sealed class MonitoringProcessTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task The_client_publishes_a_span_and_measurements_per_operation()
+    public async Task The_client_publishes_a_span_and_measurements_per_operation_and_logs_through_the_applications_logger()
     {
         var spans = new ConcurrentQueue<Activity>();
         using var tracing = new ActivityListener
@@ -164,7 +164,13 @@ public sealed class MonitoringProcessTests(ITestOutputHelper output)
         metering.Start();
 
         using var cluster = await MonitoringCluster.StartAsync("client-telemetry");
-        await using (var client = await ProcessClients.ConnectAsync(cluster.Endpoints.Values))
+        var logs = new RecordingLoggerFactory();
+        var options = new CoordinatorClientOptions { ConnectTimeout = TimeSpan.FromSeconds(60), LoggerFactory = logs };
+        foreach (var server in cluster.Endpoints.Values)
+        {
+            options.Servers.Add(server);
+        }
+        await using (var client = await CoordinatorClient.ConnectAsync(options))
         {
             await Eventually(() => Task.FromResult(sessions.GetValueOrDefault("connected") == 1), "a connected client counts as connected");
             await client.CreateAsync("/traced", [1]);
@@ -175,6 +181,7 @@ public sealed class MonitoringProcessTests(ITestOutputHelper output)
         Assert.Equal(1, operations.GetValueOrDefault(("create", "ok")));
         Assert.Equal(1, operations.GetValueOrDefault(("get_data", "no_node")));
         Assert.Equal(1, operations.GetValueOrDefault(("set_data", "ok")));
+        Assert.Contains(logs.Lines, line => line.StartsWith("Coordinator.Client Information: Session ", StringComparison.Ordinal) && line.EndsWith(" is Connected", StringComparison.Ordinal));
         var create = Assert.Single(spans, span => span.OperationName == "coordinator create");
         Assert.Equal("/traced", create.GetTagItem("coordinator.path"));
         Assert.Equal(ActivityKind.Client, create.Kind);
