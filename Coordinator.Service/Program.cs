@@ -123,7 +123,7 @@ internal static class Program
         var monitoring = host.Monitoring.Enabled
             ? $"http://{host.Monitoring.Endpoint}/metrics, /health/live, /health/ready"
             : "monitoring off";
-        return $"replica {settings.ReplicaId} up on {settings.Endpoint} of {settings.Replicas.Count}; journal {Describe(settings.Storage)}; " +
+        return $"replica {settings.ReplicaId} up on {settings.Endpoint}, one of {settings.Replicas.Count} replicas; journal {Describe(settings.Storage)}; " +
             $"data dir {Path.GetFullPath(settings.DataDir)}; {monitoring}";
     }
 

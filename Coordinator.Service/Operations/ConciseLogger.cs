@@ -4,7 +4,6 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Dispatch;
 using Akka.Event;
-using Coordinator.Service.Runtime;
 
 namespace Coordinator.Service.Operations;
 
@@ -23,21 +22,14 @@ internal sealed class ConciseLogger : ReceiveActor, IRequiresMessageQueue<ILogge
 
     public ConciseLogger()
     {
-        var section = new HoconSection(Context.System.Settings.Config.GetConfig("coordinator.logging"), "coordinator.logging");
-        var akkaLevel = ParseLevel(section.String("akka-level"));
-        var json = section.String("format").Trim().ToLowerInvariant() switch
-        {
-            "text" => false,
-            "json" => true,
-            var other => throw new ConfigurationException($"coordinator.logging.format = '{other}': expected text or json."),
-        };
+        var settings = LoggingSettings.Create(Context.System.Settings.Config.GetConfig(LoggingSettings.Path));
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
         Receive<LogEvent>(e =>
         {
             var own = IsOwn(e.LogSource);
-            if (own || e.LogLevel() >= akkaLevel)
+            if (own || e.LogLevel() >= settings.AkkaLevel)
             {
-                Console.Out.WriteLine(json ? Json(e, own) : Format(e, own));
+                Console.Out.WriteLine(settings.Json ? Json(e, own) : Format(e, own));
             }
         });
     }
@@ -79,15 +71,5 @@ internal sealed class ConciseLogger : ReceiveActor, IRequiresMessageQueue<ILogge
         LogLevel.InfoLevel => "INFO",
         LogLevel.WarningLevel => "WARN",
         _ => "ERROR",
-    };
-
-    private static LogLevel ParseLevel(string level) => level.Trim().ToUpperInvariant() switch
-    {
-        "DEBUG" => LogLevel.DebugLevel,
-        "INFO" => LogLevel.InfoLevel,
-        "WARNING" or "WARN" => LogLevel.WarningLevel,
-        "ERROR" => LogLevel.ErrorLevel,
-        "OFF" => (LogLevel)int.MaxValue,
-        var other => throw new ConfigurationException($"coordinator.logging.akka-level = '{other}': expected DEBUG, INFO, WARNING, ERROR or OFF."),
     };
 }

@@ -56,6 +56,8 @@ internal sealed class ReplicaHost : IAsyncDisposable
         {
             settings = ReplicaSettings.Create(resolved);
             monitoring = MonitoringSettings.Create(resolved.GetConfig(MonitoringSettings.Path));
+            // Read again by the replica's logger; checked here so a bad value is refused by name before the system starts.
+            _ = LoggingSettings.Create(resolved.GetConfig(LoggingSettings.Path));
         }
         catch (ConfigurationException invalid)
         {

@@ -43,6 +43,17 @@ public sealed class MonitoringUnitTests
     }
 
     [Fact]
+    public void Akkas_own_events_print_from_warning_up_in_text_unless_configured()
+    {
+        var reference = ReplicaHost.ReferenceConfig.GetConfig(LoggingSettings.Path);
+        Assert.Equal(new LoggingSettings(Akka.Event.LogLevel.WarningLevel, false), LoggingSettings.Create(reference));
+        Assert.Equal(new LoggingSettings(Akka.Event.LogLevel.InfoLevel, true), LoggingSettings.Create(Section("akka-level = INFO\nformat = json", reference)));
+        Assert.Equal(LoggingSettings.Off, LoggingSettings.Create(Section("akka-level = off", reference)).AkkaLevel);
+        Assert.Throws<ConfigurationException>(() => LoggingSettings.Create(Section("akka-level = loud", reference)));
+        Assert.Throws<ConfigurationException>(() => LoggingSettings.Create(Section("format = xml", reference)));
+    }
+
+    [Fact]
     public void An_encoded_results_code_is_read_without_decoding_it()
     {
         Assert.Equal(ErrorCode.Ok, ResultCodec.PeekCode(ResultCodec.Encode(new CreatedResult("/a", default))));
