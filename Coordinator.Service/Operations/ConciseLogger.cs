@@ -40,7 +40,8 @@ internal sealed class ConciseLogger : ReceiveActor, IRequiresMessageQueue<ILogge
     private static string Source(LogEvent e, bool own) =>
         own ? e.LogSource[(e.LogSource.IndexOf("/user/", StringComparison.Ordinal) + "/user/".Length)..] : e.LogSource;
 
-    private static string Format(LogEvent e, bool own)
+    /// <summary>The text line; the fault harness reads leader elections from it (Coordinator.Faults' LeaderElections).</summary>
+    internal static string Format(LogEvent e, bool own)
     {
         var line = $"{e.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} {Level(e.LogLevel()),-5} [{Source(e, own)}] {e.Message}";
         return e.Cause is { } cause ? $"{line}{Environment.NewLine}{cause}" : line;

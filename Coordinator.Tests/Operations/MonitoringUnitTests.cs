@@ -54,6 +54,18 @@ public sealed class MonitoringUnitTests
     }
 
     [Fact]
+    public void The_fault_harness_reads_leader_elections_from_the_replicas_text_log()
+    {
+        using var directory = new Infrastructure.TempDirectory("log-format");
+        var election = new Akka.Event.Info("akka.tcp://coordinator@127.0.0.1:4001/user/replica", typeof(ReplicaActor), "Replica 2 leads with ballot 3.2 from slot 7");
+        var at = election.Timestamp.AddTicks(-(election.Timestamp.Ticks % TimeSpan.TicksPerMillisecond));
+        var line = ConciseLogger.Format(election, own: true);
+        Assert.Equal($"{at:yyyy-MM-ddTHH:mm:ss.fff}Z INFO  [replica] Replica 2 leads with ballot 3.2 from slot 7", line);
+        File.WriteAllLines(Path.Combine(directory.Path, "replica-2.log"), ["replica 2 up on 127.0.0.1:4001, one of 3 replicas", line]);
+        Assert.Equal([(at, 2)], Coordinator.Faults.Harness.LeaderElections.Read(directory.Path));
+    }
+
+    [Fact]
     public void An_encoded_results_code_is_read_without_decoding_it()
     {
         Assert.Equal(ErrorCode.Ok, ResultCodec.PeekCode(ResultCodec.Encode(new CreatedResult("/a", default))));
