@@ -90,13 +90,16 @@ internal sealed class MonitoringServer : IDisposable
         }
     }
 
+    private static (int Status, string Reason) Probe((bool Healthy, string Reason) answer) => (answer.Healthy ? 200 : 503, answer.Reason);
+
     private void Answer(HttpListenerContext context)
     {
         var state = _replica.State;
+        var now = Environment.TickCount64;
         var (status, reason) = context.Request.Url?.AbsolutePath.TrimEnd('/') switch
         {
-            "/health/live" => ReplicaHealth.Liveness(state, Environment.TickCount64) is var (live, why) ? (live ? 200 : 503, why) : default,
-            "/health/ready" => ReplicaHealth.Readiness(state, Environment.TickCount64, _settings.ReadyMaxLag) is var (ready, why) ? (ready ? 200 : 503, why) : default,
+            "/health/live" => Probe(ReplicaHealth.Liveness(state, now)),
+            "/health/ready" => Probe(ReplicaHealth.Readiness(state, now, _settings.ReadyMaxLag)),
             _ => (404, "not found: /metrics, /health/live and /health/ready are served here"),
         };
         var body = Encoding.UTF8.GetBytes(reason + "\n");
