@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Akka.Actor;
+using Coordinator.Client.Diagnostics;
 using Coordinator.Core.Protocol;
 
 namespace Coordinator.Client;
@@ -177,7 +178,7 @@ public sealed class CoordinatorClient : IAsyncDisposable
             // request would only be refused as already requested.
             await undoing.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        var acquiring = WriteAsync(new Acquire(path, mode, wait, leaseMs), CancellationToken.None);
+        var acquiring = WriteAsync(new Acquire(path, mode, wait, leaseMs), CancellationToken.None, path);
         WriteOutcome outcome;
         try
         {
@@ -216,7 +217,7 @@ public sealed class CoordinatorClient : IAsyncDisposable
     /// <summary>For a resource server: is <paramref name="token"/> still a current holder's fencing token?</summary>
     public async Task<bool> CheckTokenAsync(string path, long token, CancellationToken cancellationToken = default)
     {
-        var outcome = await WriteAsync(new CheckToken(path, token), cancellationToken).ConfigureAwait(false);
+        var outcome = await WriteAsync(new CheckToken(path, token), cancellationToken, path).ConfigureAwait(false);
         return outcome.Result.Code switch
         {
             ErrorCode.Ok => true,
@@ -365,7 +366,7 @@ public sealed class CoordinatorClient : IAsyncDisposable
 
     private async Task<OpResult> WriteOkAsync(Transaction transaction, string? path, CancellationToken cancellationToken)
     {
-        var outcome = await WriteAsync(transaction, cancellationToken).ConfigureAwait(false);
+        var outcome = await WriteAsync(transaction, cancellationToken, path).ConfigureAwait(false);
         return outcome.Result.IsOk ? outcome.Result : throw Errors.For(outcome.Result, path);
     }
 
@@ -373,12 +374,25 @@ public sealed class CoordinatorClient : IAsyncDisposable
     /// Cancelling stops the wait; a write not yet sent is dropped, one already sent still applies (exactly once)
     /// because the session's writes must stay in sequence.
     /// </summary>
-    private async Task<WriteOutcome> WriteAsync(Transaction transaction, CancellationToken cancellationToken)
+    /// <param name="path">What the call is about, for its trace span.</param>
+    private async Task<WriteOutcome> WriteAsync(Transaction transaction, CancellationToken cancellationToken, string? path = null)
     {
         var completion = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var registration = cancellationToken.Register(() => completion.TrySetCanceled(cancellationToken));
-        _actor.Tell(new SubmitWrite(transaction, TransactionCodec.Encode(transaction), completion));
-        return await completion.Task.ConfigureAwait(false);
+        var encoded = TransactionCodec.Encode(transaction);
+        var operation = ClientTelemetry.StartWrite(encoded, path, SessionId);
+        _actor.Tell(new SubmitWrite(transaction, encoded, completion));
+        try
+        {
+            var outcome = await completion.Task.ConfigureAwait(false);
+            operation.Complete(outcome.Result.Code);
+            return outcome;
+        }
+        catch (Exception failure)
+        {
+            operation.Fail(failure);
+            throw;
+        }
     }
 
     private async Task<ReadResponse> ReadOkAsync(ReadKind kind, string path, Action<WatchEvent>? watcher, CancellationToken cancellationToken)
@@ -392,8 +406,19 @@ public sealed class CoordinatorClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(path);
         var completion = new TaskCompletionSource<ReadResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var registration = cancellationToken.Register(() => completion.TrySetCanceled(cancellationToken));
+        var operation = ClientTelemetry.StartRead(kind, path, SessionId);
         _actor.Tell(new SubmitRead(kind, path, watcher, completion));
-        return await completion.Task.ConfigureAwait(false);
+        try
+        {
+            var response = await completion.Task.ConfigureAwait(false);
+            operation.Complete(response.Code);
+            return response;
+        }
+        catch (Exception failure)
+        {
+            operation.Fail(failure);
+            throw;
+        }
     }
 
     private static TaskCompletionSource NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace Coordinator.Client;
 
@@ -39,6 +40,13 @@ public sealed class CoordinatorClientOptions
     /// share one ActorSystem. The replicas are addressed with the protocol of this system's own transport.
     /// </summary>
     public string AkkaConfig { get; init; } = "";
+
+    /// <summary>
+    /// Where the client logs, under the category <c>Coordinator.Client</c>: connection state changes, servers that did
+    /// not answer, callbacks that threw. Without one it logs through its ActorSystem's Akka logger.
+    /// <c>services.AddCoordinatorClient</c> sets the container's own.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
 
     internal void Validate()
     {

@@ -1,7 +1,9 @@
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Configuration;
 using Coordinator.Service.FaultInjection;
 using Coordinator.Service.Runtime;
+using Microsoft.Extensions.Hosting.Systemd;
 
 namespace Coordinator.Service;
 
@@ -13,6 +15,9 @@ namespace Coordinator.Service;
 internal static class Program
 {
     private const string DevConfig = "config/dev-cluster.conf";
+
+    /// <summary>The development cluster serves replica N's /metrics and /health on 127.0.0.1:(this + N).</summary>
+    private const int DevMonitoringPortBase = 9400;
 
     private static async Task<int> Main(string[] args)
     {
@@ -41,9 +46,15 @@ internal static class Program
             foreach (var replicaId in ids)
             {
                 var replicaConfig = ConfigurationFactory.ParseString($"coordinator.replica.id = {replicaId}").WithFallback(config);
+                if (dev)
+                {
+                    replicaConfig = ConfigurationFactory
+                        .ParseString($"coordinator.monitoring.http-endpoint = \"127.0.0.1:{DevMonitoringPortBase + replicaId}\"")
+                        .WithFallback(replicaConfig);
+                }
                 var host = await ReplicaHost.StartAsync(replicaConfig, () => CreateStateMachine(replicaConfig));
                 hosts.Add(host);
-                Console.WriteLine($"replica {replicaId} up on {host.Settings.Endpoint} ({host.Settings.Storage.Provider}: {Describe(host.Settings.Storage)})");
+                Console.WriteLine(StartupSummary(host));
             }
         }
         catch (ReplicaStartException refused)
@@ -60,7 +71,20 @@ internal static class Program
             stopped.TrySetResult();
         };
         AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
+        // SIGTERM (systemd, Kubernetes, docker stop) stops the replicas in order, as Ctrl-C does, before the process
+        // exits; without this the runtime would exit as soon as ProcessExit's handlers returned.
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+        {
+            signal.Cancel = true;
+            stopped.TrySetResult();
+        });
         Console.WriteLine(dev ? $"development cluster of {hosts.Count} replicas running; Ctrl-C stops it" : "replica running; Ctrl-C stops it");
+        // Under systemd (Type=notify, config/coordinator.service) the unit is started once its replicas recovered.
+        var systemd = new SystemdNotifier();
+        if (systemd.IsEnabled)
+        {
+            systemd.Notify(ServiceState.Ready);
+        }
         using var stopReading = new CancellationTokenSource();
         if (hosts.Select(host => host.Blackhole).OfType<IActorRef>().ToList() is [_, ..] blackholes)
         {
@@ -71,8 +95,12 @@ internal static class Program
         var failed = Task.WhenAny(hosts.Select(host => host.System.WhenTerminated));
         var first = await Task.WhenAny(stopped.Task, failed);
         await stopReading.CancelAsync();
+        if (systemd.IsEnabled)
+        {
+            systemd.Notify(ServiceState.Stopping);
+        }
         await StopAll(hosts);
-        if (first == failed)
+        if (first == failed && !stopped.Task.IsCompleted)
         {
             Console.Error.WriteLine("error: a replica stopped unexpectedly; see the log above");
             return 1;
@@ -87,7 +115,17 @@ internal static class Program
         [.. config.GetConfig("coordinator.replicas").AsEnumerable().Select(entry => int.Parse(entry.Key)).Order()];
 
     private static string Describe(StorageSettings storage) =>
-        storage.Provider == StorageProvider.Sqlite ? Path.GetFullPath(storage.SqlitePath) : "PostgreSQL";
+        storage.Provider == StorageProvider.Sqlite ? $"SQLite {Path.GetFullPath(storage.SqlitePath)}" : "PostgreSQL";
+
+    private static string StartupSummary(ReplicaHost host)
+    {
+        var settings = host.Settings;
+        var monitoring = host.Monitoring.Enabled
+            ? $"http://{host.Monitoring.Endpoint}/metrics, /health/live, /health/ready"
+            : "monitoring off";
+        return $"replica {settings.ReplicaId} up on {settings.Endpoint}, one of {settings.Replicas.Count} replicas; journal {Describe(settings.Storage)}; " +
+            $"data dir {Path.GetFullPath(settings.DataDir)}; {monitoring}";
+    }
 
     private static async Task StopAll(IEnumerable<ReplicaHost> hosts)
     {

@@ -4,7 +4,9 @@ using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Remote;
+using Coordinator.Client.Diagnostics;
 using Coordinator.Core.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace Coordinator.Client;
 
@@ -19,14 +21,21 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     private readonly CoordinatorClientOptions _options;
     private readonly ClientStatus _status;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    /// <summary>The application's logger, when it gave a factory; Akka's log otherwise.</summary>
+    private readonly ILogger? _logger;
     private readonly long _origin = Stopwatch.GetTimestamp();
     private readonly ActorSelection[] _gateways;
     private readonly ClientSessionCore _core;
+
+    /// <summary>How this client counts in the process's session gauge (connected, disconnected, or not at all).</summary>
+    private KeyValuePair<string, object?>? _countedAs;
 
     public ClientActor(CoordinatorClientOptions options, ClientStatus status)
     {
         _options = options;
         _status = status;
+        _logger = options.LoggerFactory?.CreateLogger("Coordinator.Client");
         _gateways = [.. options.Servers.Select(server => GatewayAddress.Select(Context.System, server))];
         _core = new ClientSessionCore(ClientSessionSettings.From(options), DrawIdentity);
         Receive<StartSession>(OnStart);
@@ -51,7 +60,11 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
     }
 
-    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self);
+        ClientTelemetry.Stopped(_countedAs);
+    }
 
     private void OnStart(StartSession start)
     {
@@ -101,6 +114,8 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
                     Invoke(() => deliver.Subscription.Deliver(deliver.Event));
                     break;
                 case PublishState publish:
+                    _countedAs = ClientTelemetry.StateChanged(_countedAs, publish.State);
+                    _logger?.LogInformation("Session {SessionId:x} is {State}", _core.SessionId, publish.State);
                     _status.State = publish.State;
                     Invoke(() => _status.StateChanged?.Invoke(publish.State));
                     break;
@@ -111,7 +126,14 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
                     Invoke(() => _status.LockLost?.Invoke(lost.Path, lost.Token));
                     break;
                 case Warn warn:
-                    _log.Warning("{0}: {1}", _options.Servers[warn.Server], warn.Message);
+                    if (_logger is null)
+                    {
+                        _log.Warning("{0}: {1}", _options.Servers[warn.Server], warn.Message);
+                    }
+                    else
+                    {
+                        _logger.LogWarning("{Server}: {Warning}", _options.Servers[warn.Server], warn.Message);
+                    }
                     break;
             }
         }
@@ -129,7 +151,14 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         }
         catch (Exception e)
         {
-            _log.Error(e, "A Coordinator client callback threw; the client ignores it.");
+            if (_logger is null)
+            {
+                _log.Error(e, "A Coordinator client callback threw; the client ignores it.");
+            }
+            else
+            {
+                _logger.LogError(e, "A Coordinator client callback threw; the client ignores it.");
+            }
         }
     }
 }

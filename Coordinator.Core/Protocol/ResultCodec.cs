@@ -46,6 +46,17 @@ internal static class ResultCodec
         }
     }
 
+    /// <summary>
+    /// The <see cref="OpResult.Code"/> of an encoded result, read from its first bytes without decoding the rest;
+    /// null for bytes that are no result.
+    /// </summary>
+    public static ErrorCode? PeekCode(ReadOnlySpan<byte> bytes) => bytes switch
+    {
+        [(byte)Tag.Error or (byte)Tag.MultiError, var code, ..] => (ErrorCode)code,
+        [>= (byte)Tag.Ok and <= (byte)Tag.MultiError, ..] => ErrorCode.Ok,
+        _ => null,
+    };
+
     internal static void Write(WireWriter writer, OpResult result)
     {
         switch (result)

@@ -43,6 +43,20 @@ internal sealed partial class CoordinatorStateMachine
 
     public long CountNodes() => Count(_root);
 
+    public int SessionCount => _sessions.Count;
+
+    /// <summary>Grants held (each holder of a shared lock counts) and sessions queued, over every lock.</summary>
+    public (int Held, int Waiting) LockCounts()
+    {
+        int held = 0, waiting = 0;
+        foreach (var state in _locks.Values)
+        {
+            held += state.Holders.Count;
+            waiting += state.Waiters.Count;
+        }
+        return (held, waiting);
+    }
+
     private ErrorCode Lookup(string path, out DataNode? node)
     {
         node = null;

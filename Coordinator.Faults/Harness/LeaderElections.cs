@@ -16,10 +16,11 @@ internal static partial class LeaderElections
             .Select(line => Election().Match(line))
             .Where(match => match.Success)
             .Select(match => (
-                DateTime.ParseExact(match.Groups["at"].Value, "MM/dd/yyyy HH:mm:ss.fff", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
+                DateTime.ParseExact(match.Groups["at"].Value, "yyyy-MM-ddTHH:mm:ss.fff", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
                 int.Parse(match.Groups["replica"].Value, CultureInfo.InvariantCulture)))
             .OrderBy(election => election.Item1);
 
-    [GeneratedRegex(@"\]\[(?<at>\d\d/\d\d/\d{4} \d\d:\d\d:\d\d\.\d{3})Z\].*Replica (?<replica>\d+) leads with ballot")]
+    /// <summary>The replica's text log line (Coordinator.Service's ConciseLogger): "2026-12-01T14:21:55.061Z INFO  [replica] Replica 1 leads with ballot ...".</summary>
+    [GeneratedRegex(@"(?<at>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})Z .*Replica (?<replica>\d+) leads with ballot")]
     private static partial Regex Election();
 }

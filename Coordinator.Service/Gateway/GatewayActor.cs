@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Coordinator.Core.Protocol;
 using Coordinator.Service.FaultInjection;
+using Coordinator.Service.Operations;
 using Coordinator.Service.Runtime;
 
 namespace Coordinator.Service.Gateway;
@@ -18,11 +19,13 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
     private readonly IActorRef _replica;
     private readonly bool _unsafeLocalSync = UnsafeLocalSync.Enabled(Context.System.Settings.Config);
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly GatewayMetrics _metrics;
 
-    public GatewayActor(GatewaySettings settings, IActorRef replica)
+    public GatewayActor(GatewaySettings settings, IActorRef replica, GatewayMetrics metrics)
     {
         _settings = settings;
         _replica = replica;
+        _metrics = metrics;
         _core = new GatewayCore<IActorRef>(settings);
     }
 
@@ -47,12 +50,17 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
                 _core.OnWrite(Sender, write, Now);
                 break;
             case ProposeResponse response:
+                _metrics.WriteApplied(_core.PendingOperation(response), response.Result);
                 _core.OnProposeResponse(response, Now);
                 break;
             case RetryWrite retry:
                 _core.OnRetry(retry.Key);
                 break;
             case ReadIndexResponse response:
+                if (_core.AnswersSync(response))
+                {
+                    _metrics.SyncAnswered();
+                }
                 _core.OnReadIndex(response);
                 break;
             case CommandApplied applied:
@@ -74,6 +82,7 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
                 }
                 break;
             case StateQueryResult { Tag: (ReadRequest read, IActorRef client), Result: ReadOutcome outcome } result:
+                _metrics.ReadAnswered(read.Kind, outcome.Code);
                 _core.OnReadDone(client, read, outcome, result.AppliedBelow);
                 break;
             case StateQueryResult { Tag: (AttachRequest attach, IActorRef client), Result: AttachOutcome outcome } result:
@@ -101,6 +110,7 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
                 return;
             case GatewaySweepTick:
                 _core.Sweep(Now);
+                _metrics.Observe(_core.AttachedCount, _core.WatchCount);
                 break;
             case LeaderChanged:
                 _core.OnLeaderChanged();
@@ -137,6 +147,7 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
         }
         foreach (var (client, reply) in outbox.ToClients)
         {
+            _metrics.Sent(reply);
             client.Tell(reply);
         }
         foreach (var key in outbox.CancelRetry)

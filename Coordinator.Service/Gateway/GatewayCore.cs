@@ -68,6 +68,16 @@ internal sealed class GatewayCore<TClient>
 
     private EventPosition SeenThroughNow => _slotInProgress < 0 ? EventPosition.After(AppliedBelow - 1) : new(_slotInProgress, _nextIndexInSlot - 1);
 
+    /// <summary>The transaction of the write this answer completes, if a request here still waits for it.</summary>
+    public Tag? PendingOperation(ProposeResponse response) =>
+        response.Status == ProposeStatus.Applied && _writes.TryGetValue(new WriteKey(response.SessionId, response.Sequence), out var pending)
+            ? TransactionCodec.PeekTag(pending.Command.Payload)
+            : null;
+
+    /// <summary>Whether this read index answers a sync that still waits here.</summary>
+    public bool AnswersSync(ReadIndexResponse response) =>
+        response.Index is not null && _syncs.TryGetValue(response.RequestId, out var key) && _writes.ContainsKey(key);
+
     public bool IsAttachedBy(long sessionId, TClient client) =>
         _attached.TryGetValue(sessionId, out var session) && EqualityComparer<TClient>.Default.Equals(session.Client, client);
 

@@ -5,6 +5,7 @@ using Akka.Persistence;
 using Coordinator.Core.Consensus;
 using Coordinator.Core.Sessions;
 using Coordinator.Service.FaultInjection;
+using Coordinator.Service.Operations;
 
 namespace Coordinator.Service.Runtime;
 
@@ -68,11 +69,16 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private readonly SessionTracker _sessionTracker = new();
     private long _lastSessionCheckAt;
     private long _lastTimeTickAt;
+    private readonly ReplicaMetrics _metrics;
 
     /// <param name="beforeFirstWrite">Runs once, before this replica's first journal write: the host records the replica's
     /// identity there, so no vote is ever durable without the mark that it was given.</param>
-    public ReplicaActor(ReplicaSettings settings, IReplicatedStateMachine stateMachine, TaskCompletionSource recovered, Action? beforeFirstWrite = null)
+    /// <param name="metrics">Where this replica records its measurements (its host owns the meter).</param>
+    public ReplicaActor(
+        ReplicaSettings settings, IReplicatedStateMachine stateMachine, TaskCompletionSource recovered, ReplicaMetrics metrics,
+        Action? beforeFirstWrite = null)
     {
+        _metrics = metrics;
         _beforeFirstWrite = beforeFirstWrite;
         _settings = settings;
         _maxFrameBytes = Context.System.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128_000;
@@ -144,6 +150,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
                 Run(outbox => Core.Tick(_clock.NowMs, outbox));
                 RunLeaderDuties();
                 LogProgress();
+                _metrics.Observe(Core, _stateMachineBelow, _stateMachine);
                 break;
             case ProposeRequest or ReadIndexRequest when !IsGatewayOrPeer(Sender):
                 // Clients speak to gateways, which check whose session a command is for; a proposal straight from
@@ -226,6 +233,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         {
             case SubmitStatus.Queued:
                 _waiters[(command.SessionId, command.Sequence)] = Sender;
+                _metrics.Queued(command);
                 break;
             case SubmitStatus.NotLeader when !request.Forwarded && _peers.TryGetValue(outcome.LeaderHint, out var leader):
                 leader.Tell(request with { Forwarded = true }, Sender);
@@ -346,10 +354,12 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
             _beforeFirstWrite = null;
             _outputsWaitingForWrites++;
             var remaining = outbox.Persist.Count;
+            var writeStartedAt = Stopwatch.GetTimestamp();
             PersistAllAsync(outbox.Persist, _ =>
             {
                 if (--remaining == 0)
                 {
+                    _metrics.JournalWritten(writeStartedAt);
                     _outputsWaitingForWrites--;
                     SendAll(outbox.SendAfterPersist);
                 }
@@ -383,6 +393,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
             {
                 // The transport would drop it silently; refusing here at least says so, and counts it.
                 _oversizeMessagesRefused++;
+                _metrics.OversizeRefused();
                 _log.Error(
                     "Replica {0} refused to send a {1} of about {2} bytes to replica {3}: over the transport's frame limit of {4} bytes",
                     _settings.ReplicaId, envelope.Message.GetType().Name, size, envelope.To, _maxFrameBytes);
@@ -425,12 +436,14 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
                     var result = _stateMachine.Apply(slot.Slot, slot.Time, command);
                     if (_waiters.Remove((command.SessionId, command.Sequence), out var waiter))
                     {
+                        _metrics.Applied(command);
                         waiter.Tell(new ProposeResponse(command.SessionId, command.Sequence, ProposeStatus.Applied, _settings.ReplicaId, slot.Slot, result));
                     }
                 }
                 _stateMachineBelow = slot.Slot + 1;
                 _lastAppliedTimestamp = slot.Timestamp;
                 _appliedBytes += slot.Value.PayloadBytes;
+                _metrics.SlotApplied(slot.Value.Commands.Length);
                 break;
             case SnapshotDelivered snapshot:
                 _log.Info("Installing a peer's snapshot at slot {0}", snapshot.AppliedBelow);
@@ -509,6 +522,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
             _lastLeaderHint = Core.LeaderHint;
             if (_lastLeaderHint != 0)
             {
+                _metrics.LeaderChanged();
                 Context.System.EventStream.Publish(new LeaderChanged(_lastLeaderHint));
             }
         }
@@ -532,6 +546,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
                 waiter.Tell(new ProposeResponse(session, sequence, ProposeStatus.NotLeader, Core.LeaderHint, 0, []));
             }
             _waiters.Clear();
+            _metrics.Abandoned();
         }
         _lastRole = role;
     }

@@ -8,6 +8,7 @@ using Akka.Event;
 using Akka.Persistence.Sql;
 using Coordinator.Service.FaultInjection;
 using Coordinator.Service.Gateway;
+using Coordinator.Service.Operations;
 
 namespace Coordinator.Service.Runtime;
 
@@ -38,6 +39,9 @@ internal sealed class ReplicaHost : IAsyncDisposable
 
     public ReplicaSettings Settings { get; }
 
+    /// <summary>Where /metrics and /health are served, if anywhere (<c>coordinator.monitoring</c>).</summary>
+    public MonitoringSettings Monitoring { get; private init; } = null!;
+
     /// <summary>The embedded defaults every configuration falls back to.</summary>
     public static Config ReferenceConfig { get; } = LoadReference();
 
@@ -45,11 +49,15 @@ internal sealed class ReplicaHost : IAsyncDisposable
     public static async Task<ReplicaHost> StartAsync(
         Config config, Func<IReplicatedStateMachine> stateMachineFactory, CancellationToken cancellationToken = default)
     {
-        var resolved = config.WithFallback(ReferenceConfig);
+        var resolved = config.WithFallback(ConciseLogger.Config).WithFallback(ReferenceConfig);
         ReplicaSettings settings;
+        MonitoringSettings monitoring;
         try
         {
             settings = ReplicaSettings.Create(resolved);
+            monitoring = MonitoringSettings.Create(resolved.GetConfig(MonitoringSettings.Path));
+            // Read again by the replica's logger; checked here so a bad value is refused by name before the system starts.
+            _ = LoggingSettings.Create(resolved.GetConfig(LoggingSettings.Path));
         }
         catch (ConfigurationException invalid)
         {
@@ -58,7 +66,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
         var directoryLock = DataDirectoryLock.Take(settings.DataDir, settings.ReplicaId);
         try
         {
-            return await StartLockedAsync(settings, resolved, stateMachineFactory, directoryLock, cancellationToken);
+            return await StartLockedAsync(settings, resolved, stateMachineFactory, directoryLock, monitoring, cancellationToken);
         }
         catch
         {
@@ -69,7 +77,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
 
     private static async Task<ReplicaHost> StartLockedAsync(
         ReplicaSettings settings, Config resolved, Func<IReplicatedStateMachine> stateMachineFactory, DataDirectoryLock directoryLock,
-        CancellationToken cancellationToken)
+        MonitoringSettings monitoring, CancellationToken cancellationToken)
     {
         var hasHistory = await JournalStore.HasHistoryAsync(settings.Storage, ReplicaActor.PersistenceIdOf(settings.ReplicaId), cancellationToken);
         var identity = AmnesiaCheck.Decide(
@@ -111,14 +119,26 @@ internal sealed class ReplicaHost : IAsyncDisposable
         {
             throw new ReplicaStartException($"replica {settings.ReplicaId} could not open {settings.Endpoint}: {failure.GetBaseException().Message}", failure);
         }
+        var replicaMetrics = new ReplicaMetrics(settings.ReplicaId);
+        var gatewayMetrics = new GatewayMetrics();
+        system.RegisterOnTermination(() =>
+        {
+            replicaMetrics.Dispose();
+            gatewayMetrics.Dispose();
+        });
+        if (monitoring.Enabled)
+        {
+            // Up before recovery, so /health/live answers while a long journal is read.
+            await StartMonitoringAsync(system, settings, monitoring, replicaMetrics, gatewayMetrics);
+        }
         var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var stateMachine = stateMachineFactory();
         var replica = system.ActorOf(
-            Props.Create(() => new ReplicaActor(settings, stateMachine, recovered, hasHistory ? null : () => identity.Write(settings.DataDir))),
+            Props.Create(() => new ReplicaActor(settings, stateMachine, recovered, replicaMetrics, hasHistory ? null : () => identity.Write(settings.DataDir))),
             ReplicaSettings.ReplicaActorName);
         // The gateway holds the replica's own reference (no path lookup per client request). Until it exists no
         // client can be attached, so a change applied before then has nobody to tell.
-        var gateway = system.ActorOf(Props.Create(() => new GatewayActor(settings.Gateway, replica)), ReplicaSettings.GatewayActorName);
+        var gateway = system.ActorOf(Props.Create(() => new GatewayActor(settings.Gateway, replica, gatewayMetrics)), ReplicaSettings.GatewayActorName);
         var transportBlackhole = blackhole
             ? system.ActorOf(Props.Create(() => new TransportBlackholeActor(settings.Replicas.Values)), "transport-blackhole")
             : null;
@@ -145,10 +165,31 @@ internal sealed class ReplicaHost : IAsyncDisposable
         system.RegisterOnTermination(directoryLock.Dispose);
         _ = replica.WatchAsync().ContinueWith(_ =>
         {
+            if (CoordinatedShutdown.Get(system).ShutdownReason is not null)
+            {
+                return Task.CompletedTask;
+            }
             system.Log.Error("Replica {0} stopped (a journal write failed, or a bug); shutting its process down", settings.ReplicaId);
             return system.Terminate();
         }, TaskScheduler.Default);
-        return new ReplicaHost(system, replica, gateway, transportBlackhole, settings);
+        return new ReplicaHost(system, replica, gateway, transportBlackhole, settings) { Monitoring = monitoring };
+    }
+
+    private static async Task StartMonitoringAsync(
+        ActorSystem system, ReplicaSettings settings, MonitoringSettings monitoring, ReplicaMetrics replicaMetrics, GatewayMetrics gatewayMetrics)
+    {
+        MonitoringServer server;
+        try
+        {
+            server = MonitoringServer.Start(monitoring, replicaMetrics, gatewayMetrics);
+        }
+        catch (Exception failure)
+        {
+            await system.Terminate();
+            throw new ReplicaStartException(
+                $"replica {settings.ReplicaId} could not serve monitoring on {monitoring.Endpoint}: {failure.GetBaseException().Message}", failure);
+        }
+        system.RegisterOnTermination(server.Dispose);
     }
 
     public async ValueTask DisposeAsync()
