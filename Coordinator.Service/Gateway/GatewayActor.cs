@@ -18,12 +18,14 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
     private readonly IActorRef _replica;
     private readonly bool _unsafeLocalSync = UnsafeLocalSync.Enabled(Context.System.Settings.Config);
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly BackupServer _backups;
 
-    public GatewayActor(GatewaySettings settings, IActorRef replica)
+    public GatewayActor(GatewaySettings settings, IActorRef replica, string clusterId)
     {
         _settings = settings;
         _replica = replica;
         _core = new GatewayCore<IActorRef>(settings);
+        _backups = new BackupServer(clusterId);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -96,8 +98,18 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
             case StatusAnswer answer:
                 answer.Asker.Tell(Describe(answer.Query, answer.Status));
                 return;
+            case BackupChunkRequest backup when _backups.Answer(backup, Now) is { } chunk:
+                Sender.Tell(chunk);
+                return;
+            case BackupChunkRequest backup:
+                _replica.Tell(new StateQuery(0, BackupServer.Capture, (backup, Sender)), Self);
+                return;
+            case StateQueryResult { Tag: (BackupChunkRequest backup, IActorRef saver), Result: BackupServer.Captured captured } result:
+                saver.Tell(_backups.Keep(backup, result.AppliedBelow, captured, Now));
+                return;
             case GatewaySweepTick:
                 _core.Sweep(Now);
+                _backups.Sweep(Now);
                 break;
             case LeaderChanged:
                 _core.OnLeaderChanged();

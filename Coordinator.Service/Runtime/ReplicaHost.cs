@@ -18,8 +18,9 @@ namespace Coordinator.Service.Runtime;
 /// </summary>
 internal sealed class ReplicaHost : IAsyncDisposable
 {
-    private ReplicaHost(ActorSystem system, IActorRef replica, IActorRef gateway, IActorRef? transportBlackhole, ReplicaSettings settings)
+    private ReplicaHost(ActorSystem system, IActorRef replica, IActorRef gateway, IActorRef? transportBlackhole, ReplicaSettings settings, string clusterId)
     {
+        ClusterId = clusterId;
         System = system;
         Replica = replica;
         Gateway = gateway;
@@ -38,12 +39,16 @@ internal sealed class ReplicaHost : IAsyncDisposable
 
     public ReplicaSettings Settings { get; }
 
+    /// <summary>The cluster this replica belongs to, as its identity file records it (see <see cref="ClusterIds"/>).</summary>
+    public string ClusterId { get; }
+
     /// <summary>The embedded defaults every configuration falls back to.</summary>
     public static Config ReferenceConfig { get; } = LoadReference();
 
+    /// <param name="restore">Seeds the replica from a backup first (a replica of a new cluster, on an empty data directory).</param>
     /// <exception cref="ReplicaStartException">The replica cannot start; the message says why.</exception>
     public static async Task<ReplicaHost> StartAsync(
-        Config config, Func<IReplicatedStateMachine> stateMachineFactory, CancellationToken cancellationToken = default)
+        Config config, Func<IReplicatedStateMachine> stateMachineFactory, CancellationToken cancellationToken = default, RestoreRequest? restore = null)
     {
         var resolved = config.WithFallback(ReferenceConfig);
         ReplicaSettings settings;
@@ -58,6 +63,10 @@ internal sealed class ReplicaHost : IAsyncDisposable
         var directoryLock = DataDirectoryLock.Take(settings.DataDir, settings.ReplicaId);
         try
         {
+            if (restore is not null)
+            {
+                await BackupRestore.SeedAsync(settings, resolved, restore, cancellationToken);
+            }
             return await StartLockedAsync(settings, resolved, stateMachineFactory, directoryLock, cancellationToken);
         }
         catch
@@ -74,6 +83,8 @@ internal sealed class ReplicaHost : IAsyncDisposable
         var hasHistory = await JournalStore.HasHistoryAsync(settings.Storage, ReplicaActor.PersistenceIdOf(settings.ReplicaId), cancellationToken);
         var identity = AmnesiaCheck.Decide(
             settings.ReplicaId, ReplicaIdentity.Read(settings.DataDir, settings.ReplicaId), hasHistory, JournalStore.Describe(settings.Storage));
+        var clusterId = identity.ClusterId ?? ClusterIds.ForNewCluster(settings.Replicas);
+        identity = identity with { ClusterId = clusterId };
         if (hasHistory)
         {
             identity.Write(settings.DataDir);
@@ -118,7 +129,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
             ReplicaSettings.ReplicaActorName);
         // The gateway holds the replica's own reference (no path lookup per client request). Until it exists no
         // client can be attached, so a change applied before then has nobody to tell.
-        var gateway = system.ActorOf(Props.Create(() => new GatewayActor(settings.Gateway, replica)), ReplicaSettings.GatewayActorName);
+        var gateway = system.ActorOf(Props.Create(() => new GatewayActor(settings.Gateway, replica, clusterId)), ReplicaSettings.GatewayActorName);
         var transportBlackhole = blackhole
             ? system.ActorOf(Props.Create(() => new TransportBlackholeActor(settings.Replicas.Values)), "transport-blackhole")
             : null;
@@ -147,7 +158,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
             system.Log.Error("Replica {0} stopped (a journal write failed, or a bug); shutting its process down", settings.ReplicaId);
             return system.Terminate();
         }, TaskScheduler.Default);
-        return new ReplicaHost(system, replica, gateway, transportBlackhole, settings);
+        return new ReplicaHost(system, replica, gateway, transportBlackhole, settings, clusterId);
     }
 
     public async ValueTask DisposeAsync()
