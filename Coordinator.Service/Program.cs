@@ -38,7 +38,7 @@ internal static class Program
         }
 
         var ids = dev ? ReplicaIds(config) : [config.GetInt("coordinator.replica.id")];
-        var restore = ArgValue(args, "--restore") is { } backup ? new RestoreRequest(backup, args.Contains("--keep-cluster-id")) : null;
+        var restore = ArgValue(args, "--restore") is { } backup ? new RestoreFromBackup(backup, args.Contains("--keep-cluster-id")) : null;
         var hosts = new List<ReplicaHost>();
         try
         {

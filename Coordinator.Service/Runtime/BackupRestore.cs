@@ -25,7 +25,7 @@ internal static class BackupRestore
 {
     /// <returns>The restored cluster's id.</returns>
     /// <exception cref="ReplicaStartException">The file is unreadable, corrupt or truncated, or the data directory is not empty.</exception>
-    public static async Task<string> SeedAsync(ReplicaSettings settings, Config resolved, RestoreRequest restore, CancellationToken cancellationToken)
+    public static async Task<string> SeedAsync(ReplicaSettings settings, Config resolved, RestoreFromBackup restore, CancellationToken cancellationToken)
     {
         var id = settings.ReplicaId;
         BackupHeader header;

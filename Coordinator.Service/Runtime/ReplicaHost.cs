@@ -48,7 +48,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
     /// <param name="restore">Seeds the replica from a backup first (a replica of a new cluster, on an empty data directory).</param>
     /// <exception cref="ReplicaStartException">The replica cannot start; the message says why.</exception>
     public static async Task<ReplicaHost> StartAsync(
-        Config config, Func<IReplicatedStateMachine> stateMachineFactory, CancellationToken cancellationToken = default, RestoreRequest? restore = null)
+        Config config, Func<IReplicatedStateMachine> stateMachineFactory, CancellationToken cancellationToken = default, RestoreFromBackup? restore = null)
     {
         var resolved = config.WithFallback(ReferenceConfig);
         ReplicaSettings settings;
