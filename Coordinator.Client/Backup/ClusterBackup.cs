@@ -73,7 +73,10 @@ public static class ClusterBackup
         }
         finally
         {
-            File.Delete(partial);
+            if (File.Exists(partial))
+            {
+                File.Delete(partial);
+            }
         }
     }
 

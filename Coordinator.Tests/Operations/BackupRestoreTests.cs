@@ -116,7 +116,7 @@ public sealed class BackupRestoreTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Corrupted_and_truncated_backups_are_refused_by_inspect_and_by_restore_and_so_is_a_used_data_directory()
+    public async Task Corrupted_and_truncated_backups_are_refused_by_inspect_and_by_restore_and_so_is_a_used_data_directory_and_a_kept_id_is_kept()
     {
         using var source = ProcessCluster.Create("backup-damaged", 1).StartAll();
         var backup = Path.Combine(source.Directory, "good.snap");
@@ -169,6 +169,16 @@ public sealed class BackupRestoreTests(ITestOutputHelper output)
         var inspectedGood = await CliProcess.RunAsync(source.Servers, "snapshot", "inspect", backup, "--json");
         Assert.Equal(0, inspectedGood.ExitCode);
         Assert.Contains($"\"appliedBelow\":{header.AppliedBelow}", inspectedGood.Output);
+
+        // A replacement for a lost cluster keeps its id when told to.
+        using var replacement = ProcessCluster.Create("backup-keep-id", 1).StartAll("--restore", backup, "--keep-cluster-id");
+        await using (var client = await ProcessClients.ConnectAsync(replacement.Endpoints.Values))
+        {
+            Assert.Equal("value"u8.ToArray(), (await client.GetDataAsync("/kept")).Data);
+        }
+        var fromReplacement = Path.Combine(replacement.Directory, "again.snap");
+        Assert.Equal(0, (await CliProcess.RunAsync(replacement.Servers, "snapshot", "save", fromReplacement)).ExitCode);
+        Assert.Equal(header.ClusterId, ClusterBackup.Inspect(fromReplacement).ClusterId);
     }
 
     private static async Task WriteAsync(ProcessCluster cluster, int writer, ConcurrentQueue<(string Path, string Data, long Slot)> acknowledged, CancellationToken stop)
