@@ -49,7 +49,9 @@ internal static class Program
                 hosts.Add(host);
                 if (restore is not null)
                 {
-                    Console.WriteLine($"replica {replicaId} restored from {restore.Path} as cluster {host.ClusterId}");
+                    Console.WriteLine(host.SeededFromBackup
+                        ? $"replica {replicaId} restored from {restore.Path} as cluster {host.ClusterId}"
+                        : $"replica {replicaId} was restored from {restore.Path} before (cluster {host.ClusterId}); it starts from its journal");
                 }
                 Console.WriteLine($"replica {replicaId} up on {host.Settings.Endpoint} ({host.Settings.Storage.Provider}: {Describe(host.Settings.Storage)})");
             }

@@ -19,13 +19,16 @@ namespace Coordinator.Service.Runtime;
 /// thing <see cref="AmnesiaCheck"/> exists to prevent. The identity file is written first, with incarnation 0 and the
 /// new cluster's id: a restore cut short leaves that mark, a later normal start refuses (an identity, no journal), and
 /// a second <c>--restore</c> may start over. Once seeded, the normal start finds a journal with history and this
-/// identity, and goes on from there.
+/// identity, and goes on from there; so does a later start with the same <c>--restore</c>, which finds its own
+/// cluster id there and seeds nothing.
 /// </remarks>
 internal static class BackupRestore
 {
-    /// <returns>The restored cluster's id.</returns>
-    /// <exception cref="ReplicaStartException">The file is unreadable, corrupt or truncated, or the data directory is not empty.</exception>
-    public static async Task<string> SeedAsync(ReplicaSettings settings, Config resolved, RestoreFromBackup restore, CancellationToken cancellationToken)
+    /// <returns>Whether it seeded the replica now; false when an earlier run of the same restore already had (a unit file
+    /// that keeps <c>--restore</c> must not stop the replica from restarting).</returns>
+    /// <exception cref="ReplicaStartException">The file is unreadable, corrupt or truncated, or the data directory holds
+    /// another replica.</exception>
+    public static async Task<bool> SeedAsync(ReplicaSettings settings, Config resolved, RestoreFromBackup restore, CancellationToken cancellationToken)
     {
         var id = settings.ReplicaId;
         BackupHeader header;
@@ -40,19 +43,24 @@ internal static class BackupRestore
         {
             throw new ReplicaStartException($"replica {id} cannot restore: {refused.Message}", refused);
         }
-        if (ReplicaIdentity.Read(settings.DataDir, id) is { Incarnation: > 0 }
-            || await JournalStore.HasHistoryAsync(settings.Storage, ReplicaActor.PersistenceIdOf(id), cancellationToken))
+        var clusterId = restore.KeepClusterId ? header.ClusterId : ClusterIds.ForRestore(settings.Replicas, header);
+        var identity = ReplicaIdentity.Read(settings.DataDir, id);
+        var hasHistory = await JournalStore.HasHistoryAsync(settings.Storage, ReplicaActor.PersistenceIdOf(id), cancellationToken);
+        if (hasHistory && identity?.ClusterId == clusterId)
+        {
+            return false;
+        }
+        if (identity is { Incarnation: > 0 } || hasHistory)
         {
             throw new ReplicaStartException(
                 $"replica {id} refuses to restore: its data directory ({Path.GetFullPath(settings.DataDir)}, {JournalStore.Describe(settings.Storage)}) " +
                 "already holds a replica; --restore seeds only a replica of a new cluster, on an empty data directory");
         }
-        var clusterId = restore.KeepClusterId ? header.ClusterId : ClusterIds.ForRestore(settings.Replicas, header);
         new ReplicaIdentity(id, Incarnation: 0, clusterId).Write(settings.DataDir);
         await JournalStore.CheckAsync(settings.Storage, cancellationToken);
         var seed = new ReplicaSnapshot([], new SnapshotDelivered(header.AppliedBelow, header.LastTimestamp, state));
         await SaveAsync(settings, resolved, seed, cancellationToken);
-        return clusterId;
+        return true;
     }
 
     /// <summary>Saves the seed through the replica's own snapshot store, in an actor system without networking.</summary>

@@ -42,6 +42,9 @@ internal sealed class ReplicaHost : IAsyncDisposable
     /// <summary>The cluster this replica belongs to, as its identity file records it (see <see cref="ClusterIds"/>).</summary>
     public string ClusterId { get; }
 
+    /// <summary>This start seeded the replica from a backup (see <see cref="BackupRestore"/>).</summary>
+    public bool SeededFromBackup { get; private set; }
+
     /// <summary>The embedded defaults every configuration falls back to.</summary>
     public static Config ReferenceConfig { get; } = LoadReference();
 
@@ -63,11 +66,10 @@ internal sealed class ReplicaHost : IAsyncDisposable
         var directoryLock = DataDirectoryLock.Take(settings.DataDir, settings.ReplicaId);
         try
         {
-            if (restore is not null)
-            {
-                await BackupRestore.SeedAsync(settings, resolved, restore, cancellationToken);
-            }
-            return await StartLockedAsync(settings, resolved, stateMachineFactory, directoryLock, cancellationToken);
+            var seeded = restore is not null && await BackupRestore.SeedAsync(settings, resolved, restore, cancellationToken);
+            var host = await StartLockedAsync(settings, resolved, stateMachineFactory, directoryLock, cancellationToken);
+            host.SeededFromBackup = seeded;
+            return host;
         }
         catch
         {

@@ -179,6 +179,15 @@ public sealed class BackupRestoreTests(ITestOutputHelper output)
         var fromReplacement = Path.Combine(replacement.Directory, "again.snap");
         Assert.Equal(0, (await CliProcess.RunAsync(replacement.Servers, "snapshot", "save", fromReplacement)).ExitCode);
         Assert.Equal(header.ClusterId, ClusterBackup.Inspect(fromReplacement).ClusterId);
+
+        // A unit file that keeps --restore restarts the replica from its journal: nothing is seeded twice.
+        replacement.StopAll();
+        var restarted = replacement.Start(1, "--restore", backup, "--keep-cluster-id");
+        await using (var client = await ProcessClients.ConnectAsync(replacement.Endpoints.Values))
+        {
+            Assert.Equal("value"u8.ToArray(), (await client.GetDataAsync("/kept")).Data);
+        }
+        Assert.Contains("was restored from", restarted.Log());
     }
 
     private static async Task WriteAsync(ProcessCluster cluster, int writer, ConcurrentQueue<(string Path, string Data, long Slot)> acknowledged, CancellationToken stop)
