@@ -31,7 +31,8 @@ internal sealed class ProcessCluster : IDisposable
     public IReadOnlyList<ReplicaProcess> Processes => _processes;
 
     /// <summary>Writes the configuration of <paramref name="replicas"/> replicas; starts none.</summary>
-    public static ProcessCluster Create(string name, int replicas)
+    /// <param name="extraHocon">Appended to the configuration, e.g. a storage provider.</param>
+    public static ProcessCluster Create(string name, int replicas, string extraHocon = "")
     {
         var directory = new TempDirectory(name);
         var ports = FreePorts.Take(replicas);
@@ -42,6 +43,7 @@ internal sealed class ProcessCluster : IDisposable
               replica.data-dir = "{{directory.Path}}/data"
               replicas { {{string.Join("\n", endpoints.Select(entry => $"{entry.Key} = \"{entry.Value}\""))}} }
             }
+            {{extraHocon}}
             """);
         return new ProcessCluster(directory, endpoints, configPath);
     }
