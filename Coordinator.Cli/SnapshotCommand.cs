@@ -25,6 +25,10 @@ internal static class SnapshotCommand
             {
                 return Failures.Fail(ExitCodes.Unreachable, lost.Message);
             }
+            catch (InvalidDataException damaged)
+            {
+                return Failures.Fail(ExitCodes.OperationFailed, $"nothing was saved: {damaged.Message}");
+            }
             catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
             {
                 return Failures.Fail(ExitCodes.OperationFailed, $"could not write {parse.GetValue(saveFile)}: {failure.Message}");

@@ -37,11 +37,19 @@ internal static class BackupRestore
         {
             var (read, bytes) = BackupFile.Read(restore.Path, keepState: true);
             (header, state) = (read, bytes!);
-            CoordinatorStateMachine.Restore(state, settings.StateMachine);
         }
-        catch (Exception refused) when (refused is InvalidDataException or FormatException)
+        catch (InvalidDataException refused)
         {
             throw new ReplicaStartException($"replica {id} cannot restore: {refused.Message}", refused);
+        }
+        try
+        {
+            CoordinatorStateMachine.Restore(state, settings.StateMachine);
+        }
+        catch (FormatException unreadable)
+        {
+            throw new ReplicaStartException(
+                $"replica {id} cannot restore: {restore.Path} passes its checksum but holds a state this build cannot read ({unreadable.Message})", unreadable);
         }
         var clusterId = restore.KeepClusterId ? header.ClusterId : ClusterIds.ForRestore(settings.Replicas, header);
         var identity = ReplicaIdentity.Read(settings.DataDir, id);

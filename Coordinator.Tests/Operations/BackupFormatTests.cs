@@ -152,6 +152,24 @@ public sealed class BackupFormatTests : IDisposable
         Assert.Equal(new ReplicaIdentity(4, 2), ReplicaIdentity.Read(_directory.Path, 4));
     }
 
+    [Fact]
+    public async Task A_restore_refuses_a_file_whose_checksum_holds_but_whose_state_does_not_decode_and_writes_nothing()
+    {
+        var path = Write("garbage.snap", "c", 5, 5, [1, 0xff, 0xff, 0xff]);
+        var config = Akka.Configuration.ConfigurationFactory.ParseString($$"""
+            coordinator {
+              replica { id = 1, data-dir = "{{_directory.Path}}/data" }
+              replicas { 1 = "127.0.0.1:1" }
+            }
+            """).WithFallback(ReplicaHost.ReferenceConfig);
+
+        var refused = await Assert.ThrowsAsync<ReplicaStartException>(
+            () => BackupRestore.SeedAsync(ReplicaSettings.Create(config), config, new RestoreFromBackup(path, KeepClusterId: false), CancellationToken.None));
+
+        Assert.Contains($"replica 1 cannot restore: {path} passes its checksum but holds a state this build cannot read", refused.Message);
+        Assert.False(Directory.Exists(Path.Combine(_directory.Path, "data")));
+    }
+
     /// <summary>Lays a file out as the format says: the header prefix, SHA-256 over prefix and state, the state.</summary>
     private string Write(string name, string clusterId, long appliedBelow, long lastTimestamp, byte[] state)
     {
