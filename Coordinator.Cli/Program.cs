@@ -44,6 +44,7 @@ internal static class Program
         root.Subcommands.Add(WatchCommand.Create(Context));
         root.Subcommands.Add(LockCommand.Create(Context));
         root.Subcommands.Add(ElectCommand.Create(Context));
+        root.Subcommands.Add(SnapshotCommand.Create(Context));
         foreach (var command in StatusCommand.Create(Context))
         {
             root.Subcommands.Add(command);

@@ -11,6 +11,8 @@ namespace Coordinator.Service;
 /// <c>Coordinator.Service --config FILE [--id N]</c> runs one replica until Ctrl-C or SIGTERM.
 /// <c>Coordinator.Service --dev [--config FILE]</c> runs every replica the file lists in this one process
 /// (default <c>config/dev-cluster.conf</c>: three replicas on 127.0.0.1 with SQLite files under ./data).
+/// <c>--restore FILE [--keep-cluster-id]</c> first seeds each replica it starts, on an empty data directory, from a
+/// backup saved with <c>coord snapshot save</c>.
 /// </summary>
 internal static class Program
 {
@@ -25,7 +27,8 @@ internal static class Program
         var configPath = ArgValue(args, "--config") ?? (dev ? DevConfig : null);
         if (configPath is null)
         {
-            Console.Error.WriteLine("usage: Coordinator.Service --config FILE [--id N]   |   Coordinator.Service --dev [--config FILE]");
+            Console.Error.WriteLine("usage: Coordinator.Service --config FILE [--id N]   |   Coordinator.Service --dev [--config FILE]   " +
+                "(either with --restore BACKUP [--keep-cluster-id])");
             return 2;
         }
         if (!File.Exists(configPath))
@@ -40,6 +43,7 @@ internal static class Program
         }
 
         var ids = dev ? ReplicaIds(config) : [config.GetInt("coordinator.replica.id")];
+        var restore = ArgValue(args, "--restore") is { } backup ? new RestoreFromBackup(backup, args.Contains("--keep-cluster-id")) : null;
         var hosts = new List<ReplicaHost>();
         try
         {
@@ -52,8 +56,14 @@ internal static class Program
                         .ParseString($"coordinator.monitoring.http-endpoint = \"127.0.0.1:{DevMonitoringPortBase + replicaId}\"")
                         .WithFallback(replicaConfig);
                 }
-                var host = await ReplicaHost.StartAsync(replicaConfig, () => CreateStateMachine(replicaConfig));
+                var host = await ReplicaHost.StartAsync(replicaConfig, () => CreateStateMachine(replicaConfig), restore: restore);
                 hosts.Add(host);
+                if (restore is not null)
+                {
+                    Console.WriteLine(host.SeededFromBackup
+                        ? $"replica {replicaId} restored from {restore.Path} as cluster {host.ClusterId}"
+                        : $"replica {replicaId} was restored from {restore.Path} before (cluster {host.ClusterId}); it starts from its journal");
+                }
                 Console.WriteLine(StartupSummary(host));
             }
         }

@@ -34,6 +34,8 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
         RequestRejected => "X",
         StatusQuery => "SQ",
         ServerStatus => "SS",
+        BackupChunkRequest => "BQ",
+        BackupChunkResponse => "BC",
         _ => throw new ArgumentException($"{nameof(ClientProtocolSerializer)} cannot serialize {o.GetType()}."),
     };
 
@@ -166,6 +168,21 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
                     w.WriteString(member);
                 }
                 break;
+            case BackupChunkRequest m:
+                w.WriteInt64(m.RequestId);
+                w.WriteOptionalInt64(m.AppliedBelow);
+                w.WriteInt64(m.Offset);
+                break;
+            case BackupChunkResponse m:
+                w.WriteInt64(m.RequestId);
+                w.WriteString(m.ClusterId);
+                w.WriteInt64(m.AppliedBelow);
+                w.WriteInt64(m.LastTimestamp);
+                w.WriteInt64(m.TotalBytes);
+                w.WriteBytes(m.Sha256);
+                w.WriteInt64(m.Offset);
+                w.WriteBytes(m.Data);
+                break;
             default:
                 throw new ArgumentException($"{nameof(ClientProtocolSerializer)} cannot serialize {obj.GetType()}.");
         }
@@ -202,6 +219,9 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
                 "X" => new RequestRejected(r.ReadInt64(), ReadEnum<RejectReason>(ref r), RequiredString(ref r)),
                 "SQ" => new StatusQuery(r.ReadInt64()),
                 "SS" => ReadServerStatus(ref r),
+                "BQ" => new BackupChunkRequest(r.ReadInt64(), r.ReadOptionalInt64(), r.ReadInt64()),
+                "BC" => new BackupChunkResponse(
+                    r.ReadInt64(), RequiredString(ref r), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadBytes(), r.ReadInt64(), r.ReadBytes()),
                 _ => throw new SerializationException($"Unknown client protocol manifest '{manifest}'."),
             };
             if (!r.AtEnd)

@@ -136,3 +136,20 @@ internal sealed record ServerStatus(
     int AttachedSessions,
     int Watches,
     IReadOnlyList<string> Members) : ClientMessage;
+
+/// <summary>
+/// Asks a gateway for the next piece of a backup (<c>coord snapshot save</c>); needs no session. Without
+/// <paramref name="AppliedBelow"/> the gateway takes a new snapshot of its replica's state; with it, the gateway
+/// answers from the snapshot it took at that slot, or starts over with a new one (offset 0, another slot) when it no
+/// longer holds that one, so a backup is never assembled from two snapshots.
+/// </summary>
+internal sealed record BackupChunkRequest(long RequestId, long? AppliedBelow, long Offset) : ClientMessage;
+
+/// <summary>
+/// A piece of the state machine's snapshot that holds every slot below <paramref name="AppliedBelow"/>:
+/// <paramref name="Data"/> from <paramref name="Offset"/>, of <paramref name="TotalBytes"/> in all whose SHA-256 is
+/// <paramref name="Sha256"/>. <paramref name="LastTimestamp"/> is the leader time of the last slot applied.
+/// </summary>
+internal sealed record BackupChunkResponse(
+    long RequestId, string ClusterId, long AppliedBelow, long LastTimestamp, long TotalBytes, byte[] Sha256, long Offset, byte[] Data)
+    : ClientMessage;

@@ -48,7 +48,7 @@ internal sealed record LockAcquiredResult(long Token) : OpResult
     public override ErrorCode Code => ErrorCode.Ok;
 }
 
-/// <summary>The Acquire was queued at this 1-based position; a <see cref="LockGranted"/> event follows later.</summary>
+/// <summary>The Acquire was queued at this 1-based position; a <see cref="StateMachine.LockGranted"/> event follows later.</summary>
 internal sealed record LockQueuedResult(int Position) : OpResult
 {
     public override ErrorCode Code => ErrorCode.Ok;

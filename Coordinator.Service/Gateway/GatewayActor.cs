@@ -20,13 +20,15 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
     private readonly bool _unsafeLocalSync = UnsafeLocalSync.Enabled(Context.System.Settings.Config);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly GatewayMetrics _metrics;
+    private readonly BackupServer _backups;
 
-    public GatewayActor(GatewaySettings settings, IActorRef replica, GatewayMetrics metrics)
+    public GatewayActor(GatewaySettings settings, IActorRef replica, GatewayMetrics metrics, string clusterId)
     {
         _settings = settings;
         _replica = replica;
         _metrics = metrics;
         _core = new GatewayCore<IActorRef>(settings);
+        _backups = new BackupServer(clusterId);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -108,9 +110,19 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
             case StatusAnswer answer:
                 answer.Asker.Tell(Describe(answer.Query, answer.Status));
                 return;
+            case BackupChunkRequest backup when _backups.Answer(backup, Now) is { } chunk:
+                Sender.Tell(chunk);
+                return;
+            case BackupChunkRequest backup:
+                _replica.Tell(new StateQuery(0, BackupServer.Capture, (backup, Sender)), Self);
+                return;
+            case StateQueryResult { Tag: (BackupChunkRequest backup, IActorRef saver), Result: BackupServer.Captured captured } result:
+                saver.Tell(_backups.Keep(backup, result.AppliedBelow, captured, Now));
+                return;
             case GatewaySweepTick:
                 _core.Sweep(Now);
                 _metrics.Observe(_core.AttachedCount, _core.WatchCount);
+                _backups.Sweep(Now);
                 break;
             case LeaderChanged:
                 _core.OnLeaderChanged();

@@ -19,6 +19,12 @@ internal static class AmnesiaCheck
             throw new ReplicaStartException(
                 $"replica {replicaId} refuses to start: {where} belongs to replica {identity.ReplicaId}");
         }
+        if (!journalHasHistory && identity.Incarnation == 0)
+        {
+            throw new ReplicaStartException(
+                $"replica {replicaId} refuses to start: a restore from a backup began here but did not finish ({where} is empty); " +
+                "run it again with --restore");
+        }
         if (!journalHasHistory)
         {
             throw new ReplicaStartException(

@@ -19,8 +19,9 @@ namespace Coordinator.Service.Runtime;
 /// </summary>
 internal sealed class ReplicaHost : IAsyncDisposable
 {
-    private ReplicaHost(ActorSystem system, IActorRef replica, IActorRef gateway, IActorRef? transportBlackhole, ReplicaSettings settings)
+    private ReplicaHost(ActorSystem system, IActorRef replica, IActorRef gateway, IActorRef? transportBlackhole, ReplicaSettings settings, string clusterId)
     {
+        ClusterId = clusterId;
         System = system;
         Replica = replica;
         Gateway = gateway;
@@ -42,12 +43,19 @@ internal sealed class ReplicaHost : IAsyncDisposable
     /// <summary>Where /metrics and /health are served, if anywhere (<c>coordinator.monitoring</c>).</summary>
     public MonitoringSettings Monitoring { get; private init; } = null!;
 
+    /// <summary>The cluster this replica belongs to, as its identity file records it (see <see cref="ClusterIds"/>).</summary>
+    public string ClusterId { get; }
+
+    /// <summary>This start seeded the replica from a backup (see <see cref="BackupRestore"/>).</summary>
+    public bool SeededFromBackup { get; private set; }
+
     /// <summary>The embedded defaults every configuration falls back to.</summary>
     public static Config ReferenceConfig { get; } = LoadReference();
 
+    /// <param name="restore">Seeds the replica from a backup first (a replica of a new cluster, on an empty data directory).</param>
     /// <exception cref="ReplicaStartException">The replica cannot start; the message says why.</exception>
     public static async Task<ReplicaHost> StartAsync(
-        Config config, Func<IReplicatedStateMachine> stateMachineFactory, CancellationToken cancellationToken = default)
+        Config config, Func<IReplicatedStateMachine> stateMachineFactory, CancellationToken cancellationToken = default, RestoreFromBackup? restore = null)
     {
         var resolved = config.WithFallback(ConciseLogger.Config).WithFallback(ReferenceConfig);
         ReplicaSettings settings;
@@ -66,7 +74,10 @@ internal sealed class ReplicaHost : IAsyncDisposable
         var directoryLock = DataDirectoryLock.Take(settings.DataDir, settings.ReplicaId);
         try
         {
-            return await StartLockedAsync(settings, resolved, stateMachineFactory, directoryLock, monitoring, cancellationToken);
+            var seeded = restore is not null && await BackupRestore.SeedAsync(settings, resolved, restore, cancellationToken);
+            var host = await StartLockedAsync(settings, resolved, stateMachineFactory, directoryLock, monitoring, cancellationToken);
+            host.SeededFromBackup = seeded;
+            return host;
         }
         catch
         {
@@ -82,6 +93,8 @@ internal sealed class ReplicaHost : IAsyncDisposable
         var hasHistory = await JournalStore.HasHistoryAsync(settings.Storage, ReplicaActor.PersistenceIdOf(settings.ReplicaId), cancellationToken);
         var identity = AmnesiaCheck.Decide(
             settings.ReplicaId, ReplicaIdentity.Read(settings.DataDir, settings.ReplicaId), hasHistory, JournalStore.Describe(settings.Storage));
+        var clusterId = identity.ClusterId ?? ClusterIds.ForNewCluster(settings.Replicas);
+        identity = identity with { ClusterId = clusterId };
         if (hasHistory)
         {
             identity.Write(settings.DataDir);
@@ -138,7 +151,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
             ReplicaSettings.ReplicaActorName);
         // The gateway holds the replica's own reference (no path lookup per client request). Until it exists no
         // client can be attached, so a change applied before then has nobody to tell.
-        var gateway = system.ActorOf(Props.Create(() => new GatewayActor(settings.Gateway, replica, gatewayMetrics)), ReplicaSettings.GatewayActorName);
+        var gateway = system.ActorOf(Props.Create(() => new GatewayActor(settings.Gateway, replica, gatewayMetrics, clusterId)), ReplicaSettings.GatewayActorName);
         var transportBlackhole = blackhole
             ? system.ActorOf(Props.Create(() => new TransportBlackholeActor(settings.Replicas.Values)), "transport-blackhole")
             : null;
@@ -172,7 +185,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
             system.Log.Error("Replica {0} stopped (a journal write failed, or a bug); shutting its process down", settings.ReplicaId);
             return system.Terminate();
         }, TaskScheduler.Default);
-        return new ReplicaHost(system, replica, gateway, transportBlackhole, settings) { Monitoring = monitoring };
+        return new ReplicaHost(system, replica, gateway, transportBlackhole, settings, clusterId) { Monitoring = monitoring };
     }
 
     private static async Task StartMonitoringAsync(

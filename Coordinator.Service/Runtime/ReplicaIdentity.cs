@@ -6,9 +6,11 @@ namespace Coordinator.Service.Runtime;
 /// What a replica remembers about itself beside its journal, in <c>replica-&lt;id&gt;.identity</c>: its id and how many
 /// times it has started. The file outlives the journal's loss, which is how a replica tells "never ran" (no identity,
 /// no journal: a new replica) from "ran and lost its votes" (an identity, no journal) - and the second must not vote
-/// again, or a write that a majority including it acknowledged can be undone.
+/// again, or a write that a majority including it acknowledged can be undone. It also names the cluster the replica
+/// belongs to (see <see cref="ClusterIds"/>); files written before cluster ids existed have none. Incarnation 0 marks a
+/// restore from a backup that began but has not started the replica yet.
 /// </summary>
-internal sealed record ReplicaIdentity(int ReplicaId, long Incarnation)
+internal sealed record ReplicaIdentity(int ReplicaId, long Incarnation, string? ClusterId = null)
 {
     public static string PathOf(string dataDir, int replicaId) => Path.Combine(dataDir, $"replica-{replicaId}.identity");
 
@@ -28,7 +30,7 @@ internal sealed record ReplicaIdentity(int ReplicaId, long Incarnation)
         {
             throw new ReplicaStartException($"identity file {path} is unreadable; it must hold replica-id and incarnation lines");
         }
-        return new ReplicaIdentity(readId, readIncarnation);
+        return new ReplicaIdentity(readId, readIncarnation, fields.GetValueOrDefault("cluster-id"));
     }
 
     /// <summary>Writes the file through a temporary one and a rename, so a crash leaves the old identity or the new one.</summary>
@@ -40,6 +42,10 @@ internal sealed record ReplicaIdentity(int ReplicaId, long Incarnation)
         using (var writer = new StreamWriter(file))
         {
             writer.Write(string.Create(CultureInfo.InvariantCulture, $"replica-id = {ReplicaId}\nincarnation = {Incarnation}\n"));
+            if (ClusterId is not null)
+            {
+                writer.Write($"cluster-id = {ClusterId}\n");
+            }
             writer.Flush();
             file.Flush(flushToDisk: true);
         }

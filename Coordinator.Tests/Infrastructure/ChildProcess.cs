@@ -18,15 +18,18 @@ internal sealed class ChildProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static ChildProcess StartDotnet(string dll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string? workingDirectory, Action<string> output, Action<string> error)
+    public static ChildProcess StartDotnet(string dll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string? workingDirectory, Action<string> output, Action<string> error) =>
+        Start("dotnet", [dll, .. arguments], environment, workingDirectory, output, error);
+
+    /// <summary>Any executable, e.g. <c>dotnet pack</c> or a tool installed with <c>--tool-path</c>.</summary>
+    public static ChildProcess Start(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string? workingDirectory, Action<string> output, Action<string> error)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
-        start.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -35,7 +38,7 @@ internal sealed class ChildProcess : IDisposable
         {
             start.Environment[name] = value;
         }
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {dll}");
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
         ChildPids.Record(process.Id);
         process.OutputDataReceived += (_, line) => Forward(line.Data, output);
         process.ErrorDataReceived += (_, line) => Forward(line.Data, error);

@@ -19,7 +19,8 @@ internal sealed class ReplicaProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static ReplicaProcess Start(string configPath, int id, string logDirectory)
+    /// <param name="extraArguments">Passed after <c>--config FILE --id N</c>, e.g. <c>--restore BACKUP</c>.</param>
+    public static ReplicaProcess Start(string configPath, int id, string logDirectory, IEnumerable<string>? extraArguments = null)
     {
         var logPath = Path.Combine(logDirectory, $"replica-{id}-{DateTime.UtcNow:HHmmssfff}.log");
         var log = new StreamWriter(logPath) { AutoFlush = true };
@@ -30,7 +31,7 @@ internal sealed class ReplicaProcess : IDisposable
                 log.WriteLine(line);
             }
         }
-        var process = ChildProcess.StartDotnet(ServiceBinary.Path, ["--config", configPath, "--id", id.ToString()], new Dictionary<string, string>(), logDirectory, Write, Write);
+        var process = ChildProcess.StartDotnet(ServiceBinary.Path, ["--config", configPath, "--id", id.ToString(), .. extraArguments ?? []], new Dictionary<string, string>(), logDirectory, Write, Write);
         return new ReplicaProcess(process, log, logPath);
     }
 

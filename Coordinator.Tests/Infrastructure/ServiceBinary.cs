@@ -9,6 +9,9 @@ internal static class ServiceBinary
 
     public static string CliPath => Built("Coordinator.Cli", "coord.dll");
 
+    /// <summary>Debug or Release: the configuration this test build (and so every project beside it) was built in.</summary>
+    public static string Configuration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(System.IO.Path.DirectorySeparatorChar)).Parent!.Name;
+
     private static string Built(string project, string assembly)
     {
         // Test output lives in Coordinator.Tests/bin/<Configuration>/<tfm>/; the other projects build beside it.
