@@ -44,7 +44,7 @@ public sealed class BigStateTests(ITestOutputHelper output)
                 processes[3].Kill();
                 var written = Stopwatch.StartNew();
                 await Parallel.ForEachAsync(Enumerable.Range(0, Values), new ParallelOptions { MaxDegreeOfParallelism = 4 },
-                    async (i, _) => await client.CreateAsync($"/big/{i}", Value(i)));
+                    async (i, _) => await CreateOnceAsync(client, $"/big/{i}", Value(i)));
                 output.WriteLine($"{Values} x {ValueBytes} bytes written with replica 3 down in {written.Elapsed.TotalSeconds:F1} s");
 
                 var leaderBefore = await LeaderAsync(replicas, [1, 2]);
@@ -54,7 +54,7 @@ public sealed class BigStateTests(ITestOutputHelper output)
                 ReplicaStatus? third = null;
                 while (caughtUp.Elapsed < Within)
                 {
-                    await client.SetDataAsync("/big", BitConverter.GetBytes(++sequence));
+                    await client.SetDataAsync("/big", BitConverter.GetBytes(++sequence)).ContinueWith(_ => { }, TaskScheduler.Default);
                     third = await replicas.StatusAsync(3);
                     var leader = await replicas.StatusAsync(leaderBefore.ReplicaId);
                     if (third is { SnapshotsInstalled: > 0 } && leader is not null && third.AppliedBelow >= leader.AppliedBelow - 1)
@@ -110,6 +110,30 @@ public sealed class BigStateTests(ITestOutputHelper output)
                 var lines = File.ReadLines(log).Where(line => line.Contains(" leads ") || line.Contains("stepped down")
                     || line.Contains("napshot") || line.Contains("recovered") || line.Contains("ERROR"));
                 output.WriteLine($"{Path.GetFileName(log)}:\n  {string.Join("\n  ", lines.TakeLast(40))}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Creates the node, trying again after a failure that may or may not have applied it (a write waits out the
+    /// journal while a replica stores a snapshot of hundreds of MB): NodeExists on a retry means an earlier try did.
+    /// </summary>
+    private static async Task CreateOnceAsync(CoordinatorClient client, string path, byte[] value)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await client.CreateAsync(path, value);
+                return;
+            }
+            catch (NodeExistsException) when (attempt > 1)
+            {
+                return;
+            }
+            catch (CoordinatorException) when (attempt < 10)
+            {
+                await Task.Delay(100);
             }
         }
     }
