@@ -41,6 +41,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private int _outputsWaitingForWrites;
     private SnapshotDelivered? _snapshotInFlight;
     private bool _snapshotAssembling;
+    private readonly SnapshotSchedule _snapshotSchedule;
     private long _snapshotStartedAt;
     private TimeSpan _snapshotCapturedIn;
     private TimeSpan _snapshotAssembledIn;
@@ -81,6 +82,8 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         _metrics = metrics;
         _beforeFirstWrite = beforeFirstWrite;
         _settings = settings;
+        _snapshotSchedule = new SnapshotSchedule(
+            settings.SnapshotInterval, settings.SnapshotBytes, settings.Paxos.ReplicaIds.Order().ToList().IndexOf(settings.ReplicaId), settings.Paxos.ReplicaIds.Length);
         _maxFrameBytes = Context.System.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128_000;
         _replicaAddresses = [.. settings.Replicas.Values.Select(endpoint =>
         {
@@ -458,10 +461,11 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private void MaybeSnapshot()
     {
         if (_snapshotInFlight is not null || _snapshotAssembling
-            || (_stateMachineBelow - _snapshotBelow < _settings.SnapshotInterval && _appliedBytes - _appliedBytesAtSnapshot < _settings.SnapshotBytes))
+            || !_snapshotSchedule.IsDue(_stateMachineBelow - _snapshotBelow, _appliedBytes - _appliedBytesAtSnapshot))
         {
             return;
         }
+        _snapshotSchedule.Taken();
         _appliedBytesAtSnapshot = _appliedBytes;
         // Capturing costs the tree's structure; copying the node data in (hundreds of MB for a big state) happens on
         // the thread pool, so elections, accepts and reads go on meanwhile.
