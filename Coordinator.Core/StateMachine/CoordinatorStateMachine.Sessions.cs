@@ -21,6 +21,10 @@ internal sealed partial class CoordinatorStateMachine
                 ? cached
                 : Error(ErrorCode.SessionExists);
         }
+        if (_ended.Contains(sessionId))
+        {
+            return Error(ErrorCode.SessionExpired);
+        }
         var timeout = Math.Clamp(create.TimeoutMs, _settings.MinSessionTimeoutMs, _settings.MaxSessionTimeoutMs);
         var result = new SessionCreatedResult(sessionId, timeout);
         AddSession(new Session(sessionId, timeout, create.Secret, _time.Now)

@@ -5,17 +5,21 @@ using Coordinator.Core.Protocol;
 namespace Coordinator.Core.StateMachine;
 
 /// <summary>
-/// Snapshot layout (version 2), little-endian: version byte; last slot; the time (wall stamp, duration clock,
+/// Snapshot layout (version 3), little-endian: version byte; last slot; the time (wall stamp, duration clock,
 /// highest term, last batch's term and leader clock, last restart); token; the tree in pre-order with children
 /// sorted ordinally (a TTL node with the duration-clock time its TTL counts from); sessions by id with their
-/// exactly-once entry; locks by path with holders and queue. Indexes (ephemerals per session, locks per session,
+/// exactly-once entry; locks by path with holders and queue; the ended sessions' tombstones in the order they ended
+/// (version 2 has none). Indexes (ephemerals per session, locks per session,
 /// timers) are derived, so rebuilt on restore and never written: equal states give equal bytes whatever history led
 /// to them. Version 1 (before the duration clock) still restores: its times were all on the highest stamp, which is
 /// what the duration clock equals over batches without a term.
 /// </summary>
 internal sealed partial class CoordinatorStateMachine
 {
-    public const byte SnapshotFormatVersion = 2;
+    public const byte SnapshotFormatVersion = 3;
+
+    /// <summary>Version 2: as 3, without the ended sessions' tombstones.</summary>
+    private const byte UntombedSnapshotFormatVersion = 2;
 
     private const byte UntermedSnapshotFormatVersion = 1;
 
@@ -82,6 +86,7 @@ internal sealed partial class CoordinatorStateMachine
                 writer.WriteOptionalInt64(waiter.LeaseTtlMs);
             }
         }
+        WriteEndedSessions(writer);
         return writer.ToPending();
     }
 
@@ -102,13 +107,13 @@ internal sealed partial class CoordinatorStateMachine
     {
         var reader = new WireReader(snapshot);
         var version = reader.ReadByte();
-        if (version is not (SnapshotFormatVersion or UntermedSnapshotFormatVersion))
+        if (version is not (SnapshotFormatVersion or UntombedSnapshotFormatVersion or UntermedSnapshotFormatVersion))
         {
             throw new WireFormatException(CodecError.UnsupportedVersion);
         }
         var lastSlot = reader.ReadInt64();
         var now = reader.ReadInt64();
-        var time = version == SnapshotFormatVersion
+        var time = version != UntermedSnapshotFormatVersion
             ? new MachineTime(now, reader.ReadInt64(), ReadBallot(ref reader), ReadBallot(ref reader), reader.ReadInt64(), reader.ReadInt64())
             : new MachineTime(now, now, Ballot.Zero, Ballot.Zero, now, 0);
         var machine = new CoordinatorStateMachine(settings)
@@ -164,6 +169,10 @@ internal sealed partial class CoordinatorStateMachine
             }
             machine._locks.Add(path, state);
         }
+        if (version == SnapshotFormatVersion)
+        {
+            machine.ReadEndedSessions(ref reader);
+        }
         if (!reader.AtEnd)
         {
             throw new WireFormatException(CodecError.TrailingBytes);
@@ -213,7 +222,7 @@ internal sealed partial class CoordinatorStateMachine
         var owner = reader.ReadInt64();
         var ttlMs = reader.ReadInt64();
         var ttl = NodeKinds.HasTtl(kind)
-            ? new NodeTtl(ttlMs, version == SnapshotFormatVersion ? reader.ReadInt64() : modifiedTime)
+            ? new NodeTtl(ttlMs, version != UntermedSnapshotFormatVersion ? reader.ReadInt64() : modifiedTime)
             : null;
         var node = new DataNode(kind, data, createdSlot, createdTime, owner, ttl)
         {

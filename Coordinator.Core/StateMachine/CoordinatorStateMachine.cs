@@ -94,6 +94,7 @@ internal sealed partial class CoordinatorStateMachine
             _undo.Clear();
             _emptiedContainers.Clear();
         }
+        RememberEndedSessions();
         return new ApplyResult(result, _events);
     }
 

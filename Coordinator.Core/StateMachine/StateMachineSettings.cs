@@ -33,6 +33,12 @@ internal sealed record StateMachineSettings
 
     public long MaxLeaseTtlMs { get; init; } = 24L * 60 * 60 * 1000;
 
+    /// <summary>
+    /// How long an ended session's id stays refused to a CreateSession (see the EndedSessions part of the state
+    /// machine); ten of the longest session timeouts by default.
+    /// </summary>
+    public long EndedSessionRetentionMs { get; init; } = 400_000;
+
     /// <summary>Operations in one multi; bounds the work a single slot can demand.</summary>
     public int MaxMultiOps { get; init; } = 1024;
 }

@@ -26,6 +26,7 @@ internal static class StateMachineConfig
             MaxNodeTtlMs = hocon.Milliseconds("max-node-ttl"),
             MaxLeaseTtlMs = hocon.Milliseconds("max-lease-ttl"),
             MaxMultiOps = hocon.Int("max-multi-ops"),
+            EndedSessionRetentionMs = hocon.Milliseconds("ended-session-retention"),
         };
     }
 }

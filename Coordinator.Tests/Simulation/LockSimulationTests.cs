@@ -48,12 +48,17 @@ public sealed class LockSimulationTests(ITestOutputHelper output)
         Assert.True(result.Passed, result.ToString());
     }
 
-    /// <summary>All three: an expiry chosen after its client had finished put the client back to work, unpolled.</summary>
+    /// <summary>
+    /// The first four: an expiry chosen after its client had finished put the client back to work, unpolled. 2970: a
+    /// deposed leader's copy of a CreateSession, re-proposed after the session had expired, created it again, and a
+    /// retry of a write answered SessionExpired then applied.
+    /// </summary>
     public static TheoryData<long, int> RegressionSeeds => new()
     {
         { 4946, 3 },
         { 7832, 3 },
         { 2311, 5 },
         { 22334, 5 },
+        { 2970, 5 },
     };
 }

@@ -83,8 +83,8 @@ public sealed class ApplyAtomicityTests
     private static List<Fault> RunWithFaults(int seed, Func<Step, bool> eligible)
     {
         var faults = new List<Fault>();
-        var reference = new Driver(new CoordinatorStateMachine());
-        var driver = new Driver(new CoordinatorStateMachine());
+        var reference = new Driver(new CoordinatorStateMachine(RandomWorkload.Settings));
+        var driver = new Driver(new CoordinatorStateMachine(RandomWorkload.Settings));
         foreach (var step in RandomWorkload.Generate(seed))
         {
             var expected = Driver.Fingerprint(reference.Apply(step));

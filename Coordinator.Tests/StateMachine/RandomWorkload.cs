@@ -76,6 +76,12 @@ internal static class RandomWorkload
 
     public static readonly Gen<Step[]> Steps = Step.Array[20, 120];
 
+    /// <summary>
+    /// Settings for machines this workload drives: it reuses four session ids after they end, which clients never do
+    /// (their ids are random), so an ended session's id is refused to a new create for a second only.
+    /// </summary>
+    public static StateMachineSettings Settings { get; } = StateMachineSettings.Default with { EndedSessionRetentionMs = 1_000 };
+
     /// <summary>Every workload starts with its sessions open, so most commands do real work.</summary>
     public static Step[] Generate(int seed) =>
     [

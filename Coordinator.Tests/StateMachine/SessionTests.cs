@@ -35,6 +35,22 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public void A_late_copy_of_an_ended_sessions_create_does_not_bring_it_back_until_its_tombstone_lapses()
+    {
+        var h = new Harness();
+        h.Apply(5, 1, new CreateSession(10_000, 99));
+        Assert.True(h.System(new ExpireSession(5)).Result.IsOk);
+
+        Assert.Equal(ErrorCode.SessionExpired, h.Apply(5, 1, new CreateSession(10_000, 99)).Code);
+        Assert.Null(h.Machine.GetSession(5));
+        h.RestoreFromSnapshot();
+        Assert.Equal(ErrorCode.SessionExpired, h.Apply(5, 1, new CreateSession(10_000, 99)).Code);
+
+        h.Advance(h.Machine.Settings.EndedSessionRetentionMs);
+        Assert.IsType<SessionCreatedResult>(h.Apply(5, 1, new CreateSession(10_000, 99)).Result);
+    }
+
+    [Fact]
     public void Commands_need_a_live_session()
     {
         var h = new Harness();

@@ -20,8 +20,8 @@ public sealed class StateMachinePropertyTests
     {
         for (var seed = 1; seed <= Seeds; seed++)
         {
-            var a = new Driver(new CoordinatorStateMachine());
-            var b = new Driver(new CoordinatorStateMachine());
+            var a = new Driver(new CoordinatorStateMachine(RandomWorkload.Settings));
+            var b = new Driver(new CoordinatorStateMachine(RandomWorkload.Settings));
             foreach (var step in RandomWorkload.Generate(seed))
             {
                 var ra = a.Apply(step);
@@ -39,7 +39,7 @@ public sealed class StateMachinePropertyTests
         for (var seed = 1; seed <= Seeds; seed++)
         {
             var steps = RandomWorkload.Generate(seed);
-            var original = new Driver(new CoordinatorStateMachine());
+            var original = new Driver(new CoordinatorStateMachine(RandomWorkload.Settings));
             var cut = steps.Length / 2;
             foreach (var step in steps[..cut])
             {
@@ -63,7 +63,7 @@ public sealed class StateMachinePropertyTests
         var duplicates = 0;
         for (var seed = 1; seed <= Seeds; seed++)
         {
-            var driver = new Driver(new CoordinatorStateMachine());
+            var driver = new Driver(new CoordinatorStateMachine(RandomWorkload.Settings));
             foreach (var step in RandomWorkload.Generate(seed))
             {
                 var first = driver.Apply(step);
@@ -93,7 +93,7 @@ public sealed class StateMachinePropertyTests
         var lapses = 0;
         for (var seed = 1; seed <= Seeds; seed++)
         {
-            var driver = new Driver(new CoordinatorStateMachine(StateMachineSettings.Default with { LockDelayMs = 1_000 }));
+            var driver = new Driver(new CoordinatorStateMachine(RandomWorkload.Settings with { LockDelayMs = 1_000 }));
             var lastToken = 0L;
             foreach (var step in RandomWorkload.Generate(seed))
             {
