@@ -24,17 +24,9 @@ public sealed class BigStateTests(ITestOutputHelper output)
     [Fact]
     public async Task Three_hundred_megabytes_of_values_neither_wedge_an_election_nor_keep_a_lagging_replica_out()
     {
-        using var directory = new TempDirectory("big-state");
-        var ports = FreePorts.Take(3);
-        var endpoints = Enumerable.Range(1, 3).ToDictionary(id => id, id => $"127.0.0.1:{ports[id - 1]}");
-        var configPath = Path.Combine(directory.Path, "cluster.conf");
-        await File.WriteAllTextAsync(configPath, $$"""
-            coordinator {
-              replica.data-dir = "{{directory.Path}}/data"
-              replicas { {{string.Join("\n", endpoints.Select(entry => $"{entry.Key} = \"{entry.Value}\""))}} }
-            }
-            """);
-        var processes = endpoints.Keys.ToDictionary(id => id, id => ReplicaProcess.Start(configPath, id, directory.Path));
+        using var cluster = ProcessCluster.Create("big-state", 3);
+        var endpoints = cluster.Endpoints;
+        var processes = endpoints.Keys.ToDictionary(id => id, id => cluster.Start(id));
         await using var replicas = new RemoteReplicaClient(endpoints);
         try
         {
@@ -47,8 +39,8 @@ public sealed class BigStateTests(ITestOutputHelper output)
                     async (i, _) => await CreateOnceAsync(client, $"/big/{i}", Value(i)));
                 output.WriteLine($"{Values} x {ValueBytes} bytes written with replica 3 down in {written.Elapsed.TotalSeconds:F1} s");
 
-                var leaderBefore = await LeaderAsync(replicas, [1, 2]);
-                processes[3] = ReplicaProcess.Start(configPath, 3, directory.Path);
+                var leaderBefore = await replicas.LeaderAsync([1, 2], Within);
+                processes[3] = cluster.Start(3);
                 var caughtUp = Stopwatch.StartNew();
                 var sequence = 0;
                 ReplicaStatus? third = null;
@@ -66,7 +58,7 @@ public sealed class BigStateTests(ITestOutputHelper output)
                 output.WriteLine($"replica 3 caught up in {caughtUp.Elapsed.TotalSeconds:F1} s, {sequence} writes meanwhile: {third}");
                 Assert.NotNull(third);
                 Assert.True(third.SnapshotsInstalled > 0, $"replica 3 did not install a snapshot: {third}");
-                var leaderAfter = await LeaderAsync(replicas, [1, 2, 3]);
+                var leaderAfter = await replicas.LeaderAsync([1, 2, 3], Within);
                 Assert.Equal((leaderBefore.ReplicaId, leaderBefore.Ballot), (leaderAfter.ReplicaId, leaderAfter.Ballot));
                 Assert.Equal(0, third.OversizeMessagesRefused);
             }
@@ -74,16 +66,15 @@ public sealed class BigStateTests(ITestOutputHelper output)
             foreach (var process in processes.Values)
             {
                 process.Kill();
-                process.Dispose();
             }
             var restarted = Stopwatch.StartNew();
             foreach (var id in endpoints.Keys)
             {
-                processes[id] = ReplicaProcess.Start(configPath, id, directory.Path);
+                processes[id] = cluster.Start(id);
             }
             await WaitForLogAsync(processes.Values, "recovered: promised");
             var recoveredAt = restarted.Elapsed;
-            var leaderAfterRestart = await LeaderAsync(replicas, [1, 2, 3]);
+            var leaderAfterRestart = await replicas.LeaderAsync([1, 2, 3], Within);
             var electedIn = restarted.Elapsed - recoveredAt;
             output.WriteLine($"all recovered {recoveredAt.TotalSeconds:F1} s after the restart; leader {leaderAfterRestart.ReplicaId} within {electedIn.TotalSeconds:F1} s more");
             Assert.True(electedIn < TimeSpan.FromSeconds(5), $"no leader {electedIn.TotalSeconds:F1} s after every replica recovered");
@@ -100,12 +91,9 @@ public sealed class BigStateTests(ITestOutputHelper output)
         }
         finally
         {
-            foreach (var process in processes.Values)
-            {
-                process.Dispose();
-            }
+            cluster.StopAll();
             // Shown only when the test fails: the elections and snapshots in every replica's log, restarts included.
-            foreach (var log in Directory.GetFiles(directory.Path, "replica-*.log").Order())
+            foreach (var log in Directory.GetFiles(cluster.Directory, "replica-*.log").Order())
             {
                 var lines = File.ReadLines(log).Where(line => line.Contains(" leads ") || line.Contains("stepped down")
                     || line.Contains("napshot") || line.Contains("recovered") || line.Contains("ERROR"));
@@ -143,24 +131,6 @@ public sealed class BigStateTests(ITestOutputHelper output)
         var value = new byte[ValueBytes];
         Array.Fill(value, (byte)i);
         return value;
-    }
-
-    /// <summary>The replica among <paramref name="candidates"/> that says it leads, waited for up to <see cref="Within"/>.</summary>
-    private static async Task<ReplicaStatus> LeaderAsync(RemoteReplicaClient replicas, int[] candidates)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < Within)
-        {
-            foreach (var id in candidates)
-            {
-                if (await replicas.StatusAsync(id) is { Role: ProposerRole.Leader } status)
-                {
-                    return status;
-                }
-            }
-            await Task.Delay(20);
-        }
-        throw new TimeoutException($"none of {string.Join(',', candidates)} led within {Within}");
     }
 
     private static async Task WaitForLogAsync(IEnumerable<ReplicaProcess> processes, string line)

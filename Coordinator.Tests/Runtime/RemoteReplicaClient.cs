@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Coordinator.Core.Consensus;
 using Coordinator.Service.Runtime;
 
 namespace Coordinator.Tests.Runtime;
@@ -36,6 +37,24 @@ internal sealed class RemoteReplicaClient : IAsyncDisposable
         {
             return null;
         }
+    }
+
+    /// <summary>The first of <paramref name="candidates"/> found leading, polled for up to <paramref name="within"/>.</summary>
+    public async Task<ReplicaStatus> LeaderAsync(IEnumerable<int> candidates, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (DateTime.UtcNow < deadline)
+        {
+            foreach (var id in candidates)
+            {
+                if (await StatusAsync(id) is { Role: ProposerRole.Leader } status)
+                {
+                    return status;
+                }
+            }
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"none of {string.Join(',', candidates)} led within {within}");
     }
 
     public async ValueTask DisposeAsync() => await _system.Terminate();

@@ -1,6 +1,4 @@
-using Coordinator.Tests.Infrastructure;
-
-namespace Coordinator.Tests.Operations;
+namespace Coordinator.Tests.Infrastructure;
 
 /// <summary>
 /// Replicas as real processes on free loopback ports, with their configuration and data under one temporary directory;
