@@ -39,6 +39,9 @@ internal sealed class RemoteReplicaClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends <paramref name="message"/> to replica <paramref name="id"/> as any stranger on the network could.</summary>
+    public void Tell(int id, object message) => Replica(id).Tell(message);
+
     /// <summary>The first of <paramref name="candidates"/> found leading, polled for up to <paramref name="within"/>.</summary>
     public async Task<ReplicaStatus> LeaderAsync(IEnumerable<int> candidates, TimeSpan within)
     {
