@@ -17,7 +17,8 @@ namespace Coordinator.Faults.Checking;
 /// completion of an Ok close (closing deletes the session's ephemerals in the same transaction), or
 /// <c>sessionTimeout</c> after a completed expire, whichever is earlier; with neither, until the end. Leadership
 /// moves that deadline (see <see cref="LeaderTerms"/>): "leader" instants (a replica took the lead, Value = its id)
-/// and "fault" instants (a replica was killed, paused or cut off, Value = its id). When it surely
+/// and "fault" instants (a replica was killed, paused or cut off, or its log says it stepped down as leader, Value =
+/// its id). When it surely
 /// existed: after its Ok open completed and before the invocation of an Ok close of its session. Only an Ok close
 /// proves the session was alive that long (closing an expired session does not report Ok); a killed session, or one
 /// the service expired on its own behind a partition, may have ended any time after its open, so it proves nothing.

@@ -111,6 +111,11 @@ public static class FaultRun
             {
                 context.Recorder.InstantAt(at, 0, "leader", "cluster", replicaId);
             }
+            foreach (var (at, replicaId) in LeaderElections.ReadStepDowns(runDirectory))
+            {
+                // A leader's term that ended without an injected fault: the checkers treat it like one.
+                context.Recorder.InstantAt(at, 0, "fault", "stepped-down", replicaId);
+            }
         }
         var operations = HistoryFile.Read(historyPath);
         var outcomes = Enum.GetValues<Outcome>().ToDictionary(outcome => outcome, outcome => operations.Count(operation => operation.Outcome == outcome));

@@ -66,6 +66,17 @@ public sealed class MonitoringUnitTests
     }
 
     [Fact]
+    public void The_fault_harness_reads_leaders_stepping_down_from_the_replicas_text_log()
+    {
+        using var directory = new Infrastructure.TempDirectory("log-format");
+        var stepDown = new Akka.Event.Info("akka.tcp://coordinator@127.0.0.1:4001/user/replica", typeof(ReplicaActor), "Replica 2 stepped down; leader now 0");
+        var at = stepDown.Timestamp.AddTicks(-(stepDown.Timestamp.Ticks % TimeSpan.TicksPerMillisecond));
+        File.WriteAllLines(Path.Combine(directory.Path, "replica-2.log"), [ConciseLogger.Format(stepDown, own: true)]);
+        Assert.Equal([(at, 2)], Coordinator.Faults.Harness.LeaderElections.ReadStepDowns(directory.Path));
+        Assert.Empty(Coordinator.Faults.Harness.LeaderElections.Read(directory.Path));
+    }
+
+    [Fact]
     public void An_encoded_results_code_is_read_without_decoding_it()
     {
         Assert.Equal(ErrorCode.Ok, ResultCodec.PeekCode(ResultCodec.Encode(new CreatedResult("/a", default))));
