@@ -4,12 +4,15 @@ namespace Coordinator.Client;
 
 /// <summary>
 /// The locks this session waits for, and grants that arrived before the Acquire's answer said "queued" (a grant
-/// replayed on attach can overtake the answer to the resent Acquire).
+/// replayed on attach can overtake the answer to the resent Acquire). Fencing tokens only grow, so a grant whose token
+/// is not above the last one this session saw for the lock is a copy of an old grant (a replica that applies the old
+/// slot late, or a replay), and is ignored: taken for the grant of a later Acquire it would hand out a stale token.
 /// </summary>
 internal sealed class LockGrants
 {
     private readonly Dictionary<string, TaskCompletionSource<long>> _waits = [];
     private readonly Dictionary<string, long> _early = [];
+    private readonly Dictionary<string, long> _lastToken = [];
 
     /// <summary>
     /// Queued locks, and the one an unanswered Acquire may have queued. A grant applied while the session was
@@ -28,6 +31,10 @@ internal sealed class LockGrants
     /// <returns>The wait to complete with the token; null when nobody waits yet (the grant is kept for the answer).</returns>
     public TaskCompletionSource<long>? Granted(string path, long token)
     {
+        if (!Saw(path, token))
+        {
+            return null;
+        }
         if (_waits.Remove(path, out var wait))
         {
             return wait;
@@ -47,9 +54,10 @@ internal sealed class LockGrants
         abandoned = null;
         switch (write)
         {
-            case Acquire acquire when result is LockAcquiredResult:
+            case Acquire acquire when result is LockAcquiredResult acquired:
                 // A grant replayed on attach for this Acquire while it was unanswered: the answer already carries it.
                 _early.Remove(acquire.Path);
+                Saw(acquire.Path, acquired.Token);
                 return;
             case Acquire acquire when result is LockQueuedResult:
                 if (_early.Remove(acquire.Path, out var token))
@@ -70,6 +78,17 @@ internal sealed class LockGrants
                 }
                 return;
         }
+    }
+
+    /// <returns>Whether <paramref name="token"/> is newer than every token seen for <paramref name="path"/>.</returns>
+    private bool Saw(string path, long token)
+    {
+        if (_lastToken.TryGetValue(path, out var last) && token <= last)
+        {
+            return false;
+        }
+        _lastToken[path] = token;
+        return true;
     }
 
     /// <summary>Every wait, forgotten: the session ended.</summary>
