@@ -15,6 +15,9 @@ internal interface ILearner
     /// <summary>The highest slot bound this learner has heard to be chosen (it may not hold all the values yet).</summary>
     long KnownChosenBelow { get; }
 
+    /// <summary>The first slot still in the log: a peer behind it can catch up only through this learner's snapshot.</summary>
+    long LogStart { get; }
+
     /// <summary>The local acceptor voted; the value becomes chosen once a commit point of the same ballot covers it.</summary>
     void OnVote(Vote vote, Outbox outbox);
 

@@ -13,13 +13,12 @@ internal sealed class Learner : ILearner
     private readonly PaxosOptions _options;
     private readonly ImmutableArray<int> _peers;
 
-    /// <summary>Known chosen values from <see cref="_logStart"/> on, delivered or not; kept to serve lagging peers.</summary>
+    /// <summary>Known chosen values from <see cref="LogStart"/> on, delivered or not; kept to serve lagging peers.</summary>
     private readonly Dictionary<long, Batch> _chosen = [];
 
     /// <summary>Votes of the local acceptor for slots not yet known chosen.</summary>
     private readonly Dictionary<long, Vote> _votes = [];
 
-    private long _logStart;
     private ServedSnapshot? _snapshot;
 
     /// <summary>
@@ -47,7 +46,7 @@ internal sealed class Learner : ILearner
             AppliedBelow = snapshot.AppliedBelow;
             KnownChosenBelow = snapshot.AppliedBelow;
             LastTimestamp = snapshot.LastTimestamp;
-            _logStart = snapshot.AppliedBelow;
+            LogStart = snapshot.AppliedBelow;
             _snapshot = ServedSnapshot.Of(snapshot.AppliedBelow, snapshot.LastTimestamp, snapshot.State);
         }
     }
@@ -57,6 +56,8 @@ internal sealed class Learner : ILearner
     public long LastTimestamp { get; private set; }
 
     public long KnownChosenBelow { get; private set; }
+
+    public long LogStart { get; private set; }
 
     public void OnVote(Vote vote, Outbox outbox)
     {
@@ -103,7 +104,7 @@ internal sealed class Learner : ILearner
 
     public void OnCatchUpRequest(CatchUpRequest request, Outbox outbox)
     {
-        if (request.FromSlot < _logStart && _snapshot is not null)
+        if (request.FromSlot < LogStart && _snapshot is not null)
         {
             _servingTo[request.From] = _snapshot;
             SendChunk(request.From, _snapshot, 0, outbox);
@@ -222,7 +223,7 @@ internal sealed class Learner : ILearner
         {
             throw new InvalidOperationException($"Cannot compact below {appliedBelow}: only {AppliedBelow} slots are applied.");
         }
-        if (appliedBelow <= _logStart)
+        if (appliedBelow <= LogStart)
         {
             return;
         }
@@ -315,6 +316,6 @@ internal sealed class Learner : ILearner
         {
             _votes.Remove(slot);
         }
-        _logStart = below;
+        LogStart = below;
     }
 }

@@ -4,8 +4,9 @@ namespace Coordinator.Core.Consensus;
 
 // Message flow (names follow the paper; the pre-vote is Raft's, the rest is Multi-Paxos):
 //
-//   follower ──PreVote(b, round)──────────────► replicas       would you promise b? only then does it raise its ballot
-//   follower ◄─PreVoteGranted(b, round)──────── replicas       yes: no healthy leader heard for an election timeout
+//   follower ──PreVote(b, round, applied)─────► replicas       would you promise b? only then does it raise its ballot
+//   follower ◄─PreVoteGranted(b, round)──────── replicas       yes: no healthy leader heard for an election timeout,
+//                                                              and the follower's state reaches the replica's log
 //   candidate ──Prepare(b, fromSlot)──────────► acceptors      phase 1, once per leadership
 //   candidate ◄─Promise(b, floor, votes, last)─ acceptors      (or Nack(promised)); not last: Prepare(b, after) asks for more
 //   leader ────Accept(b, slot, batch, commit)─► acceptors      phase 2, per slot, pipelined
@@ -73,8 +74,14 @@ internal sealed record LeaderCheckAck(int From, Ballot Ballot, long Round) : Pax
 /// <summary>
 /// Asks whether the receiver would promise <paramref name="Ballot"/>, before the sender raises any ballot: a replica
 /// cut off from the others never gets a majority, so it cannot come back with a ballot that deposes a healthy leader.
+/// <paramref name="AppliedBelow"/> is how far the sender's state machine has got: a replica whose log was compacted
+/// past it says no, since that leader could propose nothing until it had installed a snapshot (hundreds of MB for a
+/// big state) while every client waited.
 /// </summary>
-internal sealed record PreVote(int From, Ballot Ballot, long Round) : PaxosMessage(From);
+internal sealed record PreVote(int From, Ballot Ballot, long Round, long AppliedBelow) : PaxosMessage(From);
 
-/// <summary>Yes to a <see cref="PreVote"/>: the sender has heard no healthy leader for an election timeout. A no is silence.</summary>
+/// <summary>
+/// Yes to a <see cref="PreVote"/>: the sender has heard no healthy leader for an election timeout, and its log still
+/// reaches the candidate's state. A no is silence.
+/// </summary>
 internal sealed record PreVoteGranted(int From, Ballot Ballot, long Round) : PaxosMessage(From);

@@ -368,7 +368,7 @@ internal sealed class Proposer
             StartElection(now, outbox);
             return;
         }
-        var preVote = new PreVote(_replicaId, _preVoteBallot, _preVoteRound);
+        var preVote = new PreVote(_replicaId, _preVoteBallot, _preVoteRound, _localLearner.AppliedBelow);
         foreach (var replica in _options.ReplicaIds)
         {
             if (replica != _replicaId)

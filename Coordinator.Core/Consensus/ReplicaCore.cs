@@ -126,8 +126,11 @@ internal sealed class ReplicaCore
                 {
                     outbox.SendAfterPersist.Add(new Envelope(preVote.From, new Nack(ReplicaId, _acceptor.Promised)));
                 }
-                else if (_proposer.WouldVote(now))
+                else if (_proposer.WouldVote(now) && preVote.AppliedBelow >= _learner.LogStart)
                 {
+                    // A candidate behind the log start is refused even with no leader around. Liveness holds: in any
+                    // majority the replica that applied the most reaches every member's log start (each is at most
+                    // what that member applied), so it gets the whole majority's yes.
                     outbox.Send.Add(new Envelope(preVote.From, new PreVoteGranted(ReplicaId, preVote.Ballot, preVote.Round)));
                 }
                 break;

@@ -109,6 +109,7 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
                 w.WriteInt32(m.From);
                 WriteBallot(w, m.Ballot);
                 w.WriteInt64(m.Round);
+                w.WriteInt64(m.AppliedBelow);
                 break;
             case PreVoteGranted m:
                 w.WriteInt32(m.From);
@@ -239,7 +240,7 @@ internal sealed class ReplicaSerializer(ExtendedActorSystem system) : Serializer
             "CH" => new Chosen(r.ReadInt32(), new CommitPoint(ReadBallot(ref r), r.ReadInt64())),
             "LC" => new LeaderCheck(r.ReadInt32(), ReadBallot(ref r), r.ReadInt64()),
             "LA" => new LeaderCheckAck(r.ReadInt32(), ReadBallot(ref r), r.ReadInt64()),
-            "PV" => new PreVote(r.ReadInt32(), ReadBallot(ref r), r.ReadInt64()),
+            "PV" => new PreVote(r.ReadInt32(), ReadBallot(ref r), r.ReadInt64(), r.ReadInt64()),
             "PG" => new PreVoteGranted(r.ReadInt32(), ReadBallot(ref r), r.ReadInt64()),
             "CQ" => new CatchUpRequest(r.ReadInt32(), r.ReadInt64()),
             "CU" => ReadCatchUp(ref r),

@@ -86,7 +86,7 @@ public sealed class PreVoteAndCheckQuorumTests
     {
         var cluster = new CoreHarness(3);
         cluster.Elect(1);
-        var preVote = new PreVote(3, cluster[1].Ballot.Next(3), 1);
+        var preVote = new PreVote(3, cluster[1].Ballot.Next(3), 1, 0);
 
         var outbox = new Outbox();
         cluster[2].Handle(preVote, cluster.Now, outbox);
@@ -106,12 +106,42 @@ public sealed class PreVoteAndCheckQuorumTests
         cluster[2].Handle(new Prepare(3, new Ballot(5, 3), 0), cluster.Now, outbox);
         outbox.Clear();
 
-        cluster[2].Handle(new PreVote(1, new Ballot(2, 1), 1), cluster.Now, outbox);
+        cluster[2].Handle(new PreVote(1, new Ballot(2, 1), 1, 0), cluster.Now, outbox);
 
         Assert.Empty(outbox.Persist);
         Assert.Empty(outbox.Send);
         Assert.Equal(new Nack(2, new Ballot(5, 3)), Assert.Single(outbox.SendAfterPersist).Message);
         Assert.Equal(new Ballot(5, 3), cluster[2].Promised);
+    }
+
+    /// <summary>
+    /// Issue 15: after a restart of every replica of a big state, the replica that had applied nothing won the election
+    /// and could lead only once it had installed a 265 MB snapshot, so clients waited on it for seconds.
+    /// </summary>
+    [Fact]
+    public void A_replica_whose_log_was_compacted_past_a_candidate_refuses_its_pre_vote_and_the_others_elect_a_current_one()
+    {
+        var cluster = new CoreHarness(3);
+        cluster.Elect(1);
+        cluster.Submit(1, CoreHarness.Command(7, 1));
+        cluster.DeliverAll(pass: (from, envelope) => envelope.To != 3);
+        foreach (var id in new[] { 1, 2 })
+        {
+            cluster.Step(id, (core, outbox) => core.Compact(core.AppliedBelow, 0, [1, 2, 3], outbox));
+        }
+        var compactedBelow = cluster[2].AppliedBelow;
+        Assert.True(compactedBelow > cluster[3].AppliedBelow);
+
+        var outbox = new Outbox();
+        cluster[2].Handle(new PreVote(3, cluster[1].Ballot.Next(3), 1, cluster[3].AppliedBelow), cluster.Now + cluster.Options.ElectionTimeout, outbox);
+        Assert.True(outbox.IsEmpty);
+        cluster[2].Handle(new PreVote(3, cluster[1].Ballot.Next(3), 2, compactedBelow), cluster.Now + cluster.Options.ElectionTimeout, outbox);
+        Assert.IsType<PreVoteGranted>(Assert.Single(outbox.Send).Message);
+
+        cluster.Crash(1);
+        RunFor(cluster, cluster.Options.ElectionTimeout * 10, pass: (from, envelope) => envelope.Message is not SnapshotChunk, ticked: [2, 3]);
+        Assert.Equal(ProposerRole.Leader, cluster[2].Role);
+        Assert.Equal(ProposerRole.Follower, cluster[3].Role);
     }
 
     /// <summary>

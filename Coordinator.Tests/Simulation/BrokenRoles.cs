@@ -121,6 +121,8 @@ internal sealed class LearnerIgnoringOrder(ILearner inner) : ILearner
 
     public long KnownChosenBelow => inner.KnownChosenBelow;
 
+    public long LogStart => inner.LogStart;
+
     public void OnChosen(long slot, Batch value, Outbox outbox)
     {
         if (slot > inner.AppliedBelow)
