@@ -8,7 +8,7 @@ internal static class AmnesiaCheck
 {
     /// <returns>The identity to record once the replica has recovered.</returns>
     /// <exception cref="ReplicaStartException">Starting would let the replica vote without the votes it already gave.</exception>
-    public static ReplicaIdentity Decide(int replicaId, ReplicaIdentity? identity, bool journalHasHistory, string where)
+    public static ReplicaIdentity Decide(int replicaId, ReplicaIdentity? identity, StoredHistory history, string where)
     {
         if (identity is null)
         {
@@ -19,13 +19,27 @@ internal static class AmnesiaCheck
             throw new ReplicaStartException(
                 $"replica {replicaId} refuses to start: {where} belongs to replica {identity.ReplicaId}");
         }
-        if (!journalHasHistory && identity.Incarnation == 0)
+        if (history.IsEmpty && identity.Incarnation == 0)
         {
             throw new ReplicaStartException(
                 $"replica {replicaId} refuses to start: a restore from a backup began here but did not finish ({where} is empty); " +
                 "run it again with --restore");
         }
-        if (!journalHasHistory)
+        if (history.JournalBehindSnapshot)
+        {
+            throw new ReplicaStartException(
+                $"replica {replicaId} refuses to start: it has run before (incarnation {identity.Incarnation}) but its journal " +
+                $"({where}) ends at event {history.JournalHighest}, before its snapshot at event {history.SnapshotHighest}: the journal " +
+                "was lost or replaced, and with it the promises and votes it gave. Keep it stopped: the other replicas go on without it");
+        }
+        if (history.SnapshotMissingBelowJournal)
+        {
+            throw new ReplicaStartException(
+                $"replica {replicaId} refuses to start: it has run before (incarnation {identity.Incarnation}) but its journal " +
+                $"({where}) was compacted below event {history.JournalLowest} and no snapshot reaches back to it: the snapshot " +
+                "file was lost, and with it the state and the promises it held. Keep it stopped: the other replicas go on without it");
+        }
+        if (history.IsEmpty)
         {
             throw new ReplicaStartException(
                 $"replica {replicaId} refuses to start: it has run before (incarnation {identity.Incarnation}) but its journal " +

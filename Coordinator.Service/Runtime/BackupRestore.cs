@@ -53,7 +53,7 @@ internal static class BackupRestore
         }
         var clusterId = restore.KeepClusterId ? header.ClusterId : ClusterIds.ForRestore(settings.Replicas, header);
         var identity = ReplicaIdentity.Read(settings.DataDir, id);
-        var hasHistory = await JournalStore.HasHistoryAsync(settings.Storage, ReplicaActor.PersistenceIdOf(id), cancellationToken);
+        var hasHistory = !(await JournalStore.ReadHistoryAsync(settings.Storage, ReplicaActor.PersistenceIdOf(id), cancellationToken)).IsEmpty;
         if (hasHistory && identity?.ClusterId == clusterId)
         {
             return false;

@@ -4,6 +4,8 @@ using LinqToDB;
 using Akka.Configuration;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using System.Data.Common;
+using System.Globalization;
 
 namespace Coordinator.Service.Runtime;
 
@@ -13,6 +15,9 @@ namespace Coordinator.Service.Runtime;
 /// </summary>
 internal static class JournalStore
 {
+    private const string JournalPluginId = "akka.persistence.journal.sql";
+    private const string SnapshotPluginId = "akka.persistence.snapshot-store.sql";
+
     public static async Task CheckAsync(StorageSettings storage, CancellationToken cancellationToken)
     {
         try
@@ -21,6 +26,7 @@ internal static class JournalStore
             {
                 case StorageProvider.Sqlite:
                     await CheckSqliteAsync(storage.SqlitePath, cancellationToken);
+                    await CheckSqliteAsync(storage.SqliteSnapshotPath, cancellationToken);
                     break;
                 case StorageProvider.Postgres:
                     await using (var connection = new NpgsqlConnection(storage.PostgresConnectionString))
@@ -37,31 +43,25 @@ internal static class JournalStore
     }
 
     /// <summary>
-    /// Whether the journal holds anything of <paramref name="persistenceId"/>: an event or a snapshot. A SQLite file that is
-    /// missing or empty, or tables not created yet, hold nothing. Reads only; creates nothing.
+    /// What the journal and the snapshot store hold of <paramref name="persistenceId"/>. A SQLite file that is missing or
+    /// empty, or tables not created yet, hold nothing. Reads only; creates nothing.
     /// </summary>
-    public static async Task<bool> HasHistoryAsync(StorageSettings storage, string persistenceId, CancellationToken cancellationToken)
+    public static async Task<StoredHistory> ReadHistoryAsync(StorageSettings storage, string persistenceId, CancellationToken cancellationToken)
     {
         try
         {
             switch (storage.Provider)
             {
                 case StorageProvider.Sqlite:
-                    var file = new FileInfo(Path.GetFullPath(storage.SqlitePath));
-                    if (!file.Exists || file.Length == 0)
-                    {
-                        return false;
-                    }
-                    await using (var connection = new SqliteConnection($"Data Source={file.FullName}"))
-                    {
-                        await connection.OpenAsync(cancellationToken);
-                        return await HoldsAnyAsync(connection, persistenceId, cancellationToken);
-                    }
+                    var (lowest, highest) = await ReadSqliteAsync(storage.SqlitePath, connection => JournalRangeAsync(connection, persistenceId, cancellationToken), (0L, 0L));
+                    var snapshot = await ReadSqliteAsync(storage.SqliteSnapshotPath, connection => HighestSnapshotAsync(connection, persistenceId, cancellationToken), null);
+                    return new StoredHistory(lowest, highest, snapshot);
                 default:
                     await using (var connection = new NpgsqlConnection(storage.PostgresConnectionString))
                     {
                         await connection.OpenAsync(cancellationToken);
-                        return await HoldsAnyAsync(connection, persistenceId, cancellationToken);
+                        var (journalLowest, journalHighest) = await JournalRangeAsync(connection, persistenceId, cancellationToken);
+                        return new StoredHistory(journalLowest, journalHighest, await HighestSnapshotAsync(connection, persistenceId, cancellationToken));
                     }
             }
         }
@@ -75,26 +75,35 @@ internal static class JournalStore
     /// For SQLite, the connection settings the journal and snapshot store open every connection with (see
     /// <see cref="SqliteBusyTimeout"/>); PostgreSQL needs nothing beyond its HOCON.
     /// </summary>
-    public static Setup? PersistenceSetup(StorageSettings storage) => storage.Provider == StorageProvider.Sqlite
-        ? new DataOptionsSetup(new DataOptions()
-            .UseConnectionString(ProviderName.SQLiteMS, SqliteConnectionString(storage))
-            .UseInterceptor(SqliteBusyTimeout.Instance))
-        : null;
+    public static Setup? PersistenceSetup(StorageSettings storage)
+    {
+        if (storage.Provider != StorageProvider.Sqlite)
+        {
+            return null;
+        }
+        var setup = new MultiDataOptionsSetup();
+        setup.AddDataOptions(JournalPluginId, SqliteOptions(storage.SqlitePath));
+        setup.AddDataOptions(SnapshotPluginId, SqliteOptions(storage.SqliteSnapshotPath));
+        return setup;
+    }
+
+    private static DataOptions SqliteOptions(string path) => new DataOptions()
+        .UseConnectionString(ProviderName.SQLiteMS, SqliteConnectionString(path))
+        .UseInterceptor(SqliteBusyTimeout.Instance);
 
     public static Config PersistenceConfig(StorageSettings storage)
     {
-        var (connectionString, provider) = storage.Provider switch
+        var (journal, snapshots, provider) = storage.Provider switch
         {
-            StorageProvider.Sqlite => (SqliteConnectionString(storage), ProviderName.SQLiteMS),
-            _ => (storage.PostgresConnectionString, "PostgreSQL.15"),
+            StorageProvider.Sqlite => (SqliteConnectionString(storage.SqlitePath), SqliteConnectionString(storage.SqliteSnapshotPath), ProviderName.SQLiteMS),
+            _ => (storage.PostgresConnectionString, storage.PostgresConnectionString, "PostgreSQL.15"),
         };
-        var quoted = Quote(connectionString);
         return ConfigurationFactory.ParseString($$"""
             akka.persistence {
               journal {
-                plugin = "akka.persistence.journal.sql"
+                plugin = "{{JournalPluginId}}"
                 sql {
-                  connection-string = {{quoted}}
+                  connection-string = {{Quote(journal)}}
                   provider-name = "{{provider}}"
                   auto-initialize = on
                   # SQLite has one writer at a time: concurrent journal writers only queue on its lock, so one
@@ -103,9 +112,9 @@ internal static class JournalStore
                 }
               }
               snapshot-store {
-                plugin = "akka.persistence.snapshot-store.sql"
+                plugin = "{{SnapshotPluginId}}"
                 sql {
-                  connection-string = {{quoted}}
+                  connection-string = {{Quote(snapshots)}}
                   provider-name = "{{provider}}"
                   auto-initialize = on
                 }
@@ -114,30 +123,59 @@ internal static class JournalStore
             """);
     }
 
-    private static async Task<bool> HoldsAnyAsync(System.Data.Common.DbConnection connection, string persistenceId, CancellationToken cancellationToken)
+    private static async Task<T> ReadSqliteAsync<T>(string path, Func<SqliteConnection, Task<T>> read, T whenMissing)
     {
-        foreach (var table in (string[])["journal", "snapshot"])
+        var file = new FileInfo(Path.GetFullPath(path));
+        if (!file.Exists || file.Length == 0)
         {
-            await using var exists = connection.CreateCommand();
-            exists.CommandText = connection is SqliteConnection
-                ? $"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{table}'"
-                : $"SELECT count(*) FROM information_schema.tables WHERE table_name = '{table}'";
-            if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
-            {
-                continue;
-            }
-            await using var any = connection.CreateCommand();
-            any.CommandText = $"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE persistence_id = @id LIMIT 1) AS found";
-            var parameter = any.CreateParameter();
-            parameter.ParameterName = "@id";
-            parameter.Value = persistenceId;
-            any.Parameters.Add(parameter);
-            if (Convert.ToInt64(await any.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0)
-            {
-                return true;
-            }
+            return whenMissing;
         }
-        return false;
+        await using var connection = new SqliteConnection($"Data Source={file.FullName}");
+        await connection.OpenAsync();
+        return await read(connection);
+    }
+
+    private static async Task<(long Lowest, long Highest)> JournalRangeAsync(DbConnection connection, string persistenceId, CancellationToken cancellationToken)
+    {
+        if (!await TableExistsAsync(connection, "journal", cancellationToken))
+        {
+            return (0, 0);
+        }
+        await using var range = Select(connection, "SELECT min(sequence_number), max(sequence_number) FROM journal WHERE persistence_id = @id", persistenceId);
+        await using var reader = await range.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0) ? (reader.GetInt64(0), reader.GetInt64(1)) : (0, 0);
+    }
+
+    private static async Task<long?> HighestSnapshotAsync(DbConnection connection, string persistenceId, CancellationToken cancellationToken)
+    {
+        if (!await TableExistsAsync(connection, "snapshot", cancellationToken))
+        {
+            return null;
+        }
+        await using var highest = Select(connection, "SELECT max(sequence_number) FROM snapshot WHERE persistence_id = @id", persistenceId);
+        return await highest.ExecuteScalarAsync(cancellationToken) is { } value and not DBNull
+            ? Convert.ToInt64(value, CultureInfo.InvariantCulture)
+            : null;
+    }
+
+    private static async Task<bool> TableExistsAsync(DbConnection connection, string table, CancellationToken cancellationToken)
+    {
+        await using var exists = connection.CreateCommand();
+        exists.CommandText = connection is SqliteConnection
+            ? $"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{table}'"
+            : $"SELECT count(*) FROM information_schema.tables WHERE table_name = '{table}'";
+        return Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) > 0;
+    }
+
+    private static DbCommand Select(DbConnection connection, string sql, string persistenceId)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@id";
+        parameter.Value = persistenceId;
+        command.Parameters.Add(parameter);
+        return command;
     }
 
     private static async Task CheckSqliteAsync(string path, CancellationToken cancellationToken)
@@ -162,7 +200,7 @@ internal static class JournalStore
         await wal.ExecuteScalarAsync(cancellationToken);
     }
 
-    private static string SqliteConnectionString(StorageSettings storage) => $"Data Source={Path.GetFullPath(storage.SqlitePath)}";
+    private static string SqliteConnectionString(string path) => $"Data Source={Path.GetFullPath(path)}";
 
     public static string Describe(StorageSettings storage) => storage.Provider == StorageProvider.Sqlite
         ? $"SQLite file {storage.SqlitePath}"

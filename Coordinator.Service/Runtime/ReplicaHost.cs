@@ -90,9 +90,10 @@ internal sealed class ReplicaHost : IAsyncDisposable
         ReplicaSettings settings, Config resolved, Func<IReplicatedStateMachine> stateMachineFactory, DataDirectoryLock directoryLock,
         MonitoringSettings monitoring, CancellationToken cancellationToken)
     {
-        var hasHistory = await JournalStore.HasHistoryAsync(settings.Storage, ReplicaActor.PersistenceIdOf(settings.ReplicaId), cancellationToken);
+        var history = await JournalStore.ReadHistoryAsync(settings.Storage, ReplicaActor.PersistenceIdOf(settings.ReplicaId), cancellationToken);
+        var hasHistory = !history.IsEmpty;
         var identity = AmnesiaCheck.Decide(
-            settings.ReplicaId, ReplicaIdentity.Read(settings.DataDir, settings.ReplicaId), hasHistory, JournalStore.Describe(settings.Storage));
+            settings.ReplicaId, ReplicaIdentity.Read(settings.DataDir, settings.ReplicaId), history, JournalStore.Describe(settings.Storage));
         var clusterId = identity.ClusterId ?? ClusterIds.ForNewCluster(settings.Replicas);
         identity = identity with { ClusterId = clusterId };
         if (hasHistory)

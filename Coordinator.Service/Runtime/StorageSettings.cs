@@ -8,10 +8,21 @@ internal enum StorageProvider
     Postgres,
 }
 
-/// <summary>Where a replica's journal and snapshots live: one SQLite file, or a PostgreSQL database.</summary>
+/// <summary>
+/// Where a replica's journal and snapshots live: two SQLite files (the journal, and its snapshots beside it), or a
+/// PostgreSQL database.
+/// </summary>
 internal sealed record StorageSettings(StorageProvider Provider, string SqlitePath, string PostgresConnectionString)
 {
     public const string Path = "coordinator.storage";
+
+    /// <summary>
+    /// The SQLite file of the snapshots: its own, since SQLite lets one writer at a time into a file, and a snapshot of
+    /// hundreds of MB in the journal's file held back every vote for as long as it took to write.
+    /// </summary>
+    public string SqliteSnapshotPath => SqlitePath.EndsWith(".db", StringComparison.Ordinal)
+        ? SqlitePath[..^".db".Length] + ".snapshots.db"
+        : SqlitePath + ".snapshots";
 
     /// <summary>Reads <c>coordinator.storage</c>; an empty sqlite-path means <paramref name="defaultSqlitePath"/>.</summary>
     /// <exception cref="ConfigurationException">A key is missing or invalid.</exception>

@@ -135,10 +135,10 @@ public sealed class BackupFormatTests : IDisposable
     [Fact]
     public void A_replica_whose_restore_was_cut_short_refuses_to_start_and_says_to_restore_again()
     {
-        var refused = Assert.Throws<ReplicaStartException>(() => AmnesiaCheck.Decide(2, new ReplicaIdentity(2, 0, "c"), journalHasHistory: false, "SQLite file x"));
+        var refused = Assert.Throws<ReplicaStartException>(() => AmnesiaCheck.Decide(2, new ReplicaIdentity(2, 0, "c"), StoredHistory.None, "SQLite file x"));
         Assert.Contains("a restore from a backup began here but did not finish", refused.Message);
 
-        var restored = AmnesiaCheck.Decide(2, new ReplicaIdentity(2, 0, "c"), journalHasHistory: true, "SQLite file x");
+        var restored = AmnesiaCheck.Decide(2, new ReplicaIdentity(2, 0, "c"), new StoredHistory(0, 0, SnapshotHighest: 0), "SQLite file x");
         Assert.Equal(new ReplicaIdentity(2, 1, "c"), restored);
     }
 

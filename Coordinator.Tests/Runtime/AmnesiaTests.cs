@@ -59,6 +59,49 @@ public sealed class AmnesiaTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The snapshots sit in a file of their own beside the journal: losing that file alone, after the journal was
+    /// compacted below its snapshot, loses the state and the promises that snapshot held.
+    /// </summary>
+    [Fact]
+    public async Task A_replica_whose_snapshot_file_was_lost_after_compaction_refuses_to_start()
+    {
+        using var directory = new TempDirectory("snapshots-lost");
+        var endpoints = Endpoints(3);
+        var configPath = await WriteConfigAsync(directory.Path, endpoints, "coordinator.replica.snapshot-interval = 5");
+        var processes = endpoints.Keys.ToDictionary(id => id, id => ReplicaProcess.Start(configPath, id, directory.Path));
+        try
+        {
+            await using (var client = await ProcessClients.ConnectAsync(endpoints.Values))
+            {
+                for (var i = 0; i < 20 && !processes[3].Log().Contains("journal compacted"); i++)
+                {
+                    await client.CreateAsync($"/n{i}", [1]);
+                }
+            }
+            var deadline = DateTime.UtcNow + Within;
+            while (!processes[3].Log().Contains("journal compacted") && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+            processes[3].Kill();
+            LoseJournal(Path.Combine(directory.Path, "data", "replica-3.snapshots.db"), "deleted");
+
+            processes[3] = ReplicaProcess.Start(configPath, 3, directory.Path);
+            await processes[3].WaitForExitAsync(Within);
+
+            Assert.NotEqual(0, processes[3].ExitCode);
+            Assert.Contains("no snapshot reaches back to it", processes[3].Log());
+        }
+        finally
+        {
+            foreach (var process in processes.Values)
+            {
+                process.Dispose();
+            }
+        }
+    }
+
     [Fact]
     public async Task A_second_process_with_the_same_id_refuses_to_start()
     {
@@ -131,7 +174,7 @@ public sealed class AmnesiaTests(ITestOutputHelper output)
         return Enumerable.Range(1, replicas).ToDictionary(id => id, id => $"127.0.0.1:{ports[id - 1]}");
     }
 
-    private static async Task<string> WriteConfigAsync(string directory, Dictionary<int, string> endpoints)
+    private static async Task<string> WriteConfigAsync(string directory, Dictionary<int, string> endpoints, string extraHocon = "")
     {
         var configPath = Path.Combine(directory, "cluster.conf");
         await File.WriteAllTextAsync(configPath, $$"""
@@ -139,6 +182,7 @@ public sealed class AmnesiaTests(ITestOutputHelper output)
               replica.data-dir = "{{directory}}/data"
               replicas { {{string.Join("\n", endpoints.Select(entry => $"{entry.Key} = \"{entry.Value}\""))}} }
             }
+            {{extraHocon}}
             """);
         return configPath;
     }
