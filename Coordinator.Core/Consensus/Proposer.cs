@@ -42,6 +42,7 @@ internal sealed class Proposer
     private long _nextSlot;
     private long _lastHeartbeatAt;
     private long _lastStamp;
+    private long _lastTickAt = long.MinValue;
 
     // Pre-vote: the ballot this follower would run, the round of its question, and who said yes; and until when this
     // replica, having heard a leader, says no to others.
@@ -96,6 +97,7 @@ internal sealed class Proposer
 
     public void Tick(long now, Outbox outbox)
     {
+        DiscountOwnStall(now);
         switch (Role)
         {
             case ProposerRole.Follower when now >= _electionDeadline:
@@ -571,6 +573,33 @@ internal sealed class Proposer
         times[_selfIndex] = now;
         times.Sort();
         return times[times.Length - _options.Majority];
+    }
+
+    /// <summary>
+    /// Ticks further apart than a heartbeat mean this replica itself was not running (a GC pause, a starved thread pool,
+    /// a disk that held the process): what its peers sent meanwhile waits behind this tick in its mailbox, so that time
+    /// is not their silence. A leader that counted it deposed itself after every long pause of its own (issue 15: five
+    /// step-downs while two replicas wrote 300 MB), and a follower started an election with its leader's heartbeats
+    /// still unread. A replica that keeps being ticked still times out: each tick discounts only its excess over a
+    /// heartbeat.
+    /// </summary>
+    private void DiscountOwnStall(long now)
+    {
+        var stalled = _lastTickAt == long.MinValue ? 0 : now - _lastTickAt - _options.HeartbeatInterval;
+        _lastTickAt = now;
+        if (stalled <= 0)
+        {
+            return;
+        }
+        _electionDeadline += stalled;
+        if (_leaseUntil != long.MinValue)
+        {
+            _leaseUntil += stalled;
+        }
+        for (var i = 0; i < _answeredAt.Length; i++)
+        {
+            _answeredAt[i] = Math.Min(now, _answeredAt[i] + stalled);
+        }
     }
 
     private long JitteredElectionTimeout() => _options.ElectionTimeout + _jitter.Next(_options.ElectionTimeout);

@@ -71,6 +71,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private long _lastSessionCheckAt;
     private long _lastTimeTickAt;
     private readonly ReplicaMetrics _metrics;
+    private readonly long _createdAt = Stopwatch.GetTimestamp();
 
     /// <param name="beforeFirstWrite">Runs once, before this replica's first journal write: the host records the replica's
     /// identity there, so no vote is ever durable without the mark that it was given.</param>
@@ -206,6 +207,8 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
 
     private void Initialize()
     {
+        var readIn = Stopwatch.GetElapsedTime(_createdAt);
+        var restoreStartedAt = Stopwatch.GetTimestamp();
         if (_recoveredSnapshot is { } snapshot)
         {
             _stateMachine.Restore(snapshot.State);
@@ -219,7 +222,9 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         _recoveredJournal.Clear();
         _core.Start(_clock.NowMs);
         Timers.StartPeriodicTimer("tick", ReplicaTick.Instance, _settings.TickInterval);
-        _log.Info("Replica {0} recovered: promised {1}, applied below slot {2}", id, acceptor.Promised, _core.AppliedBelow);
+        _log.Info("Replica {0} recovered: promised {1}, applied below slot {2} (journal and a {3:F1} MB snapshot read in {4:F0} ms, restored in {5:F0} ms)",
+            id, acceptor.Promised, _core.AppliedBelow, (_recoveredSnapshot?.State.Length ?? 0) / 1e6, readIn.TotalMilliseconds,
+            Stopwatch.GetElapsedTime(restoreStartedAt).TotalMilliseconds);
         _recovered.TrySetResult();
     }
 
@@ -449,8 +454,10 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
                 _metrics.SlotApplied(slot.Value.Commands.Length);
                 break;
             case SnapshotDelivered snapshot:
-                _log.Info("Installing a peer's snapshot at slot {0}", snapshot.AppliedBelow);
+                var installStartedAt = Stopwatch.GetTimestamp();
                 _stateMachine.Restore(snapshot.State);
+                _log.Info("Installed a peer's snapshot at slot {0}: {1:F1} MB in {2:F0} ms", snapshot.AppliedBelow, snapshot.State.Length / 1e6,
+                    Stopwatch.GetElapsedTime(installStartedAt).TotalMilliseconds);
                 _stateMachineBelow = snapshot.AppliedBelow;
                 _lastAppliedTimestamp = snapshot.LastTimestamp;
                 _snapshotsInstalled++;

@@ -115,6 +115,25 @@ public sealed class PreVoteAndCheckQuorumTests
     }
 
     /// <summary>
+    /// Issue 15: a leader whose own process stalled (GC, a starved thread pool) found a majority silent at its first tick
+    /// after the stall, with their answers still unread in its mailbox, and deposed itself.
+    /// </summary>
+    [Fact]
+    public void A_leader_does_not_count_its_own_stall_as_silence_but_steps_down_when_the_silence_goes_on()
+    {
+        var cluster = new CoreHarness(3);
+        cluster.Elect(1);
+        RunFor(cluster, cluster.Options.HeartbeatInterval * 4);
+
+        cluster.Tick(1, cluster.Options.ElectionTimeout * 3);
+        Assert.Equal(ProposerRole.Leader, cluster[1].Role);
+
+        cluster.InFlight.Clear();
+        RunFor(cluster, cluster.Options.ElectionTimeout * 2, pass: (from, envelope) => envelope.To != 1, ticked: [1]);
+        Assert.Equal(ProposerRole.Follower, cluster[1].Role);
+    }
+
+    /// <summary>
     /// Issue 15: after a restart of every replica of a big state, the replica that had applied nothing won the election
     /// and could lead only once it had installed a 265 MB snapshot, so clients waited on it for seconds.
     /// </summary>
