@@ -21,8 +21,18 @@ internal static class Program
     /// <summary>The development cluster serves replica N's /metrics and /health on 127.0.0.1:(this + N).</summary>
     private const int DevMonitoringPortBase = 9400;
 
+    /// <summary>
+    /// Pool threads the runtime starts at once, without its hill-climbing delay of about a second per thread: SQLite's
+    /// async calls run synchronously, so a journal write or a snapshot of hundreds of MB holds a pool thread for as long
+    /// as the disk takes, and with a pool sized to two cores the replica's own actor waited behind them for longer than
+    /// an election timeout.
+    /// </summary>
+    private const int MinPoolThreads = 32;
+
     private static async Task<int> Main(string[] args)
     {
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        ThreadPool.SetMinThreads(Math.Max(workers, MinPoolThreads), Math.Max(completionPorts, MinPoolThreads));
         var dev = args.Contains("--dev");
         var configPath = ArgValue(args, "--config") ?? (dev ? DevConfig : null);
         if (configPath is null)

@@ -194,7 +194,7 @@ internal sealed class Learner : ILearner
         _incoming = null;
         if (assembled.Verified() is { } state)
         {
-            Install(ServedSnapshot.Of(assembled.AppliedBelow, assembled.LastTimestamp, state), outbox);
+            Install(new ServedSnapshot(assembled.AppliedBelow, assembled.LastTimestamp, state, assembled.Checksum), outbox);
         }
     }
 

@@ -72,6 +72,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private long _lastTimeTickAt;
     private readonly ReplicaMetrics _metrics;
     private readonly long _createdAt = Stopwatch.GetTimestamp();
+    private long _lastTickAt;
 
     /// <param name="beforeFirstWrite">Runs once, before this replica's first journal write: the host records the replica's
     /// identity there, so no vote is ever durable without the mark that it was given.</param>
@@ -139,6 +140,21 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
 
     protected override void OnCommand(object message)
     {
+        var startedAt = Stopwatch.GetTimestamp();
+        var collections = GC.CollectionCount(2);
+        Handle(message);
+        if (Stopwatch.GetElapsedTime(startedAt) is { TotalMilliseconds: > SlowMessageMs } took)
+        {
+            // Elections run on a 300 ms clock: anything holding this thread for a good part of that shows here.
+            _log.Warning("Replica {0} spent {1:F0} ms on one {2} ({3} full GCs meanwhile)",
+                _settings.ReplicaId, took.TotalMilliseconds, message.GetType().Name, GC.CollectionCount(2) - collections);
+        }
+    }
+
+    private const double SlowMessageMs = 100;
+
+    private void Handle(object message)
+    {
         switch (message)
         {
             case PaxosMessage paxos:
@@ -151,6 +167,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
                 });
                 break;
             case ReplicaTick:
+                ObserveTickGap();
                 Run(outbox => Core.Tick(_clock.NowMs, outbox));
                 RunLeaderDuties();
                 LogProgress();
@@ -560,6 +577,17 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
             _metrics.Abandoned();
         }
         _lastRole = role;
+    }
+
+    /// <summary>Ticks come every tick interval; a long gap means this replica's thread or process was held up.</summary>
+    private void ObserveTickGap()
+    {
+        var now = _clock.NowMs;
+        if (_lastTickAt != 0 && now - _lastTickAt > 2 * SlowMessageMs)
+        {
+            _log.Warning("Replica {0} was not ticked for {1} ms (the process or its thread pool was held up)", _settings.ReplicaId, now - _lastTickAt);
+        }
+        _lastTickAt = now;
     }
 
     private void LogProgress()
