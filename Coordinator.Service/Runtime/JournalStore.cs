@@ -25,10 +25,8 @@ internal static class JournalStore
             switch (storage.Provider)
             {
                 case StorageProvider.Sqlite:
-                    await CheckSqliteAsync(storage.SqlitePath, cancellationToken, integrity: true);
-                    // Not the snapshots' file: quick_check reads every page, hundreds of MB before each start, and a
-                    // damaged snapshot fails the replica's recovery with SQLite's own error anyway.
-                    await CheckSqliteAsync(storage.SqliteSnapshotPath, cancellationToken, integrity: false);
+                    await CheckSqliteAsync(storage.SqlitePath, cancellationToken, forSnapshots: false);
+                    await CheckSqliteAsync(storage.SqliteSnapshotPath, cancellationToken, forSnapshots: true);
                     break;
                 case StorageProvider.Postgres:
                     await using (var connection = new NpgsqlConnection(storage.PostgresConnectionString))
@@ -187,7 +185,15 @@ internal static class JournalStore
         return command;
     }
 
-    private static async Task CheckSqliteAsync(string path, CancellationToken cancellationToken, bool integrity)
+    /// <summary>
+    /// Checks a SQLite file and sets it up. The journal: quick_check, then WAL (small commits, one fsync each). The
+    /// snapshots: no quick_check, which would read hundreds of MB before every start (a damaged snapshot fails the
+    /// replica's recovery with SQLite's own error anyway); 64 KiB pages and a rollback journal, since a snapshot is one
+    /// blob of hundreds of MB, which SQLite reads and writes page by page through an overflow chain: measured for
+    /// 271 MB, 4 KiB pages in WAL took 11-17 s to write and 8.7 s to read, 64 KiB pages with a rollback journal 4-5 s
+    /// and 1.4 s (a loaded 2-core machine).
+    /// </summary>
+    private static async Task CheckSqliteAsync(string path, CancellationToken cancellationToken, bool forSnapshots)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null)
@@ -196,21 +202,28 @@ internal static class JournalStore
         }
         await using var connection = new SqliteConnection($"Data Source={Path.GetFullPath(path)}");
         await connection.OpenAsync(cancellationToken);
-        if (integrity)
+        if (forSnapshots)
         {
-            await using var check = connection.CreateCommand();
-            check.CommandText = "PRAGMA quick_check";
-            var verdict = (string?)await check.ExecuteScalarAsync(cancellationToken);
-            if (verdict != "ok")
-            {
-                throw new ReplicaStartException($"journal file {path} is corrupt: {verdict}");
-            }
+            // The page size holds from the first page written: setting user_version writes it, on a new file.
+            await using var pages = connection.CreateCommand();
+            pages.CommandText = $"PRAGMA page_size = {SnapshotPageBytes}; PRAGMA user_version = 1";
+            await pages.ExecuteNonQueryAsync(cancellationToken);
+            return;
+        }
+        await using var check = connection.CreateCommand();
+        check.CommandText = "PRAGMA quick_check";
+        var verdict = (string?)await check.ExecuteScalarAsync(cancellationToken);
+        if (verdict != "ok")
+        {
+            throw new ReplicaStartException($"journal file {path} is corrupt: {verdict}");
         }
         // WAL persists in the file; with synchronous=FULL (SQLite's default) every commit is still fsynced.
         await using var wal = connection.CreateCommand();
         wal.CommandText = "PRAGMA journal_mode=WAL";
         await wal.ExecuteScalarAsync(cancellationToken);
     }
+
+    private const int SnapshotPageBytes = 65536;
 
     private static string SqliteConnectionString(string path) => $"Data Source={Path.GetFullPath(path)}";
 
