@@ -28,6 +28,12 @@ internal sealed class ReplicaMetrics : IDisposable
     private readonly Histogram<int> _batchCommands;
     private readonly Histogram<double> _commitSeconds;
     private readonly Histogram<double> _journalWriteSeconds;
+    private readonly Histogram<double> _queuedSeconds;
+    private readonly Histogram<double> _quorumSeconds;
+    private readonly Histogram<double> _applySeconds;
+
+    /// <summary>As leader: when the first Accept of each slot in flight left (Stopwatch ticks), until the slot is applied.</summary>
+    private readonly Dictionary<long, long> _acceptSentAt = [];
 
     /// <summary>When each command this leader queued was submitted (Stopwatch ticks), until it is applied or abandoned.</summary>
     private readonly Dictionary<(long Session, long Sequence), long> _submittedAt = [];
@@ -59,6 +65,17 @@ internal sealed class ReplicaMetrics : IDisposable
         _journalWriteSeconds = Meter.CreateHistogram("coordinator.replica.journal.write.duration", "s",
             "One batch of journal events, from the write's start until the journal confirmed it durable.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        // The write path's stages at the leader, for the latency budget (BENCHMARKS.md): a command waits for a slot,
+        // its Accept goes out while the leader's own journal write runs, a majority answers, the slot is applied.
+        _queuedSeconds = Meter.CreateHistogram("coordinator.replica.write.queued.duration", "s",
+            "As leader: from a client command's submission to the first Accept that carries it (waiting for the pipeline window).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = StageBuckets });
+        _quorumSeconds = Meter.CreateHistogram("coordinator.replica.write.quorum.duration", "s",
+            "As leader: from a slot's first Accept to the slot's delivery here, chosen by a majority (journal writes and a round trip).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = StageBuckets });
+        _applySeconds = Meter.CreateHistogram("coordinator.replica.write.apply.duration", "s",
+            "Applying one slot's commands to the state machine.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = StageBuckets });
         Meter.CreateObservableGauge("coordinator.replica.role", ObserveRole, "{role}",
             "1 for this replica's current Paxos role, 0 for the others.");
         Meter.CreateObservableGauge("coordinator.replica.ballot", () => _state.BallotRound, "{round}",
@@ -85,6 +102,9 @@ internal sealed class ReplicaMetrics : IDisposable
     private static readonly double[] LatencyBuckets =
         [0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192];
 
+    /// <summary>25 µs to about 1.6 s in steps of √2: fine enough for medians of stages that take tens of microseconds.</summary>
+    private static readonly double[] StageBuckets = [.. Enumerable.Range(0, 33).Select(step => 0.000025 * Math.Pow(2, step / 2.0))];
+
     public int ReplicaId { get; }
 
     public Meter Meter { get; }
@@ -93,10 +113,20 @@ internal sealed class ReplicaMetrics : IDisposable
 
     public void LeaderChanged() => _leaderChanges.Add(1);
 
-    public void Queued(Command command)
+    /// <summary>A command is about to be submitted to the core, whose first Accept may carry it in the same step.</summary>
+    public void Submitting(Command command) => _submittedAt[(command.SessionId, command.Sequence)] = Stopwatch.GetTimestamp();
+
+    /// <summary>The core queued the command submitted; otherwise it refused it.</summary>
+    public void Submitted(Command command, bool queued)
     {
-        _proposals.Add(1);
-        _submittedAt[(command.SessionId, command.Sequence)] = Stopwatch.GetTimestamp();
+        if (queued)
+        {
+            _proposals.Add(1);
+        }
+        else
+        {
+            _submittedAt.Remove((command.SessionId, command.Sequence));
+        }
     }
 
     public void Applied(Command command)
@@ -108,12 +138,52 @@ internal sealed class ReplicaMetrics : IDisposable
     }
 
     /// <summary>This replica stopped leading: what it queued is answered NotLeader, and retried elsewhere.</summary>
-    public void Abandoned() => _submittedAt.Clear();
+    public void Abandoned()
+    {
+        _submittedAt.Clear();
+        _acceptSentAt.Clear();
+    }
 
-    public void SlotApplied(int commands)
+    /// <summary>What the core sends: the first Accept of a slot starts its quorum stage and ends its commands' wait.</summary>
+    public void Sending(List<Envelope> envelopes)
+    {
+        if (!_quorumSeconds.Enabled)
+        {
+            return;
+        }
+        long? now = null;
+        foreach (var envelope in envelopes)
+        {
+            if (envelope.Message is not Accept accept || _acceptSentAt.ContainsKey(accept.Slot))
+            {
+                continue;
+            }
+            now ??= Stopwatch.GetTimestamp();
+            _acceptSentAt[accept.Slot] = now.Value;
+            foreach (var command in accept.Value.Commands)
+            {
+                if (_submittedAt.TryGetValue((command.SessionId, command.Sequence), out var submitted))
+                {
+                    _queuedSeconds.Record(Stopwatch.GetElapsedTime(submitted, now.Value).TotalSeconds);
+                }
+            }
+        }
+    }
+
+    /// <param name="applyStartedAt">When this replica began applying the slot (Stopwatch ticks).</param>
+    public void SlotApplied(long slot, int commands, long applyStartedAt)
     {
         _chosenSlots.Add(1);
         _batchCommands.Record(commands);
+        if (!_applySeconds.Enabled)
+        {
+            return;
+        }
+        _applySeconds.Record(Stopwatch.GetElapsedTime(applyStartedAt).TotalSeconds);
+        if (_acceptSentAt.Remove(slot, out var sent))
+        {
+            _quorumSeconds.Record(Stopwatch.GetElapsedTime(sent, applyStartedAt).TotalSeconds);
+        }
     }
 
     public void JournalWritten(long startedAt) => _journalWriteSeconds.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds);

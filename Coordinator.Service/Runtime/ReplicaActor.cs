@@ -253,12 +253,13 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     {
         var command = request.Command;
         var outcome = default(SubmitResult);
+        _metrics.Submitting(command);
         Run(outbox => outcome = Core.Submit(command, _clock.NowMs, outbox));
+        _metrics.Submitted(command, outcome.Status == SubmitStatus.Queued);
         switch (outcome.Status)
         {
             case SubmitStatus.Queued:
                 _waiters[(command.SessionId, command.Sequence)] = Sender;
-                _metrics.Queued(command);
                 break;
             case SubmitStatus.NotLeader when !request.Forwarded && _peers.TryGetValue(outcome.LeaderHint, out var leader):
                 leader.Tell(request with { Forwarded = true }, Sender);
@@ -367,6 +368,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         var outbox = new Outbox();
         input(outbox);
         AnswerReadIndexes(outbox);
+        _metrics.Sending(outbox.Send);
         // The core lists apart what promises nothing about this replica's journal: it leaves now, so the leader's
         // fsync and its followers' overlap instead of running one after the other.
         SendAll(outbox.Send);
@@ -456,6 +458,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         switch (delivery)
         {
             case SlotDelivered slot:
+                var applyStartedAt = Stopwatch.GetTimestamp();
                 foreach (var command in slot.Value.Commands)
                 {
                     var result = _stateMachine.Apply(slot.Slot, slot.Time, command);
@@ -468,7 +471,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
                 _stateMachineBelow = slot.Slot + 1;
                 _lastAppliedTimestamp = slot.Timestamp;
                 _appliedBytes += slot.Value.PayloadBytes;
-                _metrics.SlotApplied(slot.Value.Commands.Length);
+                _metrics.SlotApplied(slot.Slot, slot.Value.Commands.Length, applyStartedAt);
                 break;
             case SnapshotDelivered snapshot:
                 var installStartedAt = Stopwatch.GetTimestamp();

@@ -79,6 +79,10 @@ public sealed class MonitoringProcessTests(ITestOutputHelper output)
         // Only a leader times commits: it is where a command waits from its submission to its application.
         Assert.Equal("histogram", leader.Types["coordinator_replica_commit_duration_seconds"]);
         Assert.True(leader.Sum("coordinator_replica_commit_duration_seconds_sum") > 0);
+        // The write path's stages (the latency budget): every commit waited, went through a quorum and was applied.
+        Assert.True(Moved("coordinator_replica_write_queued_duration_seconds_count") >= writes + 1);
+        Assert.True(Moved("coordinator_replica_write_quorum_duration_seconds_count") >= 1);
+        Assert.True(Moved("coordinator_replica_write_apply_duration_seconds_count") >= writes + 1);
         // Sessions are sampled once a second: the client's session (and the warm-up writes' own) show up in the tree.
         await Eventually(async () => (await cluster.ScrapeAsync(1)).Sum("coordinator_replica_sessions") >= 1, "the session gauge counts the client's session");
     }
