@@ -88,9 +88,18 @@ public sealed class CoordinatorClient : IAsyncDisposable
     }
 
     /// <param name="watcher">Called once when the node changes or is deleted after this read.</param>
-    public async Task<NodeData> GetDataAsync(string path, Action<WatchEvent>? watcher = null, CancellationToken cancellationToken = default)
+    public Task<NodeData> GetDataAsync(string path, Action<WatchEvent>? watcher = null, CancellationToken cancellationToken = default) =>
+        GetDataAsync(path, ReadConsistency.Session, watcher, cancellationToken);
+
+    /// <param name="consistency">
+    /// <see cref="ReadConsistency.Linearizable"/> reads the latest committed state in one request, as <see cref="SyncAsync"/>
+    /// and then this read would.
+    /// </param>
+    /// <param name="watcher">Called once when the node changes or is deleted after this read.</param>
+    public async Task<NodeData> GetDataAsync(
+        string path, ReadConsistency consistency, Action<WatchEvent>? watcher = null, CancellationToken cancellationToken = default)
     {
-        var response = await ReadOkAsync(ReadKind.GetData, path, watcher, cancellationToken).ConfigureAwait(false);
+        var response = await ReadOkAsync(ReadKind.GetData, path, consistency, watcher, cancellationToken).ConfigureAwait(false);
         return new NodeData(response.Data, response.Stat);
     }
 
@@ -108,9 +117,16 @@ public sealed class CoordinatorClient : IAsyncDisposable
 
     /// <param name="watcher">Called once when the node is created, changed or deleted after this read.</param>
     /// <returns>The node's Stat, or null when it does not exist.</returns>
-    public async Task<Stat?> ExistsAsync(string path, Action<WatchEvent>? watcher = null, CancellationToken cancellationToken = default)
+    public Task<Stat?> ExistsAsync(string path, Action<WatchEvent>? watcher = null, CancellationToken cancellationToken = default) =>
+        ExistsAsync(path, ReadConsistency.Session, watcher, cancellationToken);
+
+    /// <param name="consistency">See <see cref="GetDataAsync(string, ReadConsistency, Action{WatchEvent}?, CancellationToken)"/>.</param>
+    /// <param name="watcher">Called once when the node is created, changed or deleted after this read.</param>
+    /// <returns>The node's Stat, or null when it does not exist.</returns>
+    public async Task<Stat?> ExistsAsync(
+        string path, ReadConsistency consistency, Action<WatchEvent>? watcher = null, CancellationToken cancellationToken = default)
     {
-        var response = await ReadAsync(ReadKind.Exists, path, watcher, cancellationToken).ConfigureAwait(false);
+        var response = await ReadAsync(ReadKind.Exists, path, consistency, watcher, cancellationToken).ConfigureAwait(false);
         return response.Code switch
         {
             ErrorCode.Ok => response.Stat,
@@ -120,9 +136,15 @@ public sealed class CoordinatorClient : IAsyncDisposable
     }
 
     /// <param name="watcher">Called once when the node's children change or it is deleted after this read.</param>
-    public async Task<IReadOnlyList<string>> GetChildrenAsync(string path, Action<WatchEvent>? watcher = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> GetChildrenAsync(string path, Action<WatchEvent>? watcher = null, CancellationToken cancellationToken = default) =>
+        GetChildrenAsync(path, ReadConsistency.Session, watcher, cancellationToken);
+
+    /// <param name="consistency">See <see cref="GetDataAsync(string, ReadConsistency, Action{WatchEvent}?, CancellationToken)"/>.</param>
+    /// <param name="watcher">Called once when the node's children change or it is deleted after this read.</param>
+    public async Task<IReadOnlyList<string>> GetChildrenAsync(
+        string path, ReadConsistency consistency, Action<WatchEvent>? watcher = null, CancellationToken cancellationToken = default)
     {
-        var response = await ReadOkAsync(ReadKind.GetChildren, path, watcher, cancellationToken).ConfigureAwait(false);
+        var response = await ReadOkAsync(ReadKind.GetChildren, path, consistency, watcher, cancellationToken).ConfigureAwait(false);
         return response.Children;
     }
 
@@ -395,19 +417,25 @@ public sealed class CoordinatorClient : IAsyncDisposable
         }
     }
 
-    private async Task<ReadResponse> ReadOkAsync(ReadKind kind, string path, Action<WatchEvent>? watcher, CancellationToken cancellationToken)
+    private async Task<ReadResponse> ReadOkAsync(
+        ReadKind kind, string path, ReadConsistency consistency, Action<WatchEvent>? watcher, CancellationToken cancellationToken)
     {
-        var response = await ReadAsync(kind, path, watcher, cancellationToken).ConfigureAwait(false);
+        var response = await ReadAsync(kind, path, consistency, watcher, cancellationToken).ConfigureAwait(false);
         return response.Code == ErrorCode.Ok ? response : throw Errors.For(response.Code, path);
     }
 
-    private async Task<ReadResponse> ReadAsync(ReadKind kind, string path, Action<WatchEvent>? watcher, CancellationToken cancellationToken)
+    private async Task<ReadResponse> ReadAsync(
+        ReadKind kind, string path, ReadConsistency consistency, Action<WatchEvent>? watcher, CancellationToken cancellationToken)
     {
+        if (consistency is not (ReadConsistency.Session or ReadConsistency.Linearizable))
+        {
+            throw new ArgumentOutOfRangeException(nameof(consistency), consistency, "not a read consistency");
+        }
         ArgumentNullException.ThrowIfNull(path);
         var completion = new TaskCompletionSource<ReadResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var registration = cancellationToken.Register(() => completion.TrySetCanceled(cancellationToken));
         var operation = ClientTelemetry.StartRead(kind, path, SessionId);
-        _actor.Tell(new SubmitRead(kind, path, watcher, completion));
+        _actor.Tell(new SubmitRead(kind, path, watcher, completion, consistency == ReadConsistency.Linearizable));
         try
         {
             var response = await completion.Task.ConfigureAwait(false);

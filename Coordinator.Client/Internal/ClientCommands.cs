@@ -13,7 +13,7 @@ internal sealed record SubmitWrite(Transaction Transaction, byte[] Bytes, TaskCo
 /// <summary><paramref name="LockGrant"/> is set when an Acquire was queued: it completes with the fencing token.</summary>
 internal sealed record WriteOutcome(OpResult Result, long Slot, Task<long>? LockGrant);
 
-internal sealed record SubmitRead(ReadKind Kind, string Path, Action<WatchEvent>? Watcher, TaskCompletionSource<ReadResponse> Completion);
+internal sealed record SubmitRead(ReadKind Kind, string Path, Action<WatchEvent>? Watcher, TaskCompletionSource<ReadResponse> Completion, bool Linearizable = false);
 
 internal sealed record Subscribe(WatchSubscription Subscription, TaskCompletionSource Completion);
 

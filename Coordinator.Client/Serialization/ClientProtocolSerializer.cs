@@ -63,6 +63,7 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
                 w.WriteByte((byte)m.Kind);
                 w.WriteString(m.Path);
                 w.WriteBool(m.Watch);
+                w.WriteBool(m.Linearizable);
                 break;
             case ReadResponse m:
                 w.WriteInt64(m.RequestId);
@@ -203,7 +204,7 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
             {
                 "W" => new WriteRequest(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadBytes()),
                 "WR" => new WriteResponse(r.ReadInt64(), r.ReadInt64(), r.ReadBytes()),
-                "R" => new ReadRequest(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadEnum<ReadKind>(ref r), RequiredString(ref r), r.ReadBool()),
+                "R" => new ReadRequest(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadEnum<ReadKind>(ref r), RequiredString(ref r), r.ReadBool(), r.ReadBool()),
                 "RR" => ReadReadResponse(ref r),
                 "A" => ReadAttach(ref r),
                 "AR" => new AttachResponse(r.ReadInt64(), r.ReadInt64(), r.ReadInt32()),

@@ -35,7 +35,12 @@ internal enum ReadKind : byte
     GetChildren = 2,
 }
 
-internal sealed record ReadRequest(long RequestId, long SessionId, long LastSeenSlot, ReadKind Kind, string Path, bool Watch) : ClientMessage;
+/// <summary>
+/// A read of the state this gateway's replica applied, at least up to <paramref name="LastSeenSlot"/>. A
+/// <paramref name="Linearizable"/> read first takes a read index from the leader and waits for the replica to apply
+/// everything below it, as a sync followed by the read would, in one request.
+/// </summary>
+internal sealed record ReadRequest(long RequestId, long SessionId, long LastSeenSlot, ReadKind Kind, string Path, bool Watch, bool Linearizable = false) : ClientMessage;
 
 /// <summary><paramref name="Slot"/> is the slot of the state the read saw; the client's last-seen point moves to it.</summary>
 internal sealed record ReadResponse(long RequestId, long Slot, ErrorCode Code, Stat Stat, byte[] Data, IReadOnlyList<string> Children) : ClientMessage;

@@ -58,6 +58,9 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
             case RetryWrite retry:
                 _core.OnRetry(retry.Key);
                 break;
+            case RetryReadIndex retry:
+                _core.OnRetryReadIndex(retry.ReadId);
+                break;
             case ReadIndexResponse response:
                 if (_core.AnswersSync(response))
                 {
@@ -74,7 +77,7 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
             case ReadRequest read:
                 if (_core.AdmitRead(Sender, read))
                 {
-                    _replica.Tell(new StateQuery(read.LastSeenSlot + 1, machine => GatewayQueries.Read(machine, read.Kind, read.Path), (read, Sender)), Self);
+                    RunRead(Sender, read);
                 }
                 break;
             case AttachRequest attach:
@@ -141,6 +144,9 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
         Drain();
     }
 
+    private void RunRead(IActorRef client, ReadRequest read) =>
+        _replica.Tell(new StateQuery(read.LastSeenSlot + 1, machine => GatewayQueries.Read(machine, read.Kind, read.Path), (read, client)), Self);
+
     /// <summary>Carries out what the core decided: watch clients first, so none can go unnoticed, then send.</summary>
     private void Drain()
     {
@@ -169,6 +175,14 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
         foreach (var key in outbox.RetryLater)
         {
             Timers.StartSingleTimer(key, new RetryWrite(key), _settings.WriteRetryInterval);
+        }
+        foreach (var (client, read) in outbox.ReadsToRun)
+        {
+            RunRead(client, read);
+        }
+        foreach (var readId in outbox.ReadIndexRetries)
+        {
+            Timers.StartSingleTimer(new RetryReadIndex(readId), new RetryReadIndex(readId), _settings.WriteRetryInterval);
         }
         outbox.Clear();
     }

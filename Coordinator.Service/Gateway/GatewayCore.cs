@@ -37,6 +37,9 @@ internal sealed class GatewayCore<TClient>
 
     /// <summary>Syncs waiting for a read index, by the id of their read index requests.</summary>
     private readonly Dictionary<long, WriteKey> _syncs = [];
+
+    /// <summary>Linearizable reads waiting for a read index, by the id of their read index requests.</summary>
+    private readonly Dictionary<long, (TClient Client, ReadRequest Read)> _linearizableReads = [];
     private readonly PriorityQueue<(TClient Client, WriteResponse Response), long> _answersWaitingForApply = new();
     private readonly InFlightLimits<TClient> _inFlight;
 
@@ -189,6 +192,17 @@ internal sealed class GatewayCore<TClient>
 
     public void OnReadIndex(ReadIndexResponse response)
     {
+        if (_linearizableReads.TryGetValue(response.RequestId, out var waiting))
+        {
+            if (response.Index is not { } readIndex)
+            {
+                Outbox.ReadIndexRetries.Add(response.RequestId);
+                return;
+            }
+            _linearizableReads.Remove(response.RequestId);
+            Outbox.ReadsToRun.Add((waiting.Client, waiting.Read with { LastSeenSlot = Math.Max(waiting.Read.LastSeenSlot, readIndex - 1) }));
+            return;
+        }
         if (!_syncs.TryGetValue(response.RequestId, out var key) || !_writes.TryGetValue(key, out var pending))
         {
             return;
@@ -231,6 +245,11 @@ internal sealed class GatewayCore<TClient>
             Outbox.CancelRetry.Add(key);
             Submit(pending);
         }
+        // So were read indexes the leader was asked for.
+        foreach (var readId in _linearizableReads.Keys)
+        {
+            Outbox.ToReplica.Add(new ReadIndexRequest(readId));
+        }
         // Reports that went to a leader that died were lost with it, and the acknowledgements they hold with them.
         foreach (var (reportId, acks) in _reportsInFlight)
         {
@@ -268,7 +287,19 @@ internal sealed class GatewayCore<TClient>
 
     // ---- reads and watches ---------------------------------------------------------------------------------------
 
-    /// <returns>Whether the shell should run the read; if not, the refusal is in the outbox.</returns>
+    /// <summary>The timer of a linearizable read whose read index found no leader has fired.</summary>
+    public void OnRetryReadIndex(long readId)
+    {
+        if (_linearizableReads.ContainsKey(readId))
+        {
+            Outbox.ToReplica.Add(new ReadIndexRequest(readId));
+        }
+    }
+
+    /// <returns>
+    /// Whether the shell should run the read now; if not, the refusal is in the outbox, or the read waits for its read
+    /// index and comes back in <see cref="GatewayOutbox{TClient}.ReadsToRun"/>.
+    /// </returns>
     public bool AdmitRead(TClient client, ReadRequest read)
     {
         if (!IsAttachedBy(read.SessionId, client))
@@ -282,7 +313,14 @@ internal sealed class GatewayCore<TClient>
             return false;
         }
         _inFlight.Admit(read.SessionId, client, 0);
-        return true;
+        if (!read.Linearizable)
+        {
+            return true;
+        }
+        var readId = ++_nextReadId;
+        _linearizableReads[readId] = (client, read);
+        Outbox.ToReplica.Add(new ReadIndexRequest(readId));
+        return false;
     }
 
     public void OnReadDone(TClient client, ReadRequest read, ReadOutcome outcome, long appliedBelow)
@@ -404,6 +442,10 @@ internal sealed class GatewayCore<TClient>
     public void OnClientGone(TClient client)
     {
         _inFlight.Forget(client);
+        foreach (var (readId, _) in _linearizableReads.Where(read => EqualityComparer<TClient>.Default.Equals(read.Value.Client, client)).ToList())
+        {
+            _linearizableReads.Remove(readId);
+        }
         if (!_sessionsByClient.Remove(client, out var sessions))
         {
             return;

@@ -4,6 +4,8 @@ namespace Coordinator.Service.Gateway;
 
 internal sealed record RetryWrite(WriteKey Key);
 
+internal sealed record RetryReadIndex(long ReadId);
+
 internal sealed class GatewaySweepTick
 {
     public static readonly GatewaySweepTick Instance = new();

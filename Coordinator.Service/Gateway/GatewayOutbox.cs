@@ -18,6 +18,12 @@ internal sealed class GatewayOutbox<TClient>
 
     public List<WriteKey> CancelRetry { get; } = [];
 
+    /// <summary>Reads to run on the replica's state now: linearizable reads whose read index came.</summary>
+    public List<(TClient Client, ReadRequest Read)> ReadsToRun { get; } = [];
+
+    /// <summary>Read indexes of linearizable reads to ask for again later: the last ask found no leader.</summary>
+    public List<long> ReadIndexRetries { get; } = [];
+
     public List<TClient> Watch { get; } = [];
 
     public List<TClient> Unwatch { get; } = [];
@@ -28,6 +34,8 @@ internal sealed class GatewayOutbox<TClient>
         ToReplica.Clear();
         RetryLater.Clear();
         CancelRetry.Clear();
+        ReadsToRun.Clear();
+        ReadIndexRetries.Clear();
         Watch.Clear();
         Unwatch.Clear();
     }

@@ -82,6 +82,26 @@ public sealed class ClientOperationTests : IAsyncLifetime
         Assert.Equal("x", Text((await _other.GetDataAsync("/m")).Data));
     }
 
+    /// <summary>
+    /// Issue 17: a linearizable read in one request. Every write another session's client saw acknowledged, on another
+    /// replica, is in the next linearizable read, with no sync before it.
+    /// </summary>
+    [Fact]
+    public async Task A_linearizable_read_sees_every_write_acknowledged_before_it_started()
+    {
+        await _client.CreateAsync("/fresh", Bytes("0"));
+        for (var i = 1; i <= 50; i++)
+        {
+            await _client.SetDataAsync("/fresh", Bytes($"{i}"));
+            await _client.CreateAsync($"/fresh/{i}", []);
+            Assert.Equal($"{i}", Text((await _other.GetDataAsync("/fresh", ReadConsistency.Linearizable)).Data));
+            Assert.Equal(i, (await _other.ExistsAsync("/fresh", ReadConsistency.Linearizable))!.Value.ChildCount);
+            Assert.Equal(i, (await _other.GetChildrenAsync("/fresh", ReadConsistency.Linearizable)).Count);
+        }
+        await Assert.ThrowsAsync<NoNodeException>(() => _other.GetDataAsync("/stale", ReadConsistency.Linearizable));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _other.GetDataAsync("/fresh", (ReadConsistency)7));
+    }
+
     [Fact]
     public async Task One_shot_watches_fire_once_and_persistent_watches_stream_every_change()
     {

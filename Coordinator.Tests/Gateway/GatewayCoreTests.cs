@@ -122,6 +122,44 @@ public sealed class GatewayCoreTests
         Assert.Equal(_slot + 1, Assert.IsType<WriteResponse>(Assert.Single(Replies(Alice))).Slot);
     }
 
+    /// <summary>Issue 17: a linearizable read in one request, not a sync in the session's write queue and then a read.</summary>
+    [Fact]
+    public void A_linearizable_read_takes_a_read_index_then_runs_no_older_than_it_asking_again_when_no_leader_answered()
+    {
+        CreateSession(Alice, AliceSession);
+        Drain();
+        var read = new ReadRequest(++_requestId, AliceSession, 3, ReadKind.GetData, "/a", Watch: false, Linearizable: true);
+
+        Assert.False(_core.AdmitRead(Alice, read));
+        var asked = Assert.Single(_core.Outbox.ToReplica.OfType<ReadIndexRequest>());
+        Assert.Empty(_core.Outbox.ReadsToRun);
+        _core.Outbox.Clear();
+
+        _core.OnReadIndex(new ReadIndexResponse(asked.RequestId, null, 0));
+        Assert.Equal([asked.RequestId], _core.Outbox.ReadIndexRetries);
+        Assert.Empty(_core.Outbox.ReadsToRun);
+        _core.Outbox.Clear();
+        _core.OnRetryReadIndex(asked.RequestId);
+        Assert.Equal(asked, Assert.Single(_core.Outbox.ToReplica));
+        _core.Outbox.Clear();
+        _core.OnLeaderChanged();
+        Assert.Contains(asked, _core.Outbox.ToReplica);
+        _core.Outbox.Clear();
+
+        _core.OnReadIndex(new ReadIndexResponse(asked.RequestId, 42, 0));
+        Assert.Equal((Alice, read with { LastSeenSlot = 41 }), Assert.Single(_core.Outbox.ReadsToRun));
+        _core.Outbox.Clear();
+        _core.OnReadIndex(new ReadIndexResponse(asked.RequestId, 43, 0));
+        Assert.Empty(_core.Outbox.ReadsToRun);
+
+        var already = read with { RequestId = ++_requestId, LastSeenSlot = 50 };
+        Assert.False(_core.AdmitRead(Alice, already));
+        var second = Assert.Single(_core.Outbox.ToReplica.OfType<ReadIndexRequest>());
+        _core.Outbox.Clear();
+        _core.OnReadIndex(new ReadIndexResponse(second.RequestId, 42, 0));
+        Assert.Equal(50, Assert.Single(_core.Outbox.ReadsToRun).Read.LastSeenSlot);
+    }
+
     [Fact]
     public void Writes_past_the_size_or_in_flight_limits_are_refused_and_the_limit_frees_when_answered()
     {

@@ -511,7 +511,7 @@ internal sealed class ClientSessionCore
     private void SendRead(long now, PendingRead read)
     {
         read.SentAt = now;
-        Send(new ReadRequest(read.RequestId, SessionId, LastSeenSlot, read.Kind, read.Path, read.Watcher is not null));
+        Send(new ReadRequest(read.RequestId, SessionId, LastSeenSlot, read.Kind, read.Path, read.Watcher is not null, read.Linearizable));
     }
 
     private void SendSubscribe(long now, PendingSubscribe subscribe)

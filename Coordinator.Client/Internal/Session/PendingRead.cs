@@ -12,6 +12,8 @@ internal sealed class PendingRead(long requestId, SubmitRead submit)
 
     public Action<WatchEvent>? Watcher { get; } = submit.Watcher;
 
+    public bool Linearizable { get; } = submit.Linearizable;
+
     public TaskCompletionSource<ReadResponse> Completion { get; } = submit.Completion;
 
     /// <summary>When it was sent to the current server; null while it waits for an attach.</summary>
