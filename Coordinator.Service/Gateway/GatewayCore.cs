@@ -54,6 +54,9 @@ internal sealed class GatewayCore<TClient>
 
     public GatewayOutbox<TClient> Outbox { get; } = new();
 
+    /// <summary>The fault harness's deliberate replay bug (<see cref="FaultInjection.DropReplayedEvent"/>); null in production.</summary>
+    public FaultInjection.DropReplayedEvent? DropReplayedEvent { get; init; }
+
     /// <summary>This replica has applied every slot below this one.</summary>
     public long AppliedBelow { get; private set; }
 
@@ -315,7 +318,26 @@ internal sealed class GatewayCore<TClient>
         else
         {
             var registeredAt = SeenThroughNow;
-            Outbox.ToClients.Add((client, new WatchAck(add.RequestId, registeredAt.Slot, registeredAt.Index)));
+            var from = add.After is { } after && after < registeredAt ? after : (EventPosition?)null;
+            var compacted = from is { } asked && !_history.Covers(asked);
+            Outbox.ToClients.Add((client, new WatchAck(add.RequestId, registeredAt.Slot, registeredAt.Index, compacted)));
+            if (from is { } start && !compacted)
+            {
+                // After the answer, which puts the watch in the client's table, and before any live event: the
+                // history up to now, then every later change, each once.
+                foreach (var change in _history.After(start).Where(change => WatchTable.Matches(add.Watch, change.Type, change.Path)))
+                {
+                    Replay(client, new WatchNotification(add.SessionId, change.Type, change.Path, change.Position.Slot, change.Position.Index));
+                }
+            }
+        }
+    }
+
+    private void Replay(TClient client, WatchNotification notification)
+    {
+        if (DropReplayedEvent?.Drops() != true)
+        {
+            Outbox.ToClients.Add((client, notification));
         }
     }
 
@@ -551,7 +573,7 @@ internal sealed class GatewayCore<TClient>
         }
         foreach (var change in missed.Values)
         {
-            Outbox.ToClients.Add((client, new WatchNotification(attach.SessionId, change.Type, change.Path, change.Position.Slot, change.Position.Index)));
+            Replay(client, new WatchNotification(attach.SessionId, change.Type, change.Path, change.Position.Slot, change.Position.Index));
         }
         foreach (var notification in afterReplay)
         {
