@@ -87,6 +87,7 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
                     WriteWatch(w, resumed.Watch);
                     w.WriteInt64(resumed.SeenThrough.Slot);
                     w.WriteInt32(resumed.SeenThrough.Index);
+                    w.WriteBool(resumed.NodeExisted);
                 }
                 w.WriteInt32(m.AwaitedLocks.Count);
                 foreach (var path in m.AwaitedLocks)
@@ -275,7 +276,7 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
         var watches = new ResumedWatch[r.ReadCount()];
         for (var i = 0; i < watches.Length; i++)
         {
-            watches[i] = new ResumedWatch(ReadWatch(ref r), new EventPosition(r.ReadInt64(), r.ReadInt32()));
+            watches[i] = new ResumedWatch(ReadWatch(ref r), new EventPosition(r.ReadInt64(), r.ReadInt32()), r.ReadBool());
         }
         var awaitedLocks = new string[r.ReadCount()];
         for (var i = 0; i < awaitedLocks.Length; i++)

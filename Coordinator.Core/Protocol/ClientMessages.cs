@@ -57,8 +57,12 @@ internal enum WatchKind : byte
 
 internal sealed record WatchRegistration(string Path, WatchKind Kind);
 
-/// <summary>A watch the client holds, and the position of the last event it has seen, or would have seen, for it.</summary>
-internal sealed record ResumedWatch(WatchRegistration Watch, EventPosition SeenThrough);
+/// <summary>
+/// A watch the client holds, and the position of the last event it has seen, or would have seen, for it.
+/// <paramref name="NodeExisted"/>: a one-shot watch set by a read that found its node (getData, or exists on an
+/// existing node), not an exists-watch waiting for a create; if the node is gone, it was deleted meanwhile.
+/// </summary>
+internal sealed record ResumedWatch(WatchRegistration Watch, EventPosition SeenThrough, bool NodeExisted = false);
 
 /// <summary>
 /// Attach a live session to this gateway (after connecting or failing over). The gateway checks the secret, sends

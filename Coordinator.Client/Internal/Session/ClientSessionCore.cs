@@ -559,7 +559,7 @@ internal sealed class ClientSessionCore
         {
             var kind = read.Kind == ReadKind.GetChildren ? WatchKind.Children : WatchKind.Data;
             // Reads are answered between slots: the watch sees every change after the read's slot.
-            _watches.Add(new WatchSubscription(new WatchRegistration(read.Path, kind), read.Watcher), EventPosition.After(response.Slot));
+            _watches.Add(new WatchSubscription(new WatchRegistration(read.Path, kind), read.Watcher), EventPosition.After(response.Slot), response.Code == ErrorCode.Ok);
         }
         _outputs.Add(new CompleteCall<ReadResponse>(read.Completion, response));
     }

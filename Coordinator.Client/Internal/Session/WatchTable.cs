@@ -16,7 +16,7 @@ internal sealed class WatchTable
     private readonly Dictionary<WatchRegistration, List<Consumer>> _byRegistration = [];
 
     public IReadOnlyList<ResumedWatch> Registrations =>
-        [.. _byRegistration.Select(entry => new ResumedWatch(entry.Key, entry.Value.Min(consumer => consumer.SeenThrough)))];
+        [.. _byRegistration.Select(entry => new ResumedWatch(entry.Key, entry.Value.Min(consumer => consumer.SeenThrough), entry.Value.Any(consumer => consumer.NodeExisted)))];
 
     public IReadOnlyList<WatchSubscription> Subscriptions => [.. _byRegistration.Values.SelectMany(consumers => consumers.Select(consumer => consumer.Subscription))];
 
@@ -26,10 +26,11 @@ internal sealed class WatchTable
     public EventPosition Newest(WatchRegistration registration) => _byRegistration[registration].Max(consumer => consumer.SeenThrough);
 
     /// <summary>Adds a consumer that has every event after <paramref name="seenThrough"/>; true when it is the registration's first.</summary>
-    public bool Add(WatchSubscription subscription, EventPosition seenThrough)
+    /// <param name="nodeExisted">A one-shot watch set by a read that found its node (see <see cref="ResumedWatch.NodeExisted"/>).</param>
+    public bool Add(WatchSubscription subscription, EventPosition seenThrough, bool nodeExisted = false)
     {
         subscription.RegisteredAt = seenThrough;
-        var consumer = new Consumer(subscription) { SeenThrough = seenThrough };
+        var consumer = new Consumer(subscription) { SeenThrough = seenThrough, NodeExisted = nodeExisted };
         if (_byRegistration.TryGetValue(subscription.Registration, out var consumers))
         {
             consumers.Add(consumer);
@@ -106,5 +107,7 @@ internal sealed class WatchTable
         public WatchSubscription Subscription { get; } = subscription;
 
         public EventPosition SeenThrough { get; set; }
+
+        public bool NodeExisted { get; init; }
     }
 }
