@@ -156,7 +156,7 @@ public sealed class CoordinatorClient : IAsyncDisposable
         switch (outcome.Result)
         {
             case MultiResult multi:
-                return [.. multi.Results.Select((result, i) => ToMultiOpResult(list[i], result))];
+                return [.. multi.Results.Select((result, i) => ToMultiOpResult(list[i], result, outcome.Slot))];
             case MultiErrorResult failed:
                 var failedPath = failed.FailedIndex >= 0 && failed.FailedIndex < list.Count ? list[failed.FailedIndex].Path : null;
                 throw Errors.For(failed, failedPath);
@@ -376,12 +376,12 @@ public sealed class CoordinatorClient : IAsyncDisposable
         }
     }
 
-    private static MultiOpResult ToMultiOpResult(Op op, OpResult result) => result switch
+    private static MultiOpResult ToMultiOpResult(Op op, OpResult result, long slot) => result switch
     {
         CreatedResult created => new MultiOpResult.Created(created.Path, created.Stat),
         StatResult stat => new MultiOpResult.DataSet(stat.Stat),
-        _ when op.Transaction is Delete => new MultiOpResult.Deleted(),
-        _ => new MultiOpResult.Checked(),
+        _ when op.Transaction is Delete => new MultiOpResult.Deleted(slot),
+        _ => new MultiOpResult.Checked(slot),
     };
 
     private void CheckData(string path, byte[] data)

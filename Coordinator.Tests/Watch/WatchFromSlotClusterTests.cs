@@ -6,7 +6,8 @@ namespace Coordinator.Tests.Watch;
 
 /// <summary>
 /// Watching from a write's slot on a real in-process cluster: the stream is registered at that slot and holds every
-/// later change once, those made before the watch was asked for included, then live ones.
+/// later change once, those made before the watch was asked for included, then live ones; a multi's results
+/// carry the slot its two changes share.
 /// </summary>
 [Trait("Category", "Watch")]
 [Collection(ReplicaCollection.Name)]
@@ -29,6 +30,11 @@ public sealed class WatchFromSlotClusterTests
         await using var stream = reader.WatchAsync("/app", recursive: true, fromSlot: from, stop.Token);
         Assert.Equal(from, await stream.Registered);
         expected.Add((WatchEventType.NodeDataChanged, "/app", (await writer.SetDataAsync("/app", [2])).ModifiedSlot));
+        var multi = await writer.MultiAsync([Op.Create("/app/m", []), Op.Delete("/app/m")]);
+        var multiSlot = Assert.IsType<MultiOpResult.Deleted>(multi[1]).Slot;
+        Assert.Equal(multiSlot, Assert.IsType<MultiOpResult.Created>(multi[0]).Stat.CreatedSlot);
+        expected.Add((WatchEventType.NodeCreated, "/app/m", multiSlot));
+        expected.Add((WatchEventType.NodeDeleted, "/app/m", multiSlot));
 
         var received = new List<(WatchEventType, string, long)>();
         await foreach (var e in stream.WithCancellation(stop.Token))
