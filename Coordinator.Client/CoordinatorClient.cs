@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Akka.Actor;
 using Coordinator.Client.Diagnostics;
@@ -79,12 +78,22 @@ public sealed class CoordinatorClient : IAsyncDisposable
         NodeKind kind = NodeKind.Persistent,
         TimeSpan? ttl = null,
         bool createParents = false,
+        CancellationToken cancellationToken = default) =>
+        (await CreateWithStatAsync(path, data, kind, ttl, createParents, cancellationToken).ConfigureAwait(false)).Path;
+
+    /// <summary>Like <see cref="CreateAsync"/>, with the new node's Stat: its CreatedSlot is the slot the create applied at.</summary>
+    public async Task<CreatedNode> CreateWithStatAsync(
+        string path,
+        byte[] data,
+        NodeKind kind = NodeKind.Persistent,
+        TimeSpan? ttl = null,
+        bool createParents = false,
         CancellationToken cancellationToken = default)
     {
         CheckData(path, data);
         var ttlMs = ttl is { } t ? (long)t.TotalMilliseconds : (long?)null;
-        var result = await WriteOkAsync(new Create(path, data, kind, ttlMs, createParents), path, cancellationToken).ConfigureAwait(false);
-        return ((CreatedResult)result).Path;
+        var created = (CreatedResult)await WriteOkAsync(new Create(path, data, kind, ttlMs, createParents), path, cancellationToken).ConfigureAwait(false);
+        return new CreatedNode(created.Path, created.Stat);
     }
 
     /// <param name="watcher">Called once when the node changes or is deleted after this read.</param>
@@ -104,7 +113,7 @@ public sealed class CoordinatorClient : IAsyncDisposable
     }
 
     /// <param name="version">The version the node must have; -1 for any.</param>
-    /// <returns>The node's new Stat.</returns>
+    /// <returns>The node's new Stat; its ModifiedSlot is the slot the change applied at.</returns>
     public async Task<Stat> SetDataAsync(string path, byte[] data, int version = -1, CancellationToken cancellationToken = default)
     {
         CheckData(path, data);
@@ -112,8 +121,15 @@ public sealed class CoordinatorClient : IAsyncDisposable
         return ((StatResult)result).Stat;
     }
 
-    public Task DeleteAsync(string path, int version = -1, CancellationToken cancellationToken = default) =>
-        WriteOkAsync(new Delete(path, version), path, cancellationToken);
+    /// <returns>
+    /// The slot the delete applied at; when a retry after a failover was answered from the session's record of its
+    /// last write, the slot of that answer, later than the delete (the node's Stat, which would say, is gone).
+    /// </returns>
+    public async Task<long> DeleteAsync(string path, int version = -1, CancellationToken cancellationToken = default)
+    {
+        var outcome = await WriteAsync(new Delete(path, version), cancellationToken, path).ConfigureAwait(false);
+        return outcome.Result.IsOk ? outcome.Slot : throw Errors.For(outcome.Result, path);
+    }
 
     /// <param name="watcher">Called once when the node is created, changed or deleted after this read.</param>
     /// <returns>The node's Stat, or null when it does not exist.</returns>
@@ -162,7 +178,7 @@ public sealed class CoordinatorClient : IAsyncDisposable
         switch (outcome.Result)
         {
             case MultiResult multi:
-                return [.. multi.Results.Select((result, i) => ToMultiOpResult(list[i], result))];
+                return [.. multi.Results.Select((result, i) => ToMultiOpResult(list[i], result, outcome.Slot))];
             case MultiErrorResult failed:
                 var failedPath = failed.FailedIndex >= 0 && failed.FailedIndex < list.Count ? list[failed.FailedIndex].Path : null;
                 throw Errors.For(failed, failedPath);
@@ -250,31 +266,25 @@ public sealed class CoordinatorClient : IAsyncDisposable
 
     /// <summary>
     /// Every change of the node (or, with <paramref name="recursive"/>, of it and every node below it), from the
-    /// moment the replica acknowledged the watch until the enumeration stops. Ends with
-    /// <see cref="SessionExpiredException"/> when the session ends.
+    /// moment the replica registers the watch (<see cref="WatchStream.Registered"/>) until the stream is disposed.
+    /// Ends with <see cref="SessionExpiredException"/> when the session ends.
     /// </summary>
-    public async IAsyncEnumerable<WatchEvent> WatchAsync(
-        string path,
-        bool recursive = false,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <param name="cancellationToken">Cancels the registration and ends the stream; the watch is then removed.</param>
+    public WatchStream WatchAsync(string path, bool recursive = false, CancellationToken cancellationToken = default) =>
+        Watch(path, recursive, null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="WatchAsync(string, bool, CancellationToken)"/>, but from a slot on: every change applied after
+    /// <paramref name="fromSlot"/>, then every later one, each once (etcd's watch from a revision, on a tree). Take
+    /// the slot from a read's <see cref="Stat"/> (its ModifiedSlot, or <see cref="LastSeenSlot"/> after the read) or
+    /// from a write's result, and nothing between the read and the watch is missed. When the replica's history no
+    /// longer reaches back that far, the first event is <see cref="WatchEventType.Compacted"/>: read again.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fromSlot"/> is negative.</exception>
+    public WatchStream WatchAsync(string path, bool recursive, long fromSlot, CancellationToken cancellationToken = default)
     {
-        var events = Channel.CreateUnbounded<WatchEvent>(new UnboundedChannelOptions { SingleReader = true });
-        var registration = new WatchRegistration(path, recursive ? WatchKind.PersistentRecursive : WatchKind.Persistent);
-        var subscription = new WatchSubscription(registration, e => events.Writer.TryWrite(e), error => events.Writer.TryComplete(error));
-        try
-        {
-            var acknowledged = NewCompletion();
-            _actor.Tell(new Subscribe(subscription, acknowledged));
-            await acknowledged.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            await foreach (var e in events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return e;
-            }
-        }
-        finally
-        {
-            _actor.Tell(new Unsubscribe(subscription));
-        }
+        ArgumentOutOfRangeException.ThrowIfNegative(fromSlot);
+        return Watch(path, recursive, EventPosition.After(fromSlot), cancellationToken);
     }
 
     /// <summary>Closes the session (best effort, bounded by the request timeout) and stops the client.</summary>
@@ -303,7 +313,7 @@ public sealed class CoordinatorClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Like <see cref="WatchAsync"/>, but returns once the replica acknowledged the watch, so that a read started
+    /// Like <see cref="WatchAsync(string, bool, CancellationToken)"/>, but returns once the replica acknowledged the watch, so that a read started
     /// after it cannot miss a change: whatever the read does not see yet arrives as an event.
     /// </summary>
     /// <returns>Ends the subscription.</returns>
@@ -328,6 +338,26 @@ public sealed class CoordinatorClient : IAsyncDisposable
             throw;
         }
         return () => _actor.Tell(new Unsubscribe(subscription));
+    }
+
+    private WatchStream Watch(string path, bool recursive, EventPosition? from, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var events = Channel.CreateUnbounded<WatchEvent>(new UnboundedChannelOptions { SingleReader = true });
+        var registration = new WatchRegistration(path, recursive ? WatchKind.PersistentRecursive : WatchKind.Persistent);
+        var subscription = new WatchSubscription(registration, e => events.Writer.TryWrite(e), error => events.Writer.TryComplete(error), from);
+        var acknowledged = NewCompletion();
+        _actor.Tell(new Subscribe(subscription, acknowledged));
+        var stream = new WatchStream(events, RegisteredAsync(acknowledged.Task, subscription, cancellationToken), () => _actor.Tell(new Unsubscribe(subscription)), cancellationToken);
+        // A cancelled registration removes the watch even when nobody enumerates the stream.
+        _ = stream.Registered.ContinueWith(_ => stream.DisposeAsync(), CancellationToken.None, TaskContinuationOptions.OnlyOnCanceled, TaskScheduler.Default);
+        return stream;
+    }
+
+    private static async Task<long> RegisteredAsync(Task acknowledged, WatchSubscription subscription, CancellationToken cancellationToken)
+    {
+        await acknowledged.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return subscription.RegisteredAt.Slot;
     }
 
     /// <summary>Stops the client without closing its session, as if its process died: the cluster expires the session.</summary>
@@ -368,12 +398,12 @@ public sealed class CoordinatorClient : IAsyncDisposable
         }
     }
 
-    private static MultiOpResult ToMultiOpResult(Op op, OpResult result) => result switch
+    private static MultiOpResult ToMultiOpResult(Op op, OpResult result, long slot) => result switch
     {
         CreatedResult created => new MultiOpResult.Created(created.Path, created.Stat),
         StatResult stat => new MultiOpResult.DataSet(stat.Stat),
-        _ when op.Transaction is Delete => new MultiOpResult.Deleted(),
-        _ => new MultiOpResult.Checked(),
+        _ when op.Transaction is Delete => new MultiOpResult.Deleted(slot),
+        _ => new MultiOpResult.Checked(slot),
     };
 
     private void CheckData(string path, byte[] data)

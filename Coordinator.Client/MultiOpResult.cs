@@ -14,7 +14,9 @@ public abstract record MultiOpResult
 
     public sealed record DataSet(Stat Stat) : MultiOpResult;
 
-    public sealed record Deleted : MultiOpResult;
+    /// <param name="Slot">The slot the multi applied at (all its operations share it): a watch from it sees every later change.</param>
+    public sealed record Deleted(long Slot) : MultiOpResult;
 
-    public sealed record Checked : MultiOpResult;
+    /// <param name="Slot">The slot the multi applied at.</param>
+    public sealed record Checked(long Slot) : MultiOpResult;
 }

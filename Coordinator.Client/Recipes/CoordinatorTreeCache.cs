@@ -9,17 +9,30 @@ namespace Coordinator.Client.Recipes;
 /// reconnection the whole subtree is read again and compared, so that a change the watch could not report still
 /// shows. Changes are applied one batch at a time, in order, on a task of the cache's own.
 /// </summary>
+/// <remarks>
+/// Sessions end (a partition longer than the session timeout expires one). A cache built over client options owns
+/// its sessions and outlives them: when one ends it goes <see cref="TreeCacheState.Stale"/>, opens a new session,
+/// watches and re-reads the subtree (publishing what changed meanwhile as one batch) and is
+/// <see cref="TreeCacheState.Current"/> again. A cache over an application's client cannot replace it: it goes
+/// Stale and ends.
+/// </remarks>
 public sealed class CoordinatorTreeCache : IAsyncDisposable
 {
-    private readonly CoordinatorClient _client;
+    /// <summary>How long a cache that owns its sessions waits between attempts to open a new one.</summary>
+    public static readonly TimeSpan RenewDelay = TimeSpan.FromSeconds(1);
+
+    private readonly CoordinatorClientOptions? _clientOptions;
     private readonly CancellationTokenSource _stop = new();
 
-    // A null item asks for a full resynchronization.
-    private readonly Channel<WatchEvent?> _work = Channel.CreateUnbounded<WatchEvent?>(new UnboundedChannelOptions { SingleReader = true });
+    // A null item asks for a full resynchronization. One channel per session: the watch's end completes it.
+    private Channel<WatchEvent?> _work = NewWork();
     private ImmutableSortedDictionary<string, byte[]> _nodes = ImmutableSortedDictionary.Create<string, byte[]>(StringComparer.Ordinal);
+    private CoordinatorClient? _client;
     private Action? _unsubscribe;
     private Task _loop = Task.CompletedTask;
+    private int _state = (int)TreeCacheState.Current;
 
+    /// <summary>A cache over the application's client, which it does not dispose; it ends with the client's session.</summary>
     public CoordinatorTreeCache(CoordinatorClient client, string root)
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -28,13 +41,38 @@ public sealed class CoordinatorTreeCache : IAsyncDisposable
         Root = root;
     }
 
+    /// <summary>A cache that connects, and replaces, its own sessions with these options, and disposes them.</summary>
+    public CoordinatorTreeCache(CoordinatorClientOptions clientOptions, string root)
+    {
+        ArgumentNullException.ThrowIfNull(clientOptions);
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        clientOptions.Validate();
+        _clientOptions = clientOptions;
+        Root = root;
+    }
+
     public string Root { get; }
+
+    /// <summary>The current session's client: the application's, or the one this cache opened last.</summary>
+    private CoordinatorClient Client => _client ?? throw new InvalidOperationException("The cache has not been started.");
 
     /// <summary>Every node of the subtree (the root included when it exists) by absolute path, with its data.</summary>
     public IReadOnlyDictionary<string, byte[]> Nodes => Volatile.Read(ref _nodes);
 
-    /// <summary>Ends when the cache is disposed, or faulted (<see cref="SessionExpiredException"/>) when the session ends.</summary>
+    /// <summary>Whether the cache follows the cluster, or shows what it saw before its session ended.</summary>
+    public TreeCacheState State => (TreeCacheState)Volatile.Read(ref _state);
+
+    /// <summary>
+    /// Ends when the cache is disposed; for a cache over an application's client, faulted
+    /// (<see cref="SessionExpiredException"/>) when the session ends.
+    /// </summary>
     public Task Completion => _loop;
+
+    /// <summary>
+    /// Raised when <see cref="State"/> changes, and for each failed attempt to open a new session (still Stale, with
+    /// the attempt's error), on the cache's task. Handlers must not throw.
+    /// </summary>
+    public event EventHandler<TreeCacheStateChangedEventArgs>? StateChanged;
 
     /// <summary>Raised for the initial load and each later batch of changes, never concurrently. Handlers must not throw.</summary>
     public event EventHandler<TreeCacheChangedEventArgs>? Changed;
@@ -42,29 +80,65 @@ public sealed class CoordinatorTreeCache : IAsyncDisposable
     /// <summary>Watches the subtree, loads it, and keeps it current until disposed.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        _client.ConnectionStateChanged += OnStateChanged;
-        _unsubscribe = await _client.SubscribeAsync(
-            Root,
-            recursive: true,
-            e => _work.Writer.TryWrite(e),
-            error => _work.Writer.TryComplete(error),
-            cancellationToken).ConfigureAwait(false);
-        Publish(await LoadAsync(Root, cancellationToken).ConfigureAwait(false));
+        if (_clientOptions is not null)
+        {
+            _client = await CoordinatorClient.ConnectAsync(_clientOptions, cancellationToken).ConfigureAwait(false);
+        }
+        try
+        {
+            await AttachAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch when (_clientOptions is not null)
+        {
+            await _client!.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         _loop = RunAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        _client.ConnectionStateChanged -= OnStateChanged;
-        _unsubscribe?.Invoke();
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Detach();
+        if (_clientOptions is not null && _client is { } owned)
+        {
+            await owned.DisposeAsync().ConfigureAwait(false);
+        }
         _stop.Dispose();
+    }
+
+    private static Channel<WatchEvent?> NewWork() => Channel.CreateUnbounded<WatchEvent?>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>Watches the subtree on the current session and publishes what a full read finds.</summary>
+    private async Task AttachAsync(CancellationToken cancellationToken)
+    {
+        var client = Client;
+        var work = NewWork();
+        _work = work;
+        client.ConnectionStateChanged += OnStateChanged;
+        _unsubscribe = await client.SubscribeAsync(
+            Root,
+            recursive: true,
+            e => work.Writer.TryWrite(e),
+            error => work.Writer.TryComplete(error),
+            cancellationToken).ConfigureAwait(false);
+        Publish(await LoadAsync(Root, cancellationToken).ConfigureAwait(false));
+    }
+
+    private void Detach()
+    {
+        if (_client is { } client)
+        {
+            client.ConnectionStateChanged -= OnStateChanged;
+        }
+        _unsubscribe?.Invoke();
+        _unsubscribe = null;
     }
 
     private void OnStateChanged(object? sender, ConnectionStateChangedEventArgs e)
     {
-        if (e.State == ConnectionState.Reconnected)
+        if (e.State == ConnectionState.Reconnected && sender == _client)
         {
             _work.Writer.TryWrite(null);
         }
@@ -74,17 +148,21 @@ public sealed class CoordinatorTreeCache : IAsyncDisposable
     {
         try
         {
-            await foreach (var item in _work.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            while (true)
             {
                 try
                 {
-                    Publish(item is null ? await LoadAsync(Root, _stop.Token).ConfigureAwait(false) : await RefreshAsync(item, _stop.Token).ConfigureAwait(false));
+                    await FollowAsync(_work.Reader).ConfigureAwait(false);
+                    return;
                 }
-                catch (Exception e) when (e is ConnectionLossException or RequestRejectedException)
+                catch (Exception e) when (e is SessionExpiredException or ObjectDisposedException && !_stop.IsCancellationRequested)
                 {
-                    // What this item would have shown is read again in full once a server answers.
-                    await Task.Delay(TimeSpan.FromSeconds(1), _stop.Token).ConfigureAwait(false);
-                    _work.Writer.TryWrite(null);
+                    SetState(TreeCacheState.Stale, e);
+                    if (_clientOptions is null)
+                    {
+                        throw;
+                    }
+                    await RenewAsync().ConfigureAwait(false);
                 }
             }
         }
@@ -94,6 +172,52 @@ public sealed class CoordinatorTreeCache : IAsyncDisposable
         }
     }
 
+    /// <summary>Applies the current session's events until its watch ends.</summary>
+    private async Task FollowAsync(ChannelReader<WatchEvent?> work)
+    {
+        await foreach (var item in work.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+        {
+            try
+            {
+                Publish(item is null ? await LoadAsync(Root, _stop.Token).ConfigureAwait(false) : await RefreshAsync(item, _stop.Token).ConfigureAwait(false));
+            }
+            catch (Exception e) when (e is ConnectionLossException or RequestRejectedException)
+            {
+                // What this item would have shown is read again in full once a server answers.
+                await Task.Delay(TimeSpan.FromSeconds(1), _stop.Token).ConfigureAwait(false);
+                _work.Writer.TryWrite(null);
+            }
+        }
+    }
+
+    /// <summary>Replaces the ended session with a new one, watching and re-reading, until one works or the cache is disposed.</summary>
+    private async Task RenewAsync()
+    {
+        while (true)
+        {
+            Detach();
+            await Client.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                _client = await CoordinatorClient.ConnectAsync(_clientOptions!, _stop.Token).ConfigureAwait(false);
+                await AttachAsync(_stop.Token).ConfigureAwait(false);
+                SetState(TreeCacheState.Current, null);
+                return;
+            }
+            catch (CoordinatorException e)
+            {
+                StateChanged?.Invoke(this, new TreeCacheStateChangedEventArgs(TreeCacheState.Stale, e));
+                await Task.Delay(RenewDelay, _stop.Token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void SetState(TreeCacheState state, Exception? error)
+    {
+        Volatile.Write(ref _state, (int)state);
+        StateChanged?.Invoke(this, new TreeCacheStateChangedEventArgs(state, error));
+    }
+
     private async Task<ImmutableSortedDictionary<string, byte[]>> RefreshAsync(WatchEvent e, CancellationToken cancellationToken)
     {
         var nodes = _nodes.ToBuilder();
@@ -101,7 +225,7 @@ public sealed class CoordinatorTreeCache : IAsyncDisposable
         {
             try
             {
-                nodes[e.Path] = (await _client.GetDataAsync(e.Path, cancellationToken: cancellationToken).ConfigureAwait(false)).Data;
+                nodes[e.Path] = (await Client.GetDataAsync(e.Path, cancellationToken: cancellationToken).ConfigureAwait(false)).Data;
                 return nodes.ToImmutable();
             }
             catch (NoNodeException)
@@ -129,8 +253,8 @@ public sealed class CoordinatorTreeCache : IAsyncDisposable
         IReadOnlyList<string> children;
         try
         {
-            nodes[path] = (await _client.GetDataAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false)).Data;
-            children = await _client.GetChildrenAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
+            nodes[path] = (await Client.GetDataAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false)).Data;
+            children = await Client.GetChildrenAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (NoNodeException)
         {

@@ -88,6 +88,7 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
                     WriteWatch(w, resumed.Watch);
                     w.WriteInt64(resumed.SeenThrough.Slot);
                     w.WriteInt32(resumed.SeenThrough.Index);
+                    w.WriteBool(resumed.NodeExisted);
                 }
                 w.WriteInt32(m.AwaitedLocks.Count);
                 foreach (var path in m.AwaitedLocks)
@@ -104,6 +105,12 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
                 w.WriteInt64(m.RequestId);
                 w.WriteInt64(m.SessionId);
                 WriteWatch(w, m.Watch);
+                w.WriteBool(m.After.HasValue);
+                if (m.After is { } after)
+                {
+                    w.WriteInt64(after.Slot);
+                    w.WriteInt32(after.Index);
+                }
                 break;
             case RemoveWatchRequest m:
                 w.WriteInt64(m.RequestId);
@@ -114,6 +121,7 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
                 w.WriteInt64(m.RequestId);
                 w.WriteInt64(m.Slot);
                 w.WriteInt32(m.Index);
+                w.WriteBool(m.Compacted);
                 break;
             case Heartbeat m:
                 w.WriteInt64(m.SessionId);
@@ -208,9 +216,9 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
                 "RR" => ReadReadResponse(ref r),
                 "A" => ReadAttach(ref r),
                 "AR" => new AttachResponse(r.ReadInt64(), r.ReadInt64(), r.ReadInt32()),
-                "AW" => new AddWatchRequest(r.ReadInt64(), r.ReadInt64(), ReadWatch(ref r)),
+                "AW" => new AddWatchRequest(r.ReadInt64(), r.ReadInt64(), ReadWatch(ref r), r.ReadBool() ? new EventPosition(r.ReadInt64(), r.ReadInt32()) : null),
                 "RW" => new RemoveWatchRequest(r.ReadInt64(), r.ReadInt64(), ReadWatch(ref r)),
-                "WA" => new WatchAck(r.ReadInt64(), r.ReadInt64(), r.ReadInt32()),
+                "WA" => new WatchAck(r.ReadInt64(), r.ReadInt64(), r.ReadInt32(), r.ReadBool()),
                 "H" => new Heartbeat(r.ReadInt64()),
                 "HA" => new HeartbeatAck(r.ReadInt64(), r.ReadInt64()),
                 "N" => new WatchNotification(r.ReadInt64(), ReadEnum<WatchEventType>(ref r), RequiredString(ref r), r.ReadInt64(), r.ReadInt32()),
@@ -269,7 +277,7 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
         var watches = new ResumedWatch[r.ReadCount()];
         for (var i = 0; i < watches.Length; i++)
         {
-            watches[i] = new ResumedWatch(ReadWatch(ref r), new EventPosition(r.ReadInt64(), r.ReadInt32()));
+            watches[i] = new ResumedWatch(ReadWatch(ref r), new EventPosition(r.ReadInt64(), r.ReadInt32()), r.ReadBool());
         }
         var awaitedLocks = new string[r.ReadCount()];
         for (var i = 0; i < awaitedLocks.Length; i++)

@@ -62,8 +62,12 @@ internal enum WatchKind : byte
 
 internal sealed record WatchRegistration(string Path, WatchKind Kind);
 
-/// <summary>A watch the client holds, and the position of the last event it has seen, or would have seen, for it.</summary>
-internal sealed record ResumedWatch(WatchRegistration Watch, EventPosition SeenThrough);
+/// <summary>
+/// A watch the client holds, and the position of the last event it has seen, or would have seen, for it.
+/// <paramref name="NodeExisted"/>: a one-shot watch set by a read that found its node (getData, or exists on an
+/// existing node), not an exists-watch waiting for a create; if the node is gone, it was deleted meanwhile.
+/// </summary>
+internal sealed record ResumedWatch(WatchRegistration Watch, EventPosition SeenThrough, bool NodeExisted = false);
 
 /// <summary>
 /// Attach a live session to this gateway (after connecting or failing over). The gateway checks the secret, sends
@@ -78,12 +82,21 @@ internal sealed record AttachRequest(
 
 internal sealed record AttachResponse(long RequestId, long Slot, int TimeoutMs) : ClientMessage;
 
-internal sealed record AddWatchRequest(long RequestId, long SessionId, WatchRegistration Watch) : ClientMessage;
+/// <summary>
+/// Registers a watch. With <paramref name="After"/> the gateway first sends every change after that position from its
+/// history (a client watching from a slot it read), or, when its history no longer reaches back that far, answers
+/// with a Compacted acknowledgement.
+/// </summary>
+internal sealed record AddWatchRequest(long RequestId, long SessionId, WatchRegistration Watch, EventPosition? After = null) : ClientMessage;
 
 internal sealed record RemoveWatchRequest(long RequestId, long SessionId, WatchRegistration Watch) : ClientMessage;
 
-/// <summary>The watch is registered: it sees every event after (<paramref name="Slot"/>, <paramref name="Index"/>).</summary>
-internal sealed record WatchAck(long RequestId, long Slot, int Index) : ClientMessage;
+/// <summary>
+/// The watch is registered: it sees every event after (<paramref name="Slot"/>, <paramref name="Index"/>), and, for a
+/// watch asked from an earlier position, the history's events since that position, sent right after this answer.
+/// <paramref name="Compacted"/>: the history no longer reaches back to the position asked for; nothing was replayed.
+/// </summary>
+internal sealed record WatchAck(long RequestId, long Slot, int Index, bool Compacted = false) : ClientMessage;
 
 internal sealed record Heartbeat(long SessionId) : ClientMessage;
 

@@ -28,7 +28,7 @@ internal sealed class ReplicaCluster : IDisposable
     /// <summary>Replicas that must stay down for the rest of the run (a wiped one); healing and restarts skip them.</summary>
     public IReadOnlySet<int> Retired => _retired;
 
-    public static ReplicaCluster Create(IFaultNetwork network, IReadOnlyList<int> ids, string runDirectory, string serviceDll, bool unsafeLocalSync)
+    public static ReplicaCluster Create(IFaultNetwork network, IReadOnlyList<int> ids, string runDirectory, string serviceDll, bool unsafeLocalSync, bool dropReplayedEvent = false)
     {
         var replicas = string.Join("\n", ids.Select(id => $"    {id} = \"{network.Endpoint(id)}\""));
         var nodes = new Dictionary<int, ReplicaNode>();
@@ -51,6 +51,7 @@ internal sealed class ReplicaCluster : IDisposable
                   fault-injection {
                     enabled = on
                     unsafe-local-sync = {{(unsafeLocalSync ? "on" : "off")}}
+                    drop-replayed-event = {{(dropReplayedEvent ? "on" : "off")}}
                     {{network.ReplicaFaultInjectionConfig}}
                   }
                 }

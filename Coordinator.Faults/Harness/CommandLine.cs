@@ -6,16 +6,16 @@ using Coordinator.Faults.Workloads;
 namespace Coordinator.Faults.Harness;
 
 /// <summary>
-/// <c>--workload registers|locks|sets|large-sets|ephemeral|all --replicas 3|5 --runs N --duration SECONDS --seed S [--keep]
-/// [--faults kill,pause,partition,isolate,wipe] [--network auto|namespaces|transport] [--unsafe-local-sync] [--service PATH]
+/// <c>--workload registers|locks|sets|large-sets|ephemeral|watch|all --replicas 3|5 --runs N --duration SECONDS --seed S [--keep]
+/// [--faults kill,pause,partition,isolate,wipe] [--network auto|namespaces|transport] [--unsafe-local-sync] [--drop-replayed-event] [--service PATH]
 /// [--large-mib M]</c>;
 /// run k uses seed S + k.
 /// </summary>
 internal sealed record CommandLine(RunOptions Template, int Runs)
 {
     public const string Usage =
-        "usage: Coordinator.Faults --workload registers|locks|sets|large-sets|ephemeral|all [--replicas 3|5] [--runs N] [--duration SECONDS]"
-        + " [--seed S] [--keep] [--faults kill,pause,partition,isolate,wipe] [--network auto|namespaces|transport] [--unsafe-local-sync]"
+        "usage: Coordinator.Faults --workload registers|locks|sets|large-sets|ephemeral|watch|all [--replicas 3|5] [--runs N] [--duration SECONDS]"
+        + " [--seed S] [--keep] [--faults kill,pause,partition,isolate,wipe] [--network auto|namespaces|transport] [--unsafe-local-sync] [--drop-replayed-event]"
         + " [--service PATH] [--large-mib M]";
 
     /// <exception cref="ArgumentException">The arguments say something else; the message says what.</exception>
@@ -27,7 +27,7 @@ internal sealed record CommandLine(RunOptions Template, int Runs)
         {
             switch (args[i])
             {
-                case "--keep" or "--unsafe-local-sync":
+                case "--keep" or "--unsafe-local-sync" or "--drop-replayed-event":
                     flags.Add(args[i]);
                     break;
                 case "--workload" or "--replicas" or "--runs" or "--duration" or "--seed" or "--faults" or "--network" or "--service" or "--large-mib" when i + 1 < args.Length:
@@ -65,6 +65,7 @@ internal sealed record CommandLine(RunOptions Template, int Runs)
             LargeValueBudgetBytes = Number(values, "--large-mib", (int)(LargeValues.DefaultBudgetBytes / (1024 * 1024))) * 1024L * 1024,
             Keep = flags.Contains("--keep"),
             UnsafeLocalSync = flags.Contains("--unsafe-local-sync"),
+            DropReplayedEvent = flags.Contains("--drop-replayed-event"),
             ServiceDll = values.GetValueOrDefault("--service") ?? ServiceLocator.FindServiceDll(),
         };
         return new CommandLine(template, Number(values, "--runs", 1));

@@ -30,7 +30,8 @@ public static class FaultRun
         var runDirectory = Directory.CreateDirectory(
             Path.Combine(options.RunsDirectory, $"seed-{options.Seed}-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}")).FullName;
         var header = $"seed {options.Seed}: {string.Join("+", options.Workloads)} on {options.Replicas} replicas for {options.Duration.TotalSeconds:0} s"
-            + (options.UnsafeLocalSync ? " (unsafe-local-sync bug on)" : "");
+            + (options.UnsafeLocalSync ? " (unsafe-local-sync bug on)" : "")
+            + (options.DropReplayedEvent ? " (drop-replayed-event bug on)" : "");
         File.WriteAllLines(Path.Combine(runDirectory, "seed.txt"), [header, .. schedule.Select(fault => fault.ToString())]);
         log($"run {header}; {schedule.Count} faults scheduled; directory {runDirectory}");
         foreach (var fault in schedule)
@@ -75,7 +76,7 @@ public static class FaultRun
         var historyPath = Path.Combine(runDirectory, "history.jsonl");
         FaultInjector injector;
         using (var network = CreateNetwork(options.Network, ids, log))
-        using (var cluster = ReplicaCluster.Create(network, ids, runDirectory, options.ServiceDll, options.UnsafeLocalSync))
+        using (var cluster = ReplicaCluster.Create(network, ids, runDirectory, options.ServiceDll, options.UnsafeLocalSync, options.DropReplayedEvent))
         using (var history = new HistoryFile(historyPath))
         {
             var context = new WorkloadContext(new Recorder(history), cluster.Endpoints, network.ClientHost, network.ClientAkkaConfig, options.Seed, log);

@@ -20,6 +20,9 @@ internal static class HistoryCheckers
     public static Verdict Ephemerals(IReadOnlyList<Operation> history, TimeSpan expiryAllowance) =>
         Judge("ephemeral", EphemeralChecker.Check(history, expiryAllowance));
 
+    /// <summary>"watch-start", "watch-event", "watch-end" per stream (Client); "watch-set", "watch-create", "watch-delete".</summary>
+    public static Verdict Watches(IReadOnlyList<Operation> history) => Judge("watch", WatchChecker.Check(history));
+
     private static Verdict Judge(string workload, CheckResult result) => new(workload, result.Verdict switch
     {
         Checking.Verdict.Valid => VerdictKind.Valid,

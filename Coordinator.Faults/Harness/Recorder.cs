@@ -42,6 +42,15 @@ internal sealed class Recorder(HistoryFile file)
     /// <summary>An event that happens at once and cannot fail (a session dropped by the harness).</summary>
     public void Instant(int client, string function, string key, long? value = null) => InstantAt(Now(), client, function, key, value);
 
+    /// <summary>Something the workload observed, at once, with what it observed (a watch event and its position).</summary>
+    public void Observed(int client, string function, string key, long? value, long? expected, long? result)
+    {
+        var now = Now();
+        var operation = new Operation(Interlocked.Increment(ref _nextId), client, function, key, value, expected, now, null, Outcome.Unknown, null, null);
+        file.Invoked(operation);
+        file.Completed(operation with { CompletedNanos = now, Outcome = Outcome.Ok, Result = result });
+    }
+
     /// <summary>An event seen elsewhere (a replica's log) at a wall-clock time, placed on this history's clock.</summary>
     public void InstantAt(DateTime utc, int client, string function, string key, long? value) =>
         InstantAt((long)(utc - _originUtc).TotalNanoseconds, client, function, key, value);

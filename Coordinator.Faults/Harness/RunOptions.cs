@@ -7,7 +7,7 @@ namespace Coordinator.Faults.Harness;
 /// <summary>One fault run's parameters. The seed alone decides the fault schedule.</summary>
 public sealed record RunOptions
 {
-    /// <summary>Any of "registers", "locks", "sets", "large-sets", "ephemeral", run concurrently.</summary>
+    /// <summary>Any of "registers", "locks", "sets", "large-sets", "ephemeral", "watch", run concurrently.</summary>
     public required IReadOnlyList<string> Workloads { get; init; }
 
     public int Replicas { get; init; } = 3;
@@ -28,6 +28,9 @@ public sealed record RunOptions
 
     /// <summary>Start the replicas with the deliberate stale-sync bug (coordinator.fault-injection.unsafe-local-sync).</summary>
     public bool UnsafeLocalSync { get; init; }
+
+    /// <summary>Start the replicas with the deliberate lost-replay bug (coordinator.fault-injection.drop-replayed-event).</summary>
+    public bool DropReplayedEvent { get; init; }
 
     /// <summary>The built Coordinator.Service.dll.</summary>
     public required string ServiceDll { get; init; }

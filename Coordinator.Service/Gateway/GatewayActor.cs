@@ -27,7 +27,7 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
         _settings = settings;
         _replica = replica;
         _metrics = metrics;
-        _core = new GatewayCore<IActorRef>(settings);
+        _core = new GatewayCore<IActorRef>(settings) { DropReplayedEvent = DropReplayedEvent.From(Context.System.Settings.Config) };
         _backups = new BackupServer(clusterId);
     }
 

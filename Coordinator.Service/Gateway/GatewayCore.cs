@@ -57,6 +57,9 @@ internal sealed class GatewayCore<TClient>
 
     public GatewayOutbox<TClient> Outbox { get; } = new();
 
+    /// <summary>The fault harness's deliberate replay bug (<see cref="FaultInjection.DropReplayedEvent"/>); null in production.</summary>
+    public FaultInjection.DropReplayedEvent? DropReplayedEvent { get; init; }
+
     /// <summary>This replica has applied every slot below this one.</summary>
     public long AppliedBelow { get; private set; }
 
@@ -353,7 +356,26 @@ internal sealed class GatewayCore<TClient>
         else
         {
             var registeredAt = SeenThroughNow;
-            Outbox.ToClients.Add((client, new WatchAck(add.RequestId, registeredAt.Slot, registeredAt.Index)));
+            var from = add.After is { } after && after < registeredAt ? after : (EventPosition?)null;
+            var compacted = from is { } asked && !_history.Covers(asked);
+            Outbox.ToClients.Add((client, new WatchAck(add.RequestId, registeredAt.Slot, registeredAt.Index, compacted)));
+            if (from is { } start && !compacted)
+            {
+                // After the answer, which puts the watch in the client's table, and before any live event: the
+                // history up to now, then every later change, each once.
+                foreach (var change in _history.After(start).Where(change => WatchTable.Matches(add.Watch, change.Type, change.Path)))
+                {
+                    Replay(client, new WatchNotification(add.SessionId, change.Type, change.Path, change.Position.Slot, change.Position.Index));
+                }
+            }
+        }
+    }
+
+    private void Replay(TClient client, WatchNotification notification)
+    {
+        if (DropReplayedEvent?.Drops() != true)
+        {
+            Outbox.ToClients.Add((client, notification));
         }
     }
 
@@ -554,14 +576,21 @@ internal sealed class GatewayCore<TClient>
     /// reaches back for gets Compacted (a persistent one) or ZooKeeper's setWatches answer from the node's Stat (a
     /// one-shot one), after the replayed changes.
     /// </summary>
+    /// <remarks>
+    /// A setWatches answer names the slot of the change it reports, at index -1, where no stream of the session
+    /// takes it for a new event: a recursive watch the history covers has seen that slot (its change was replayed,
+    /// or lies before the history), and one it does not cover has just been sent its Compacted at the current
+    /// position, which goes out first. The slot of a deletion is its event's in the history, or the history's start.
+    /// </remarks>
     private void ResumeWatches(TClient client, AttachRequest attach, AttachOutcome outcome)
     {
         var missed = new SortedDictionary<EventPosition, HistoricalChange>();
-        var afterReplay = new List<WatchNotification>();
+        var compacted = new List<WatchNotification>();
+        var setWatches = new List<WatchNotification>();
         var now = SeenThroughNow;
         for (var i = 0; i < attach.Watches.Count; i++)
         {
-            var (watch, seenThrough) = attach.Watches[i];
+            var (watch, seenThrough) = (attach.Watches[i].Watch, attach.Watches[i].SeenThrough);
             var oneShot = watch.Kind is WatchKind.Data or WatchKind.Children;
             if (_history.Covers(seenThrough))
             {
@@ -582,23 +611,31 @@ internal sealed class GatewayCore<TClient>
             }
             else if (!oneShot)
             {
-                afterReplay.Add(new WatchNotification(attach.SessionId, WatchEventType.Compacted, watch.Path, now.Slot, now.Index));
+                compacted.Add(new WatchNotification(attach.SessionId, WatchEventType.Compacted, watch.Path, now.Slot, now.Index));
             }
-            else if (MissedChange(watch, outcome.Nodes[i], seenThrough.Index == int.MaxValue ? seenThrough.Slot : seenThrough.Slot - 1) is { } type)
+            else if (MissedChange(watch, outcome.Nodes[i], attach.Watches[i].NodeExisted, seenThrough.Index == int.MaxValue ? seenThrough.Slot : seenThrough.Slot - 1) is var (type, slot))
             {
-                afterReplay.Add(new WatchNotification(attach.SessionId, type, watch.Path, now.Slot, now.Index));
+                var at = type == WatchEventType.NodeDeleted ? DeletedAt(watch.Path, now) : EventPosition.Before(slot);
+                setWatches.Add(new WatchNotification(attach.SessionId, type, watch.Path, at.Slot, at.Index));
                 continue;
             }
             _watches.Add(attach.SessionId, watch);
         }
         foreach (var change in missed.Values)
         {
-            Outbox.ToClients.Add((client, new WatchNotification(attach.SessionId, change.Type, change.Path, change.Position.Slot, change.Position.Index)));
+            Replay(client, new WatchNotification(attach.SessionId, change.Type, change.Path, change.Position.Slot, change.Position.Index));
         }
-        foreach (var notification in afterReplay)
+        foreach (var notification in compacted.Concat(setWatches))
         {
             Outbox.ToClients.Add((client, notification));
         }
+    }
+
+    /// <summary>Where a node vanished: its deletion in the history, or, before the history, where the history starts.</summary>
+    private EventPosition DeletedAt(string path, EventPosition now)
+    {
+        var deleted = _history.After(EventPosition.Before(0)).LastOrDefault(change => change.Type == WatchEventType.NodeDeleted && change.Path == path);
+        return deleted?.Position ?? _history.CompleteAfter ?? now;
     }
 
     /// <summary>This replica installed a peer's snapshot: its state jumped, and the changes in between were never seen here.</summary>
@@ -655,20 +692,22 @@ internal sealed class GatewayCore<TClient>
 
     /// <summary>
     /// ZooKeeper's setWatches rule for a watch re-registered after failover: fire at once if its node changed after
-    /// the last slot the client saw. A missing node keeps its watch: it may be an exists-watch waiting for a create.
+    /// the last slot the client saw (with the slot of that change), or was deleted. A missing node keeps an
+    /// exists-watch that was waiting for a create; a watch set on an existing node (getData, getChildren, exists of
+    /// a node) fires NodeDeleted.
     /// </summary>
-    private static WatchEventType? MissedChange(WatchRegistration watch, NodeRead node, long lastSeenSlot)
+    private static (WatchEventType Type, long Slot)? MissedChange(WatchRegistration watch, NodeRead node, bool nodeExisted, long lastSeenSlot)
     {
         if (node.Code != ErrorCode.Ok)
         {
-            return null;
+            return nodeExisted || watch.Kind == WatchKind.Children ? (WatchEventType.NodeDeleted, 0) : null;
         }
         if (node.Stat.CreatedSlot > lastSeenSlot)
         {
-            return WatchEventType.NodeCreated;
+            return (WatchEventType.NodeCreated, node.Stat.CreatedSlot);
         }
         return watch.Kind == WatchKind.Children
-            ? node.Stat.ChildrenModifiedSlot > lastSeenSlot ? WatchEventType.NodeChildrenChanged : null
-            : node.Stat.ModifiedSlot > lastSeenSlot ? WatchEventType.NodeDataChanged : null;
+            ? node.Stat.ChildrenModifiedSlot > lastSeenSlot ? (WatchEventType.NodeChildrenChanged, node.Stat.ChildrenModifiedSlot) : null
+            : node.Stat.ModifiedSlot > lastSeenSlot ? (WatchEventType.NodeDataChanged, node.Stat.ModifiedSlot) : null;
     }
 }

@@ -114,9 +114,11 @@ internal sealed class ClientSessionCore
         {
             return Drain();
         }
-        if (_watches.Contains(subscribe.Subscription.Registration))
+        var registration = subscribe.Subscription.Registration;
+        if (_watches.Contains(registration) && (subscribe.Subscription.From is not { } from || from >= _watches.Newest(registration)))
         {
-            _watches.Add(subscribe.Subscription, default);
+            // Joins the watch this client already holds, which has every event this consumer asks for from here on.
+            _watches.Add(subscribe.Subscription, subscribe.Subscription.From ?? _watches.Newest(registration));
             _outputs.Add(new CompleteSignal(subscribe.Completion));
             return Drain();
         }
@@ -517,7 +519,7 @@ internal sealed class ClientSessionCore
     private void SendSubscribe(long now, PendingSubscribe subscribe)
     {
         subscribe.SentAt = now;
-        Send(new AddWatchRequest(subscribe.RequestId, SessionId, subscribe.Subscription.Registration));
+        Send(new AddWatchRequest(subscribe.RequestId, SessionId, subscribe.Subscription.Registration, subscribe.Subscription.From));
     }
 
     private void OnWriteResponse(long now, WriteResponse response)
@@ -557,7 +559,7 @@ internal sealed class ClientSessionCore
         {
             var kind = read.Kind == ReadKind.GetChildren ? WatchKind.Children : WatchKind.Data;
             // Reads are answered between slots: the watch sees every change after the read's slot.
-            _watches.Add(new WatchSubscription(new WatchRegistration(read.Path, kind), read.Watcher), EventPosition.After(response.Slot));
+            _watches.Add(new WatchSubscription(new WatchRegistration(read.Path, kind), read.Watcher), EventPosition.After(response.Slot), response.Code == ErrorCode.Ok);
         }
         _outputs.Add(new CompleteCall<ReadResponse>(read.Completion, response));
     }
@@ -569,10 +571,18 @@ internal sealed class ClientSessionCore
             return;
         }
         SeeSlot(ack.Slot);
-        if (!subscribe.Completion.Task.IsCompleted)
+        if (subscribe.Completion.Task.IsCompleted)
         {
-            _watches.Add(subscribe.Subscription, new EventPosition(ack.Slot, ack.Index));
-            _outputs.Add(new CompleteSignal(subscribe.Completion));
+            return;
+        }
+        var registeredAt = new EventPosition(ack.Slot, ack.Index);
+        // Asked from an earlier position, the consumer takes the replay that follows this answer; a replica whose
+        // history no longer reaches back that far says so, and the consumer's first event is Compacted.
+        _watches.Add(subscribe.Subscription, ack.Compacted ? registeredAt : subscribe.Subscription.From ?? registeredAt);
+        _outputs.Add(new CompleteSignal(subscribe.Completion));
+        if (ack.Compacted)
+        {
+            _outputs.Add(new DeliverEvent(subscribe.Subscription, new WatchEvent(WatchEventType.Compacted, subscribe.Subscription.Registration.Path, ack.Slot, ack.Index)));
         }
     }
 

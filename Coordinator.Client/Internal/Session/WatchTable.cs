@@ -6,42 +6,48 @@ namespace Coordinator.Client;
 /// The watches this client holds, as the replica holds them for its session: what to re-register after a
 /// failover, and which consumers an event reaches (ZooKeeper's rules: a data watch sees its node created, changed
 /// or deleted; a children watch sees its children change or the node deleted; one-shot watches are then gone; a
-/// recursive watch sees every change at or below its path except children lists). Each registration remembers the
-/// position of the last event it saw (or of its registration): after a failover it resumes from there, and an event
-/// at or before it (a replay it already had, or a change from before it was registered) is not delivered to it.
+/// recursive watch sees every change at or below its path except children lists). Each consumer remembers the
+/// position of the last event it saw (or of its registration): an event at or before it (a replay it already had,
+/// a change from before it asked to watch) is not delivered to it. After a failover a registration resumes from the
+/// oldest of its consumers' positions.
 /// </summary>
 internal sealed class WatchTable
 {
-    private readonly Dictionary<WatchRegistration, Registered> _byRegistration = [];
+    private readonly Dictionary<WatchRegistration, List<Consumer>> _byRegistration = [];
 
     public IReadOnlyList<ResumedWatch> Registrations =>
-        [.. _byRegistration.Select(entry => new ResumedWatch(entry.Key, entry.Value.SeenThrough))];
+        [.. _byRegistration.Select(entry => new ResumedWatch(entry.Key, entry.Value.Min(consumer => consumer.SeenThrough), entry.Value.Any(consumer => consumer.NodeExisted)))];
 
-    public IReadOnlyList<WatchSubscription> Subscriptions => [.. _byRegistration.Values.SelectMany(registered => registered.Subscriptions)];
+    public IReadOnlyList<WatchSubscription> Subscriptions => [.. _byRegistration.Values.SelectMany(consumers => consumers.Select(consumer => consumer.Subscription))];
 
     public bool Contains(WatchRegistration registration) => _byRegistration.ContainsKey(registration);
 
-    /// <summary>Adds a consumer; true when it is the registration's first (the replica registered it at <paramref name="registeredAt"/>).</summary>
-    /// <param name="registeredAt">Where the replica registered it; an existing registration keeps its own.</param>
-    public bool Add(WatchSubscription subscription, EventPosition registeredAt)
+    /// <summary>The newest position a consumer of this registration has seen: where a new consumer joins without a replay.</summary>
+    public EventPosition Newest(WatchRegistration registration) => _byRegistration[registration].Max(consumer => consumer.SeenThrough);
+
+    /// <summary>Adds a consumer that has every event after <paramref name="seenThrough"/>; true when it is the registration's first.</summary>
+    /// <param name="nodeExisted">A one-shot watch set by a read that found its node (see <see cref="ResumedWatch.NodeExisted"/>).</param>
+    public bool Add(WatchSubscription subscription, EventPosition seenThrough, bool nodeExisted = false)
     {
-        if (_byRegistration.TryGetValue(subscription.Registration, out var registered))
+        subscription.RegisteredAt = seenThrough;
+        var consumer = new Consumer(subscription) { SeenThrough = seenThrough, NodeExisted = nodeExisted };
+        if (_byRegistration.TryGetValue(subscription.Registration, out var consumers))
         {
-            registered.Subscriptions.Add(subscription);
+            consumers.Add(consumer);
             return false;
         }
-        _byRegistration[subscription.Registration] = new Registered([subscription]) { SeenThrough = registeredAt };
+        _byRegistration[subscription.Registration] = [consumer];
         return true;
     }
 
     /// <summary>True when the replica must be told (the last consumer of this registration left).</summary>
     public bool Remove(WatchSubscription subscription)
     {
-        if (!_byRegistration.TryGetValue(subscription.Registration, out var registered) || !registered.Subscriptions.Remove(subscription))
+        if (!_byRegistration.TryGetValue(subscription.Registration, out var consumers) || consumers.RemoveAll(consumer => consumer.Subscription == subscription) == 0)
         {
             return false;
         }
-        if (registered.Subscriptions.Count > 0)
+        if (consumers.Count > 0)
         {
             return false;
         }
@@ -50,24 +56,33 @@ internal sealed class WatchTable
     }
 
     /// <summary>
-    /// The consumers the event reaches, in registration order, each registration at most once per position; fired
-    /// one-shot watches are removed. A Compacted event reaches only the persistent watch on its path.
+    /// The consumers the event reaches, in registration order, each at most once per position; fired one-shot
+    /// watches are removed (all their consumers fire together, as the replica holds one watch for them). A Compacted
+    /// event reaches only the persistent watch on its path.
     /// </summary>
     public IReadOnlyList<WatchSubscription> Fire(WatchEvent e)
     {
         var position = new EventPosition(e.Slot, e.Index);
         var reached = new List<WatchSubscription>();
-        foreach (var (registration, registered) in _byRegistration.ToList())
+        foreach (var (registration, consumers) in _byRegistration.ToList())
         {
-            if (position <= registered.SeenThrough || !Matches(registration, e))
+            if (!Matches(registration, e))
             {
                 continue;
             }
-            registered.SeenThrough = position;
-            reached.AddRange(registered.Subscriptions);
             if (registration.Kind is WatchKind.Data or WatchKind.Children)
             {
-                _byRegistration.Remove(registration);
+                if (position > consumers.Min(consumer => consumer.SeenThrough))
+                {
+                    reached.AddRange(consumers.Select(consumer => consumer.Subscription));
+                    _byRegistration.Remove(registration);
+                }
+                continue;
+            }
+            foreach (var consumer in consumers.Where(consumer => position > consumer.SeenThrough))
+            {
+                consumer.SeenThrough = position;
+                reached.Add(consumer.Subscription);
             }
         }
         return reached;
@@ -87,10 +102,12 @@ internal sealed class WatchTable
     private static bool IsAtOrBelow(string path, string root) =>
         path == root || root == "/" || (path.StartsWith(root, StringComparison.Ordinal) && path.Length > root.Length && path[root.Length] == '/');
 
-    private sealed class Registered(List<WatchSubscription> subscriptions)
+    private sealed class Consumer(WatchSubscription subscription)
     {
-        public List<WatchSubscription> Subscriptions { get; } = subscriptions;
+        public WatchSubscription Subscription { get; } = subscription;
 
         public EventPosition SeenThrough { get; set; }
+
+        public bool NodeExisted { get; init; }
     }
 }
