@@ -1,0 +1,608 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Akka.Actor;
+using Akka.Event;
+using Coordinator.Client;
+using Coordinator.Core.Protocol;
+using Coordinator.Core.ZooKeeper;
+using Coordinator.Service.Runtime;
+
+namespace Coordinator.Service.ZooKeeper;
+
+/// <summary>
+/// One ZooKeeper client connection: a Coordinator client of the replica's gateway, as a <c>ClientActor</c> is, that
+/// speaks jute on its socket. The connect creates a session through the log or attaches an existing one with its
+/// secret (the ZooKeeper password); requests are run one at a time in arrival order, so every reply leaves in order
+/// and a read after a write sees it; watch events are written as the gateway sends them, which is before any answer
+/// that shows their change. A frame that does not decode, is longer than jute.maxbuffer or names an op ZooKeeper
+/// does not define closes this connection, with a logged reason; an op ZooKeeper defines and Coordinator does not
+/// serve is answered UNIMPLEMENTED.
+/// </summary>
+/// <remarks>
+/// Exactly-once: a session's writes carry increasing sequences, one in flight at a time. A connection that attaches
+/// an existing session starts at a random distance (up to 2^40) above the last sequence the log applied for it, so
+/// a write an earlier connection left in flight at some gateway can never share a sequence with a new one: if it is
+/// applied after the new connection's first write, the state machine refuses it as stale.
+/// </remarks>
+internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
+{
+    private const long SequenceSpread = 1L << 40;
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FlushOnCloseTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly Socket _socket;
+    private readonly IActorRef _gateway;
+    private readonly IActorRef _replica;
+    private readonly ZooKeeperSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _peer;
+    private readonly Channel<byte[]> _outgoing = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly CancellationTokenSource _stopReading = new();
+    private readonly CancellationTokenSource _abortWriting = new();
+    private readonly SemaphoreSlim _window;
+    private readonly Queue<ZkPacket> _queue = new();
+
+    private Waiting _waiting;
+    private ZkPacket? _current;
+    private long _currentRequestId = -1;
+    private long _nextRequestId;
+    private bool _connected;
+    private bool _closing;
+    private bool _ended;
+    private int _requestedTimeoutMs;
+    private long _sessionId;
+    private long _secret;
+    private int _timeoutMs;
+    private long _nextSequence;
+    private long _zxid;
+    private int _pingsWaiting;
+    private long _lastHeardAt = Environment.TickCount64;
+    private bool _heardSinceTick;
+
+    public ZooKeeperConnection(Socket socket, IActorRef gateway, IActorRef replica, ZooKeeperSettings settings)
+    {
+        _socket = socket;
+        _gateway = gateway;
+        _replica = replica;
+        _settings = settings;
+        _peer = socket.RemoteEndPoint?.ToString() ?? "unknown peer";
+        _window = new SemaphoreSlim(settings.MaxQueuedRequests, settings.MaxQueuedRequests);
+    }
+
+    private enum Waiting
+    {
+        None,
+        CreateSession,
+        Attach,
+        Sequence,
+        Packet,
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private static long Now => Environment.TickCount64;
+
+    protected override void PreStart()
+    {
+        var stream = new NetworkStream(_socket, ownsSocket: false);
+        _ = ReadAsync(stream, Self, _settings.MaxFrameBytes, _window, _stopReading.Token);
+        _ = WriteAsync(_socket, stream, _outgoing.Reader, _abortWriting.Token);
+        Timers.StartSingleTimer("connect", new ConnectionEnded("no session established within 30 s", false), ConnectTimeout);
+    }
+
+    protected override void PostStop()
+    {
+        _stopReading.Cancel();
+        _outgoing.Writer.TryComplete();
+        _abortWriting.CancelAfter(FlushOnCloseTimeout);
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case ConnectReceived connect:
+                OnConnect(connect.Request);
+                break;
+            case PacketReceived packet:
+                OnPacket(packet.Packet);
+                break;
+            case ConnectionEnded ended:
+                End(ended.Reason, ended.Misbehaved);
+                break;
+            case WriteResponse response when response.RequestId == _currentRequestId:
+                OnWriteResponse(response);
+                break;
+            case ReadResponse response when response.RequestId == _currentRequestId && _current is { } read:
+                See(response.Slot);
+                Complete(ReadAnswer(read, response));
+                break;
+            case AttachResponse response when response.RequestId == _currentRequestId:
+                OnAttached(response);
+                break;
+            case WatchAck ack when ack.RequestId == _currentRequestId && _current is { } added:
+                Complete(ZkResponses.Header(added.Xid, _zxid, ZkError.Ok));
+                break;
+            case StateQueryResult { Tag: SequenceLookup lookup, Result: long lastSequence } when lookup.RequestId == _currentRequestId:
+                _nextSequence = lastSequence + 1 + Random.Shared.NextInt64(SequenceSpread);
+                OnConnected();
+                break;
+            case RequestRejected rejected:
+                OnRejected(rejected);
+                break;
+            case WatchNotification notification when notification.SessionId == _sessionId:
+                // A Compacted stream has no ZooKeeper event: a data change on the watched path makes its owner read again.
+                var type = notification.Type == WatchEventType.Compacted ? WatchEventType.NodeDataChanged : notification.Type;
+                Send(ZkResponses.Notification((int)type, notification.Path));
+                break;
+            case HeartbeatAck:
+                for (; _pingsWaiting > 0; _pingsWaiting--)
+                {
+                    Send(ZkResponses.Header(ZkXids.Ping, _zxid, ZkError.Ok));
+                }
+                break;
+            case SessionEndedNotification ended when ended.SessionId == _sessionId && !_closing:
+                End($"session 0x{_sessionId:x} ended", misbehaved: false);
+                break;
+            case ZooKeeperLivenessTick:
+                OnLivenessTick();
+                break;
+        }
+    }
+
+    // ---- session ----------------------------------------------------------------------------------------------
+
+    private void OnConnect(ZkConnectRequest connect)
+    {
+        _zxid = Math.Max(0, connect.LastZxidSeen);
+        _requestedTimeoutMs = connect.TimeoutMs;
+        if (connect.SessionId == 0)
+        {
+            CreateSession();
+            return;
+        }
+        if (ZkPasswords.ToSecret(connect.Password) is not { } secret)
+        {
+            Send(ZkResponses.Expired());
+            End($"reconnect of session 0x{connect.SessionId:x} with a password this server never handed out", misbehaved: false);
+            return;
+        }
+        _sessionId = connect.SessionId;
+        _secret = secret;
+        _waiting = Waiting.Attach;
+        _gateway.Tell(new AttachRequest(NextRequest(), _sessionId, _secret, _zxid, [], []));
+    }
+
+    private void CreateSession()
+    {
+        _sessionId = Random.Shared.NextInt64(1, long.MaxValue);
+        _secret = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8));
+        _waiting = Waiting.CreateSession;
+        _gateway.Tell(new WriteRequest(NextRequest(), _sessionId, 1, TransactionCodec.Encode(new CreateSession(_requestedTimeoutMs, _secret))));
+    }
+
+    private void OnAttached(AttachResponse response)
+    {
+        See(response.Slot);
+        if (response.TimeoutMs > 0)
+        {
+            _timeoutMs = response.TimeoutMs;
+        }
+        if (_waiting == Waiting.Packet && _current is { } setWatches)
+        {
+            Complete(ZkResponses.Header(setWatches.Xid, _zxid, ZkError.Ok));
+            return;
+        }
+        _waiting = Waiting.Sequence;
+        var sessionId = _sessionId;
+        _replica.Tell(new StateQuery(response.Slot + 1, machine => LastSequence(machine, sessionId), new SequenceLookup(NextRequest())), Self);
+    }
+
+    private static object LastSequence(IReplicatedStateMachine machine, long sessionId) =>
+        ((TreeStateMachine)machine).Tree.GetSession(sessionId)?.LastSequence ?? 0L;
+
+    private void OnConnected()
+    {
+        _connected = true;
+        _waiting = Waiting.None;
+        _currentRequestId = -1;
+        Timers.Cancel("connect");
+        Send(ZkResponses.Connect(_timeoutMs, _sessionId, ZkPasswords.FromSecret(_secret)));
+        var interval = TimeSpan.FromMilliseconds(Math.Max(100, _timeoutMs / 3));
+        Timers.StartPeriodicTimer("liveness", ZooKeeperLivenessTick.Instance, interval);
+        if (_pingsWaiting > 0)
+        {
+            _gateway.Tell(new Heartbeat(_sessionId));
+        }
+        _log.Debug("ZooKeeper client {0}: session 0x{1:x}, timeout {2} ms", _peer, _sessionId, _timeoutMs);
+        StartNext();
+    }
+
+    /// <summary>
+    /// ZooKeeper's server counts any packet as a sign of life: the gateway hears a heartbeat each period in which the
+    /// client sent something, and a client silent for its whole session timeout loses the connection.
+    /// </summary>
+    private void OnLivenessTick()
+    {
+        if (Now - _lastHeardAt > _timeoutMs)
+        {
+            End($"session 0x{_sessionId:x}: nothing heard for its {_timeoutMs} ms timeout", misbehaved: false);
+            return;
+        }
+        if (_heardSinceTick)
+        {
+            _heardSinceTick = false;
+            _gateway.Tell(new Heartbeat(_sessionId));
+        }
+    }
+
+    // ---- requests ---------------------------------------------------------------------------------------------
+
+    private void OnPacket(ZkPacket packet)
+    {
+        _lastHeardAt = Now;
+        _heardSinceTick = true;
+        if (packet.Op == ZkOpCode.Ping)
+        {
+            // Answered once the leader has heard of the session: a replica cut off from the leader lets its clients'
+            // pings go unanswered, so they move to another server, as they would from a ZooKeeper follower.
+            _pingsWaiting++;
+            if (_connected)
+            {
+                _gateway.Tell(new Heartbeat(_sessionId));
+            }
+            return;
+        }
+        _queue.Enqueue(packet);
+        StartNext();
+    }
+
+    private void StartNext()
+    {
+        while (_connected && !_ended && _current is null && _queue.TryDequeue(out var packet))
+        {
+            _current = packet;
+            if (_closing)
+            {
+                Complete(ZkResponses.Header(packet.Xid, _zxid, ZkError.SessionExpired));
+                continue;
+            }
+            Start(packet);
+        }
+    }
+
+    private void Start(ZkPacket packet)
+    {
+        switch (packet.Op, packet.Request)
+        {
+            case (ZkOpCode.Create or ZkOpCode.Create2 or ZkOpCode.CreateContainer or ZkOpCode.CreateTtl or ZkOpCode.Delete
+                or ZkOpCode.SetData or ZkOpCode.Check or ZkOpCode.Multi, var request):
+                var (transaction, error) = ZkTranslation.ToTransaction(packet.Op, request);
+                if (transaction is null)
+                {
+                    Complete(ZkResponses.Header(packet.Xid, _zxid, error));
+                    return;
+                }
+                Write(transaction);
+                return;
+            case (ZkOpCode.Sync, _):
+                Write(Sync.Instance);
+                return;
+            case (ZkOpCode.CloseSession, _):
+                _closing = true;
+                Write(CloseSession.Instance);
+                return;
+            case (ZkOpCode.Exists, ZkReadRequest read):
+                Read(ReadKind.Exists, read.Path, read.Watch);
+                return;
+            case (ZkOpCode.GetData, ZkReadRequest read):
+                Read(ReadKind.GetData, read.Path, read.Watch);
+                return;
+            case (ZkOpCode.GetChildren or ZkOpCode.GetChildren2, ZkReadRequest read):
+                Read(ReadKind.GetChildren, read.Path, read.Watch);
+                return;
+            case (ZkOpCode.GetAcl, ZkPathRequest acl):
+                Read(ReadKind.Exists, acl.Path, watch: false);
+                return;
+            case (ZkOpCode.SetWatches or ZkOpCode.SetWatches2, ZkSetWatchesRequest set):
+                SetWatches(set);
+                return;
+            case (ZkOpCode.AddWatch, ZkAddWatchRequest add) when add.Mode is 0 or 1:
+                _waiting = Waiting.Packet;
+                var kind = add.Mode == 0 ? WatchKind.Persistent : WatchKind.PersistentRecursive;
+                _gateway.Tell(new AddWatchRequest(NextRequest(), _sessionId, new WatchRegistration(add.Path, kind)));
+                return;
+            case (ZkOpCode.AddWatch, _):
+                Complete(ZkResponses.Header(packet.Xid, _zxid, ZkError.BadArguments));
+                return;
+            default:
+                _log.Debug("ZooKeeper client {0}: op {1} is not served; answered UNIMPLEMENTED", _peer, packet.Op);
+                Complete(ZkResponses.Header(packet.Xid, _zxid, ZkError.Unimplemented));
+                return;
+        }
+    }
+
+    private void Write(Transaction transaction)
+    {
+        _waiting = Waiting.Packet;
+        _gateway.Tell(new WriteRequest(NextRequest(), _sessionId, _nextSequence++, TransactionCodec.Encode(transaction)));
+    }
+
+    private void Read(ReadKind kind, string path, bool watch)
+    {
+        _waiting = Waiting.Packet;
+        _gateway.Tell(new ReadRequest(NextRequest(), _sessionId, _zxid, kind, path, watch));
+    }
+
+    /// <summary>
+    /// The client's watches after a reconnect, with the last zxid it saw: the gateway replays what each missed after
+    /// that slot from its history (or applies ZooKeeper's setWatches rule when its history does not reach back).
+    /// </summary>
+    private void SetWatches(ZkSetWatchesRequest set)
+    {
+        var seenThrough = EventPosition.After(Math.Min(set.RelativeZxid, _zxid));
+        var watches = set.DataWatches.Concat(set.ExistWatches).Select(path => new WatchRegistration(path, WatchKind.Data))
+            .Concat(set.ChildWatches.Select(path => new WatchRegistration(path, WatchKind.Children)))
+            .Concat(set.PersistentWatches.Select(path => new WatchRegistration(path, WatchKind.Persistent)))
+            .Concat(set.PersistentRecursiveWatches.Select(path => new WatchRegistration(path, WatchKind.PersistentRecursive)))
+            .Distinct()
+            .Select(watch => new ResumedWatch(watch, seenThrough))
+            .ToList();
+        _waiting = Waiting.Packet;
+        _gateway.Tell(new AttachRequest(NextRequest(), _sessionId, _secret, _zxid, watches, []));
+    }
+
+    private void OnWriteResponse(WriteResponse response)
+    {
+        See(response.Slot);
+        switch (_waiting)
+        {
+            case Waiting.CreateSession:
+                switch (ResultCodec.Decode(response.Result).Value)
+                {
+                    case SessionCreatedResult created:
+                        _sessionId = created.SessionId;
+                        _timeoutMs = created.TimeoutMs;
+                        _nextSequence = 2;
+                        OnConnected();
+                        return;
+                    case ErrorResult { Error: ErrorCode.SessionExists }:
+                        CreateSession();
+                        return;
+                    case var other:
+                        End($"session creation failed: {other?.Code.ToString() ?? "undecodable result"}", misbehaved: false);
+                        return;
+                }
+            case Waiting.Packet when _current is { } packet:
+                var result = ResultCodec.Decode(response.Result).Value;
+                Complete(result is null ? ZkResponses.Header(packet.Xid, response.Slot, ZkError.SystemError) : WriteAnswer(packet, response.Slot, result));
+                if (packet.Op == ZkOpCode.CloseSession)
+                {
+                    End($"session 0x{_sessionId:x} closed by its client", misbehaved: false);
+                    return;
+                }
+                StartNext();
+                return;
+        }
+    }
+
+    private static byte[] WriteAnswer(ZkPacket packet, long slot, OpResult result)
+    {
+        if (packet.Request is ZkMultiRequest multi && result is not ErrorResult)
+        {
+            return ZkResponses.Multi(packet.Xid, slot, ZkTranslation.MultiResults(multi, result));
+        }
+        if (!result.IsOk)
+        {
+            return ZkResponses.Header(packet.Xid, slot, ZkTranslation.ToZk(result.Code));
+        }
+        return (packet.Op, result, packet.Request) switch
+        {
+            (ZkOpCode.Create, CreatedResult created, _) => ZkResponses.Created(packet.Xid, slot, created.Path),
+            (ZkOpCode.Create2 or ZkOpCode.CreateContainer or ZkOpCode.CreateTtl, CreatedResult created, _) =>
+                ZkResponses.Created2(packet.Xid, slot, created.Path, created.Stat),
+            (ZkOpCode.SetData, StatResult stat, _) => ZkResponses.Stat(packet.Xid, slot, stat.Stat),
+            (ZkOpCode.Sync, _, ZkPathRequest sync) => ZkResponses.Path(packet.Xid, slot, sync.Path),
+            _ => ZkResponses.Header(packet.Xid, slot, ZkError.Ok),
+        };
+    }
+
+    private static byte[] ReadAnswer(ZkPacket packet, ReadResponse response)
+    {
+        if (response.Code != ErrorCode.Ok)
+        {
+            return ZkResponses.Header(packet.Xid, response.Slot, ZkTranslation.ToZk(response.Code));
+        }
+        return packet.Op switch
+        {
+            ZkOpCode.Exists => ZkResponses.Stat(packet.Xid, response.Slot, response.Stat),
+            ZkOpCode.GetData => ZkResponses.Data(packet.Xid, response.Slot, response.Data, response.Stat),
+            ZkOpCode.GetChildren => ZkResponses.Children(packet.Xid, response.Slot, response.Children),
+            ZkOpCode.GetChildren2 => ZkResponses.Children2(packet.Xid, response.Slot, response.Children, response.Stat),
+            _ => ZkResponses.OpenAcl(packet.Xid, response.Slot, response.Stat),
+        };
+    }
+
+    private void OnRejected(RequestRejected rejected)
+    {
+        var forConnect = _waiting is Waiting.CreateSession or Waiting.Attach or Waiting.Sequence;
+        if (rejected.Reason is RejectReason.UnknownSession or RejectReason.WrongSecret && (forConnect || rejected.RequestId == 0))
+        {
+            if (!_connected)
+            {
+                Send(ZkResponses.Expired());
+            }
+            End($"session 0x{_sessionId:x}: {rejected.Message}", misbehaved: false);
+            return;
+        }
+        if (rejected.RequestId != _currentRequestId)
+        {
+            return;
+        }
+        // The gateway no longer takes this connection for the session's owner, or no leader took the write in time:
+        // the client reconnects (to this replica or another), as after a lost connection, and the attach decides.
+        if (forConnect || rejected.Reason is RejectReason.NotSessionOwner or RejectReason.NoQuorum or RejectReason.UnknownSession or RejectReason.WrongSecret)
+        {
+            End($"session 0x{_sessionId:x}: {rejected.Reason}: {rejected.Message}", misbehaved: false);
+            return;
+        }
+        if (_current is { } packet)
+        {
+            _log.Warning("ZooKeeper client {0}: {1} refused ({2}: {3})", _peer, packet.Op, rejected.Reason, rejected.Message);
+            var error = rejected.Reason switch
+            {
+                RejectReason.TooManyInFlight => ZkError.ThrottledOp,
+                RejectReason.RequestTooLarge => ZkError.BadArguments,
+                _ => ZkError.SystemError,
+            };
+            Complete(ZkResponses.Header(packet.Xid, _zxid, error));
+            StartNext();
+        }
+    }
+
+    // ---- output -----------------------------------------------------------------------------------------------
+
+    /// <summary>Answers the request at the head of the queue and frees its place in the read window.</summary>
+    private void Complete(byte[] frame)
+    {
+        Send(frame);
+        _current = null;
+        _waiting = Waiting.None;
+        _currentRequestId = -1;
+        _window.Release();
+    }
+
+    private void Send(byte[] frame) => _outgoing.Writer.TryWrite(frame);
+
+    private long NextRequest() => _currentRequestId = ++_nextRequestId;
+
+    private void See(long slot) => _zxid = Math.Max(_zxid, slot);
+
+    private void End(string reason, bool misbehaved)
+    {
+        if (_ended)
+        {
+            return;
+        }
+        _ended = true;
+        if (misbehaved)
+        {
+            _log.Warning("ZooKeeper client {0} disconnected: {1}", _peer, reason);
+        }
+        else
+        {
+            _log.Debug("ZooKeeper client {0} disconnected: {1}", _peer, reason);
+        }
+        Context.Stop(Self);
+    }
+
+    // ---- socket loops -----------------------------------------------------------------------------------------
+
+    private static async Task ReadAsync(Stream stream, IActorRef self, int maxFrameBytes, SemaphoreSlim window, CancellationToken stop)
+    {
+        var reader = PipeReader.Create(stream);
+        var connected = false;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(stop);
+                var buffer = result.Buffer;
+                while (TakeFrame(ref buffer, maxFrameBytes) is { } frame)
+                {
+                    if (!connected)
+                    {
+                        self.Tell(new ConnectReceived(ZkRequestCodec.DecodeConnect(frame)));
+                        connected = true;
+                        continue;
+                    }
+                    var packet = ZkRequestCodec.Decode(frame);
+                    if (packet.Op != ZkOpCode.Ping)
+                    {
+                        // Past the window the server stops reading this client, as ZooKeeper's throttle does.
+                        await window.WaitAsync(stop);
+                    }
+                    self.Tell(new PacketReceived(packet));
+                }
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    self.Tell(new ConnectionEnded("the client closed the connection", false));
+                    return;
+                }
+            }
+        }
+        catch (JuteException malformed)
+        {
+            self.Tell(new ConnectionEnded($"malformed frame: {malformed.Message}", true));
+        }
+        catch (Exception lost) when (!stop.IsCancellationRequested && lost is IOException or SocketException or ObjectDisposedException)
+        {
+            self.Tell(new ConnectionEnded($"connection lost: {lost.Message}", false));
+        }
+        catch (Exception) when (stop.IsCancellationRequested)
+        {
+            // The actor stopped first and closed the socket.
+        }
+        finally
+        {
+            await reader.CompleteAsync();
+        }
+    }
+
+    private static byte[]? TakeFrame(ref ReadOnlySequence<byte> buffer, int maxFrameBytes)
+    {
+        if (buffer.Length < ZkFrames.PrefixBytes)
+        {
+            return null;
+        }
+        Span<byte> prefix = stackalloc byte[ZkFrames.PrefixBytes];
+        buffer.Slice(0, ZkFrames.PrefixBytes).CopyTo(prefix);
+        var length = ZkFrames.ReadLength(prefix, maxFrameBytes);
+        if (buffer.Length < ZkFrames.PrefixBytes + length)
+        {
+            return null;
+        }
+        var frame = buffer.Slice(ZkFrames.PrefixBytes, length).ToArray();
+        buffer = buffer.Slice(ZkFrames.PrefixBytes + length);
+        return frame;
+    }
+
+    /// <summary>Writes frames in order, flushing when none are waiting; once the actor is gone, flushes what is left and closes.</summary>
+    private static async Task WriteAsync(Socket socket, Stream stream, ChannelReader<byte[]> frames, CancellationToken abort)
+    {
+        var writer = PipeWriter.Create(stream);
+        try
+        {
+            while (await frames.WaitToReadAsync(abort))
+            {
+                while (frames.TryRead(out var frame))
+                {
+                    writer.Write(frame);
+                }
+                await writer.FlushAsync(abort);
+            }
+        }
+        catch (Exception gone) when (gone is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The client went away, or would not read what was left within the flush timeout.
+        }
+        finally
+        {
+            try
+            {
+                socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (SocketException)
+            {
+                // Already reset by the peer.
+            }
+            socket.Dispose();
+        }
+    }
+
+    private sealed record SequenceLookup(long RequestId);
+}
