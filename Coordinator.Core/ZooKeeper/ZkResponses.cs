@@ -35,6 +35,9 @@ internal static class ZkResponses
     /// <summary>SyncResponse and any other response that is a path alone.</summary>
     public static byte[] Path(int xid, long zxid, string path) => Created(xid, zxid, path);
 
+    /// <summary>addWatch answers an ErrorResponse record (its err, 0) after the header: the Java client reads one.</summary>
+    public static byte[] WatchAdded(int xid, long zxid) => Reply(xid, zxid).Int((int)ZkError.Ok).ToFrame();
+
     /// <summary>GetACLResponse with world:anyone and every permission, which is what Coordinator enforces today.</summary>
     public static byte[] OpenAcl(int xid, long zxid, Stat stat) =>
         Reply(xid, zxid).Int(1).Int(AllPermissions).String("world").String("anyone").Stat(stat).ToFrame();

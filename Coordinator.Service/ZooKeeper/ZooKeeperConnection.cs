@@ -124,7 +124,7 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
                 OnAttached(response);
                 break;
             case WatchAck ack when ack.RequestId == _currentRequestId && _current is { } added:
-                Complete(ZkResponses.Header(added.Xid, _zxid, ZkError.Ok));
+                Complete(ZkResponses.WatchAdded(added.Xid, _zxid));
                 break;
             case StateQueryResult { Tag: SequenceLookup lookup, Result: long lastSequence } when lookup.RequestId == _currentRequestId:
                 _nextSequence = lastSequence + 1 + Random.Shared.NextInt64(SequenceSpread);
@@ -151,6 +151,8 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
                 OnLivenessTick();
                 break;
         }
+        // Whatever answered the request at the head lets the next one start.
+        StartNext();
     }
 
     // ---- session ----------------------------------------------------------------------------------------------
@@ -218,7 +220,6 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
             _gateway.Tell(new Heartbeat(_sessionId));
         }
         _log.Debug("ZooKeeper client {0}: session 0x{1:x}, timeout {2} ms", _peer, _sessionId, _timeoutMs);
-        StartNext();
     }
 
     /// <summary>
@@ -257,7 +258,6 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
             return;
         }
         _queue.Enqueue(packet);
-        StartNext();
     }
 
     private void StartNext()
@@ -382,9 +382,7 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
                 if (packet.Op == ZkOpCode.CloseSession)
                 {
                     End($"session 0x{_sessionId:x} closed by its client", misbehaved: false);
-                    return;
                 }
-                StartNext();
                 return;
         }
     }
@@ -459,7 +457,6 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
                 _ => ZkError.SystemError,
             };
             Complete(ZkResponses.Header(packet.Xid, _zxid, error));
-            StartNext();
         }
     }
 

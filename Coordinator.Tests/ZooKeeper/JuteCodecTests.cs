@@ -196,6 +196,14 @@ public sealed class JuteCodecTests
     }
 
     [Fact]
+    public void An_added_watch_is_answered_with_an_error_response_record()
+    {
+        var reader = new JuteReader(ZkResponses.WatchAdded(4, 8).AsSpan(4));
+        Assert.Equal((4, 8L, 0, 0), (reader.ReadInt(), reader.ReadLong(), reader.ReadInt(), reader.ReadInt()));
+        Assert.True(reader.AtEnd);
+    }
+
+    [Fact]
     public void A_watch_event_has_xid_and_zxid_minus_one_and_the_SyncConnected_state()
     {
         var reader = new JuteReader(ZkResponses.Notification((int)WatchEventType.NodeChildrenChanged, "/a/b").AsSpan(4));
