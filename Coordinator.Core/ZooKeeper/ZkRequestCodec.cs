@@ -54,7 +54,7 @@ internal static class ZkRequestCodec
                 return new ZkSetDataRequest(reader.ReadString(), reader.ReadBuffer(), reader.ReadInt());
             case ZkOpCode.Check:
                 return new ZkCheckRequest(reader.ReadString(), reader.ReadInt());
-            case ZkOpCode.Sync or ZkOpCode.GetAcl:
+            case ZkOpCode.Sync or ZkOpCode.GetAcl or ZkOpCode.GetAllChildrenNumber or ZkOpCode.GetEphemerals:
                 return new ZkPathRequest(reader.ReadString());
             case ZkOpCode.Multi:
                 return DecodeMulti(ref reader);

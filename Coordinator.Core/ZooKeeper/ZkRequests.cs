@@ -36,7 +36,7 @@ internal sealed record ZkSetDataRequest(string Path, byte[] Data, int Version) :
 /// <summary>check (CheckVersionRequest), alone or in a multi.</summary>
 internal sealed record ZkCheckRequest(string Path, int Version) : ZkRequest;
 
-/// <summary>sync and getACL: a path alone.</summary>
+/// <summary>sync, getACL, getAllChildrenNumber and getEphemerals (its prefix): a path alone.</summary>
 internal sealed record ZkPathRequest(string Path) : ZkRequest;
 
 /// <summary>One op of a multi, with the op code its MultiHeader named.</summary>

@@ -32,6 +32,9 @@ internal static class ZkResponses
 
     public static byte[] Created2(int xid, long zxid, string path, Stat stat) => Reply(xid, zxid).String(path).Stat(stat).ToFrame();
 
+    /// <summary>GetAllChildrenNumberResponse.</summary>
+    public static byte[] Number(int xid, long zxid, int number) => Reply(xid, zxid).Int(number).ToFrame();
+
     /// <summary>SyncResponse and any other response that is a path alone.</summary>
     public static byte[] Path(int xid, long zxid, string path) => Created(xid, zxid, path);
 

@@ -126,6 +126,27 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
             case WatchAck ack when ack.RequestId == _currentRequestId && _current is { } added:
                 Complete(ZkResponses.WatchAdded(added.Xid, _zxid));
                 break;
+            case StateQueryResult { Tag: PacketQuery query } result when query.RequestId == _currentRequestId && _current is { } asked:
+                See(result.AppliedBelow - 1);
+                Complete(result.Result switch
+                {
+                    List<string> ephemerals => ZkResponses.Children(asked.Xid, result.AppliedBelow - 1, ephemerals),
+                    int number => ZkResponses.Number(asked.Xid, result.AppliedBelow - 1, number),
+                    ErrorCode code => ZkResponses.Header(asked.Xid, result.AppliedBelow - 1, ZkTranslation.ToZk(code)),
+                    _ => ZkResponses.Header(asked.Xid, result.AppliedBelow - 1, ZkError.SystemError),
+                });
+                break;
+            case FourLetterWordReceived word:
+                if (ZkFourLetterWords.Answer(word.Word) is { } answer)
+                {
+                    Send(System.Text.Encoding.ASCII.GetBytes(answer));
+                    End($"four-letter word {word.Word} answered", misbehaved: false);
+                }
+                else
+                {
+                    End($"four-letter word {word.Word} is not served", misbehaved: true);
+                }
+                break;
             case StateQueryResult { Tag: SequenceLookup lookup, Result: long lastSequence } when lookup.RequestId == _currentRequestId:
                 _nextSequence = lastSequence + 1 + Random.Shared.NextInt64(SequenceSpread);
                 OnConnected();
@@ -200,11 +221,8 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
         }
         _waiting = Waiting.Sequence;
         var sessionId = _sessionId;
-        _replica.Tell(new StateQuery(response.Slot + 1, machine => LastSequence(machine, sessionId), new SequenceLookup(NextRequest())), Self);
+        _replica.Tell(new StateQuery(response.Slot + 1, machine => ZooKeeperQueries.LastSequence(machine, sessionId), new SequenceLookup(NextRequest())), Self);
     }
-
-    private static object LastSequence(IReplicatedStateMachine machine, long sessionId) =>
-        ((TreeStateMachine)machine).Tree.GetSession(sessionId)?.LastSequence ?? 0L;
 
     private void OnConnected()
     {
@@ -307,6 +325,13 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
             case (ZkOpCode.GetAcl, ZkPathRequest acl):
                 Read(ReadKind.Exists, acl.Path, watch: false);
                 return;
+            case (ZkOpCode.GetEphemerals, ZkPathRequest prefix):
+                var sessionId = _sessionId;
+                Query(machine => ZooKeeperQueries.Ephemerals(machine, sessionId, prefix.Path));
+                return;
+            case (ZkOpCode.GetAllChildrenNumber, ZkPathRequest below):
+                Query(machine => ZooKeeperQueries.AllChildrenNumber(machine, below.Path));
+                return;
             case (ZkOpCode.SetWatches or ZkOpCode.SetWatches2, ZkSetWatchesRequest set):
                 SetWatches(set);
                 return;
@@ -335,6 +360,13 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
     {
         _waiting = Waiting.Packet;
         _gateway.Tell(new ReadRequest(NextRequest(), _sessionId, _zxid, kind, path, watch));
+    }
+
+    /// <summary>An op the gateway has no read for, asked of the replica's state once it has applied what this client saw.</summary>
+    private void Query(Func<IReplicatedStateMachine, object> query)
+    {
+        _waiting = Waiting.Packet;
+        _replica.Tell(new StateQuery(_zxid + 1, query, new PacketQuery(NextRequest())), Self);
     }
 
     /// <summary>
@@ -500,7 +532,8 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
 
     private static async Task ReadAsync(Stream stream, IActorRef self, int maxFrameBytes, SemaphoreSlim window, CancellationToken stop)
     {
-        var reader = PipeReader.Create(stream);
+        // The writer shares the stream and closes it once its last frame is out.
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
         var connected = false;
         try
         {
@@ -508,6 +541,11 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
             {
                 var result = await reader.ReadAsync(stop);
                 var buffer = result.Buffer;
+                if (!connected && buffer.Length >= ZkFrames.PrefixBytes && FourLetterWord(buffer) is { } word)
+                {
+                    self.Tell(new FourLetterWordReceived(word));
+                    return;
+                }
                 while (TakeFrame(ref buffer, maxFrameBytes) is { } frame)
                 {
                     if (!connected)
@@ -550,6 +588,13 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
         }
     }
 
+    private static string? FourLetterWord(ReadOnlySequence<byte> buffer)
+    {
+        Span<byte> first = stackalloc byte[ZkFrames.PrefixBytes];
+        buffer.Slice(0, ZkFrames.PrefixBytes).CopyTo(first);
+        return ZkFourLetterWords.Word(first);
+    }
+
     private static byte[]? TakeFrame(ref ReadOnlySequence<byte> buffer, int maxFrameBytes)
     {
         if (buffer.Length < ZkFrames.PrefixBytes)
@@ -571,7 +616,7 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
     /// <summary>Writes frames in order, flushing when none are waiting; once the actor is gone, flushes what is left and closes.</summary>
     private static async Task WriteAsync(Socket socket, Stream stream, ChannelReader<byte[]> frames, CancellationToken abort)
     {
-        var writer = PipeWriter.Create(stream);
+        var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
         try
         {
             while (await frames.WaitToReadAsync(abort))
@@ -597,9 +642,12 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
             {
                 // Already reset by the peer.
             }
+            await stream.DisposeAsync();
             socket.Dispose();
         }
     }
 
     private sealed record SequenceLookup(long RequestId);
+
+    private sealed record PacketQuery(long RequestId);
 }

@@ -8,6 +8,9 @@ internal sealed record ConnectReceived(ZkConnectRequest Request);
 
 internal sealed record PacketReceived(ZkPacket Packet);
 
+/// <summary>The connection opened with a four-letter word (ruok, srvr, ...) instead of a ConnectRequest.</summary>
+internal sealed record FourLetterWordReceived(string Word);
+
 /// <summary>The socket closed, or the client sent something that does not decode: the connection ends.</summary>
 internal sealed record ConnectionEnded(string Reason, bool Misbehaved);
 

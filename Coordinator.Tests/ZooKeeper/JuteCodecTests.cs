@@ -88,6 +88,28 @@ public sealed class JuteCodecTests
         Assert.Equal(4, Assert.IsType<Multi>(transaction).Ops.Count);
     }
 
+    [Fact]
+    public void Four_letter_words_are_told_from_frame_lengths_and_only_the_probes_are_answered()
+    {
+        Assert.Equal("ruok", ZkFourLetterWords.Word("ruok"u8));
+        Assert.Equal("imok", ZkFourLetterWords.Answer("ruok"));
+        Assert.Equal("rw", ZkFourLetterWords.Answer("isro"));
+        Assert.Equal("mntr", ZkFourLetterWords.Word("mntr"u8));
+        Assert.Null(ZkFourLetterWords.Answer("mntr"));
+        Assert.Null(ZkFourLetterWords.Word(Prefix(45)));
+        Assert.Null(ZkFourLetterWords.Word("abcd"u8));
+    }
+
+    [Fact]
+    public void Path_only_requests_decode_and_a_number_answers_getAllChildrenNumber()
+    {
+        Assert.Equal(new ZkPathRequest("/p"), ZkRequestCodec.Decode(Body(w => w.Int(1).Int((int)ZkOpCode.GetAllChildrenNumber).String("/p"))).Request);
+        Assert.Equal(new ZkPathRequest("/e"), ZkRequestCodec.Decode(Body(w => w.Int(1).Int((int)ZkOpCode.GetEphemerals).String("/e"))).Request);
+        var reader = new JuteReader(ZkResponses.Number(2, 3, 42).AsSpan(4));
+        Assert.Equal((2, 3L, 0, 42), (reader.ReadInt(), reader.ReadLong(), reader.ReadInt(), reader.ReadInt()));
+        Assert.True(reader.AtEnd);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
@@ -104,7 +126,7 @@ public sealed class JuteCodecTests
     [Theory]
     [InlineData((int)ZkOpCode.Reconfig)]
     [InlineData((int)ZkOpCode.SetAcl)]
-    [InlineData((int)ZkOpCode.GetEphemerals)]
+    [InlineData((int)ZkOpCode.RemoveWatches)]
     [InlineData((int)ZkOpCode.MultiRead)]
     [InlineData((int)ZkOpCode.Sasl)]
     [InlineData((int)ZkOpCode.Auth)]

@@ -90,6 +90,22 @@ internal sealed class RawZkConnection : IDisposable
         }
     }
 
+    /// <summary>Everything the server sends until it closes the connection, as ASCII (a four-letter word's answer).</summary>
+    public async Task<string> ReadTextUntilClosedAsync(TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        using var text = new MemoryStream();
+        try
+        {
+            await _stream.CopyToAsync(text, timeout.Token);
+        }
+        catch (IOException)
+        {
+            // Reset after the answer: what arrived before is the answer.
+        }
+        return System.Text.Encoding.ASCII.GetString(text.ToArray());
+    }
+
     private async Task<bool> ReadExactlyAsync(byte[] buffer, CancellationToken cancellation)
     {
         try

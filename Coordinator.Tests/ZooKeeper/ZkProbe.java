@@ -176,8 +176,11 @@ public class ZkProbe {
         String ttl = a.create(root + "/t", new byte[0], OPEN, CreateMode.PERSISTENT_WITH_TTL, ttlStat, 60000);
         check("ttl node", ttl.equals(root + "/t") && ttlStat.getCzxid() > 0, ttl);
 
+        List<String> ephemerals = b.getEphemerals(root);
+        check("getEphemerals", ephemerals.equals(List.of(sequential)), ephemerals);
+        check("getAllChildrenNumber", a.getAllChildrenNumber(root) == 4, a.getAllChildrenNumber(root));
         try {
-            a.getEphemerals();
+            a.setACL(root, OPEN, -1);
             check("unimplemented op", false, "no error");
         } catch (KeeperException.UnimplementedException expected) {
             check("unimplemented op", true, "");

@@ -139,10 +139,22 @@ public sealed class ZooKeeperClientTests(ZooKeeperClusterFixture fixture) : ICla
         Assert.True((await connection.ConnectAsync()).TimeoutMs > 0);
         var reconfig = await connection.RequestAsync(w => w.Int(3).Int((int)ZkOpCode.Reconfig).String("").String("").String("").Long(-1));
         Assert.Equal((3, (int)ZkError.Unimplemented), (reconfig.Xid, reconfig.Err));
-        var ephemerals = await connection.RequestAsync(w => w.Int(4).Int((int)ZkOpCode.GetEphemerals).String("/"));
-        Assert.Equal((4, (int)ZkError.Unimplemented), (ephemerals.Xid, ephemerals.Err));
+        var setAcl = await connection.RequestAsync(w => w.Int(4).Int((int)ZkOpCode.SetAcl).String("/").Int(0).Int(-1));
+        Assert.Equal((4, (int)ZkError.Unimplemented), (setAcl.Xid, setAcl.Err));
         var exists = await connection.RequestAsync(w => w.Int(5).Int((int)ZkOpCode.Exists).String("/").Bool(false));
         Assert.Equal((5, 0), (exists.Xid, exists.Err));
+    }
+
+    [Fact]
+    public async Task Ruok_is_answered_imok_and_other_four_letter_words_close_the_connection()
+    {
+        using var ruok = await RawZkConnection.OpenAsync(Cluster.ZooKeeperEndpoints[1]);
+        await ruok.SendAsync("ruok"u8.ToArray());
+        Assert.Equal("imok", await ruok.ReadTextUntilClosedAsync(TimeSpan.FromSeconds(10)));
+
+        using var dump = await RawZkConnection.OpenAsync(Cluster.ZooKeeperEndpoints[1]);
+        await dump.SendAsync("dump"u8.ToArray());
+        Assert.Equal("", await dump.ReadTextUntilClosedAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
