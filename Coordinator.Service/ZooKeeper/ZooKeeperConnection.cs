@@ -468,6 +468,12 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
             End($"session 0x{_sessionId:x}: {rejected.Message}", misbehaved: false);
             return;
         }
+        if (rejected.RequestId == 0 && rejected.Reason == RejectReason.NotSessionOwner)
+        {
+            // A heartbeat refused: another connection attached the session here since.
+            End($"session 0x{_sessionId:x} was attached by another connection", misbehaved: false);
+            return;
+        }
         if (rejected.RequestId != _currentRequestId)
         {
             return;

@@ -28,9 +28,10 @@ internal sealed class RawZkConnection : IDisposable
     }
 
     /// <summary>Sends a ConnectRequest and reads the ConnectResponse: (timeout, session id, password); timeout 0 means expired.</summary>
-    public async Task<(int TimeoutMs, long SessionId, byte[] Password)> ConnectAsync(long sessionId = 0, byte[]? password = null, long lastZxidSeen = 0)
+    public async Task<(int TimeoutMs, long SessionId, byte[] Password)> ConnectAsync(
+        long sessionId = 0, byte[]? password = null, long lastZxidSeen = 0, int timeoutMs = 10_000)
     {
-        await SendAsync(new JuteWriter().Int(0).Long(lastZxidSeen).Int(10_000).Long(sessionId).Buffer(password ?? new byte[16]).Bool(false).ToFrame());
+        await SendAsync(new JuteWriter().Int(0).Long(lastZxidSeen).Int(timeoutMs).Long(sessionId).Buffer(password ?? new byte[16]).Bool(false).ToFrame());
         var frame = await ReceiveAsync() ?? throw new IOException("the server closed the connection instead of answering the connect");
         var reader = new JuteReader(frame);
         reader.ReadInt();

@@ -183,4 +183,32 @@ public sealed class ZooKeeperClientTests(ZooKeeperClusterFixture fixture) : ICla
         Assert.Equal((2, 0), (deleted.Xid, deleted.Err));
         Assert.True(deleted.Zxid > created.Zxid);
     }
+
+    [Fact]
+    public async Task A_session_whose_client_went_silent_expires_with_its_ephemerals_and_a_reconnect_hears_it_expired()
+    {
+        using var owner = await RawZkConnection.OpenAsync(Cluster.ZooKeeperEndpoints[3]);
+        var (timeout, session, password) = await owner.ConnectAsync(timeoutMs: 1000);
+        Assert.Equal(4000, timeout);
+        var path = $"/gone-{Guid.NewGuid():N}"[..14];
+        var created = await owner.RequestAsync(w => w.Int(1).Int((int)ZkOpCode.Create).String(path).Buffer([]).Int(0).Int((int)Coordinator.Client.NodeKind.Ephemeral));
+        Assert.Equal(0, created.Err);
+        owner.Dispose();
+
+        using var observer = await RawZkConnection.OpenAsync(Cluster.ZooKeeperEndpoints[1]);
+        Assert.True((await observer.ConnectAsync(lastZxidSeen: created.Zxid)).TimeoutMs > 0);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        int err;
+        do
+        {
+            await Task.Delay(500);
+            err = (await observer.RequestAsync(w => w.Int(2).Int((int)ZkOpCode.Exists).String(path).Bool(false))).Err;
+        }
+        while (err == 0 && DateTime.UtcNow < deadline);
+        Assert.Equal((int)ZkError.NoNode, err);
+
+        using var late = await RawZkConnection.OpenAsync(Cluster.ZooKeeperEndpoints[2]);
+        Assert.Equal(0, (await late.ConnectAsync(session, password, created.Zxid)).TimeoutMs);
+        Assert.True(await late.ClosedByServerAsync(TimeSpan.FromSeconds(10)));
+    }
 }
