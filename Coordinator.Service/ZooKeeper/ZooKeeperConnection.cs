@@ -15,9 +15,9 @@ namespace Coordinator.Service.ZooKeeper;
 /// <summary>
 /// One ZooKeeper client connection: a Coordinator client of the replica's gateway, as a <c>ClientActor</c> is, that
 /// speaks jute on its socket. The connect creates a session through the log or attaches an existing one with its
-/// secret (the ZooKeeper password); requests are run one at a time in arrival order, so every reply leaves in order
-/// and a read after a write sees it; watch events are written as the gateway sends them, which is before any answer
-/// that shows their change. A frame that does not decode, is longer than jute.maxbuffer or names an op ZooKeeper
+/// secret (the ZooKeeper password); answers leave in arrival order: consecutive reads run together, anything else runs
+/// alone after all before it were answered, so a read after a write sees it; watch events are written as the gateway
+/// sends them, which is before any answer that shows their change. A frame that does not decode, is longer than jute.maxbuffer or names an op ZooKeeper
 /// does not define closes this connection, with a logged reason; an op ZooKeeper defines and Coordinator does not
 /// serve is answered UNIMPLEMENTED.
 /// </summary>
@@ -45,9 +45,11 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
     private readonly SemaphoreSlim _window;
     private readonly Queue<ZkPacket> _queue = new();
 
+    private readonly List<Running> _running = [];
+
+    /// <summary>What the connect waits for (creating the session, attaching it, looking up its last sequence); None once connected.</summary>
     private Waiting _waiting;
-    private ZkPacket? _current;
-    private long _currentRequestId = -1;
+    private long _connectRequestId = -1;
     private long _nextRequestId;
     private bool _connected;
     private bool _closing;
@@ -78,7 +80,6 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
         CreateSession,
         Attach,
         Sequence,
-        Packet,
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -113,28 +114,33 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
             case ConnectionEnded ended:
                 End(ended.Reason, ended.Misbehaved);
                 break;
-            case WriteResponse response when response.RequestId == _currentRequestId:
-                OnWriteResponse(response);
+            case WriteResponse response when _waiting == Waiting.CreateSession && response.RequestId == _connectRequestId:
+                OnCreated(response);
                 break;
-            case ReadResponse response when response.RequestId == _currentRequestId && _current is { } read:
+            case WriteResponse response when RunningFor(response.RequestId) is { } entry:
+                OnWriteResponse(entry, response);
+                break;
+            case ReadResponse response when RunningFor(response.RequestId) is { } entry:
                 See(response.Slot);
-                Complete(ReadAnswer(read, response));
+                entry.Answer = ReadAnswer(entry.Packet, response);
+                Flush();
                 break;
-            case AttachResponse response when response.RequestId == _currentRequestId:
+            case AttachResponse response when _waiting == Waiting.Attach && response.RequestId == _connectRequestId:
                 OnAttached(response);
                 break;
-            case WatchAck ack when ack.RequestId == _currentRequestId && _current is { } added:
-                Complete(ZkResponses.WatchAdded(added.Xid, _zxid));
+            case AttachResponse response when RunningFor(response.RequestId) is { } entry:
+                See(response.Slot);
+                entry.Answer = ZkResponses.Header(entry.Packet.Xid, _zxid, ZkError.Ok);
+                Flush();
                 break;
-            case StateQueryResult { Tag: PacketQuery query } result when query.RequestId == _currentRequestId && _current is { } asked:
+            case WatchAck ack when RunningFor(ack.RequestId) is { } entry:
+                entry.Answer = ZkResponses.WatchAdded(entry.Packet.Xid, _zxid);
+                Flush();
+                break;
+            case StateQueryResult { Tag: PacketQuery query } result when RunningFor(query.RequestId) is { } entry:
                 See(result.AppliedBelow - 1);
-                Complete(result.Result switch
-                {
-                    List<string> ephemerals => ZkResponses.Children(asked.Xid, result.AppliedBelow - 1, ephemerals),
-                    int number => ZkResponses.Number(asked.Xid, result.AppliedBelow - 1, number),
-                    ErrorCode code => ZkResponses.Header(asked.Xid, result.AppliedBelow - 1, ZkTranslation.ToZk(code)),
-                    _ => ZkResponses.Header(asked.Xid, result.AppliedBelow - 1, ZkError.SystemError),
-                });
+                entry.Answer = QueryAnswer(entry.Packet, result);
+                Flush();
                 break;
             case FourLetterWordReceived word:
                 if (ZkFourLetterWords.Answer(word.Word) is { } answer)
@@ -147,12 +153,13 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
                     End($"four-letter word {word.Word} is not served", misbehaved: true);
                 }
                 break;
-            case StateQueryResult { Tag: SequenceLookup lookup, Result: long lastSequence } when lookup.RequestId == _currentRequestId:
+            case StateQueryResult { Tag: SequenceLookup lookup, Result: long lastSequence } when _waiting == Waiting.Sequence && lookup.RequestId == _connectRequestId:
                 _nextSequence = lastSequence + 1 + Random.Shared.NextInt64(SequenceSpread);
                 OnConnected();
                 break;
             case RequestRejected rejected:
                 OnRejected(rejected);
+                Flush();
                 break;
             case WatchNotification notification when notification.SessionId == _sessionId:
                 // A Compacted stream has no ZooKeeper event: a data change on the watched path makes its owner read again.
@@ -214,11 +221,6 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
         {
             _timeoutMs = response.TimeoutMs;
         }
-        if (_waiting == Waiting.Packet && _current is { } setWatches)
-        {
-            Complete(ZkResponses.Header(setWatches.Xid, _zxid, ZkError.Ok));
-            return;
-        }
         _waiting = Waiting.Sequence;
         var sessionId = _sessionId;
         _replica.Tell(new StateQuery(response.Slot + 1, machine => ZooKeeperQueries.LastSequence(machine, sessionId), new SequenceLookup(NextRequest())), Self);
@@ -228,7 +230,6 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
     {
         _connected = true;
         _waiting = Waiting.None;
-        _currentRequestId = -1;
         Timers.Cancel("connect");
         Send(ZkResponses.Connect(_timeoutMs, _sessionId, ZkPasswords.FromSecret(_secret)));
         var interval = TimeSpan.FromMilliseconds(Math.Max(100, _timeoutMs / 3));
@@ -278,22 +279,37 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
         _queue.Enqueue(packet);
     }
 
+    /// <summary>
+    /// Starts what may start: consecutive reads run together (each asks for the state this client has seen, which
+    /// covers every earlier write, since a write runs alone), anything else waits until all before it are answered.
+    /// </summary>
     private void StartNext()
     {
-        while (_connected && !_ended && _current is null && _queue.TryDequeue(out var packet))
+        while (_connected && !_ended && _queue.TryPeek(out var next)
+            && (_running.Count == 0 || (IsRead(next.Op) && _running.TrueForAll(running => IsRead(running.Packet.Op)))))
         {
-            _current = packet;
+            _queue.Dequeue();
+            var entry = new Running(next);
+            _running.Add(entry);
             if (_closing)
             {
-                Complete(ZkResponses.Header(packet.Xid, _zxid, ZkError.SessionExpired));
-                continue;
+                entry.Answer = ZkResponses.Header(next.Xid, _zxid, ZkError.SessionExpired);
             }
-            Start(packet);
+            else
+            {
+                Start(entry);
+            }
+            Flush();
         }
     }
 
-    private void Start(ZkPacket packet)
+    private static bool IsRead(ZkOpCode op) =>
+        op is ZkOpCode.Exists or ZkOpCode.GetData or ZkOpCode.GetChildren or ZkOpCode.GetChildren2 or ZkOpCode.GetAcl
+            or ZkOpCode.GetEphemerals or ZkOpCode.GetAllChildrenNumber;
+
+    private void Start(Running entry)
     {
+        var packet = entry.Packet;
         switch (packet.Op, packet.Request)
         {
             case (ZkOpCode.Create or ZkOpCode.Create2 or ZkOpCode.CreateContainer or ZkOpCode.CreateTtl or ZkOpCode.Delete
@@ -301,79 +317,69 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
                 var (transaction, error) = ZkTranslation.ToTransaction(packet.Op, request);
                 if (transaction is null)
                 {
-                    Complete(ZkResponses.Header(packet.Xid, _zxid, error));
+                    entry.Answer = ZkResponses.Header(packet.Xid, _zxid, error);
                     return;
                 }
-                Write(transaction);
+                Write(entry, transaction);
                 return;
             case (ZkOpCode.Sync, _):
-                Write(Sync.Instance);
+                Write(entry, Sync.Instance);
                 return;
             case (ZkOpCode.CloseSession, _):
                 _closing = true;
-                Write(CloseSession.Instance);
+                Write(entry, CloseSession.Instance);
                 return;
             case (ZkOpCode.Exists, ZkReadRequest read):
-                Read(ReadKind.Exists, read.Path, read.Watch);
+                Read(entry, ReadKind.Exists, read.Path, read.Watch);
                 return;
             case (ZkOpCode.GetData, ZkReadRequest read):
-                Read(ReadKind.GetData, read.Path, read.Watch);
+                Read(entry, ReadKind.GetData, read.Path, read.Watch);
                 return;
             case (ZkOpCode.GetChildren or ZkOpCode.GetChildren2, ZkReadRequest read):
-                Read(ReadKind.GetChildren, read.Path, read.Watch);
+                Read(entry, ReadKind.GetChildren, read.Path, read.Watch);
                 return;
             case (ZkOpCode.GetAcl, ZkPathRequest acl):
-                Read(ReadKind.Exists, acl.Path, watch: false);
+                Read(entry, ReadKind.Exists, acl.Path, watch: false);
                 return;
             case (ZkOpCode.GetEphemerals, ZkPathRequest prefix):
                 var sessionId = _sessionId;
-                Query(machine => ZooKeeperQueries.Ephemerals(machine, sessionId, prefix.Path));
+                Query(entry, machine => ZooKeeperQueries.Ephemerals(machine, sessionId, prefix.Path));
                 return;
             case (ZkOpCode.GetAllChildrenNumber, ZkPathRequest below):
-                Query(machine => ZooKeeperQueries.AllChildrenNumber(machine, below.Path));
+                Query(entry, machine => ZooKeeperQueries.AllChildrenNumber(machine, below.Path));
                 return;
             case (ZkOpCode.SetWatches or ZkOpCode.SetWatches2, ZkSetWatchesRequest set):
-                SetWatches(set);
+                SetWatches(entry, set);
                 return;
             case (ZkOpCode.AddWatch, ZkAddWatchRequest add) when add.Mode is 0 or 1:
-                _waiting = Waiting.Packet;
                 var kind = add.Mode == 0 ? WatchKind.Persistent : WatchKind.PersistentRecursive;
-                _gateway.Tell(new AddWatchRequest(NextRequest(), _sessionId, new WatchRegistration(add.Path, kind)));
+                _gateway.Tell(new AddWatchRequest(entry.Ask(ref _nextRequestId), _sessionId, new WatchRegistration(add.Path, kind)));
                 return;
             case (ZkOpCode.AddWatch, _):
-                Complete(ZkResponses.Header(packet.Xid, _zxid, ZkError.BadArguments));
+                entry.Answer = ZkResponses.Header(packet.Xid, _zxid, ZkError.BadArguments);
                 return;
             default:
                 _log.Debug("ZooKeeper client {0}: op {1} is not served; answered UNIMPLEMENTED", _peer, packet.Op);
-                Complete(ZkResponses.Header(packet.Xid, _zxid, ZkError.Unimplemented));
+                entry.Answer = ZkResponses.Header(packet.Xid, _zxid, ZkError.Unimplemented);
                 return;
         }
     }
 
-    private void Write(Transaction transaction)
-    {
-        _waiting = Waiting.Packet;
-        _gateway.Tell(new WriteRequest(NextRequest(), _sessionId, _nextSequence++, TransactionCodec.Encode(transaction)));
-    }
+    private void Write(Running entry, Transaction transaction) =>
+        _gateway.Tell(new WriteRequest(entry.Ask(ref _nextRequestId), _sessionId, _nextSequence++, TransactionCodec.Encode(transaction)));
 
-    private void Read(ReadKind kind, string path, bool watch)
-    {
-        _waiting = Waiting.Packet;
-        _gateway.Tell(new ReadRequest(NextRequest(), _sessionId, _zxid, kind, path, watch));
-    }
+    private void Read(Running entry, ReadKind kind, string path, bool watch) =>
+        _gateway.Tell(new ReadRequest(entry.Ask(ref _nextRequestId), _sessionId, _zxid, kind, path, watch));
 
     /// <summary>An op the gateway has no read for, asked of the replica's state once it has applied what this client saw.</summary>
-    private void Query(Func<IReplicatedStateMachine, object> query)
-    {
-        _waiting = Waiting.Packet;
-        _replica.Tell(new StateQuery(_zxid + 1, query, new PacketQuery(NextRequest())), Self);
-    }
+    private void Query(Running entry, Func<IReplicatedStateMachine, object> query) =>
+        _replica.Tell(new StateQuery(_zxid + 1, query, new PacketQuery(entry.Ask(ref _nextRequestId))), Self);
 
     /// <summary>
     /// The client's watches after a reconnect, with the last zxid it saw: the gateway replays what each missed after
     /// that slot from its history (or applies ZooKeeper's setWatches rule when its history does not reach back).
     /// </summary>
-    private void SetWatches(ZkSetWatchesRequest set)
+    private void SetWatches(Running entry, ZkSetWatchesRequest set)
     {
         var seenThrough = EventPosition.After(Math.Min(set.RelativeZxid, _zxid));
         var watches = set.DataWatches.Concat(set.ExistWatches).Select(path => new WatchRegistration(path, WatchKind.Data))
@@ -383,39 +389,42 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
             .Distinct()
             .Select(watch => new ResumedWatch(watch, seenThrough))
             .ToList();
-        _waiting = Waiting.Packet;
-        _gateway.Tell(new AttachRequest(NextRequest(), _sessionId, _secret, _zxid, watches, []));
+        _gateway.Tell(new AttachRequest(entry.Ask(ref _nextRequestId), _sessionId, _secret, _zxid, watches, []));
     }
 
-    private void OnWriteResponse(WriteResponse response)
+    /// <summary>The request this answer is for, if it still runs.</summary>
+    private Running? RunningFor(long requestId) => _running.Find(entry => entry.RequestId == requestId && entry.Answer is null);
+
+    private void OnCreated(WriteResponse response)
     {
         See(response.Slot);
-        switch (_waiting)
+        switch (ResultCodec.Decode(response.Result).Value)
         {
-            case Waiting.CreateSession:
-                switch (ResultCodec.Decode(response.Result).Value)
-                {
-                    case SessionCreatedResult created:
-                        _sessionId = created.SessionId;
-                        _timeoutMs = created.TimeoutMs;
-                        _nextSequence = 2;
-                        OnConnected();
-                        return;
-                    case ErrorResult { Error: ErrorCode.SessionExists }:
-                        CreateSession();
-                        return;
-                    case var other:
-                        End($"session creation failed: {other?.Code.ToString() ?? "undecodable result"}", misbehaved: false);
-                        return;
-                }
-            case Waiting.Packet when _current is { } packet:
-                var result = ResultCodec.Decode(response.Result).Value;
-                Complete(result is null ? ZkResponses.Header(packet.Xid, response.Slot, ZkError.SystemError) : WriteAnswer(packet, response.Slot, result));
-                if (packet.Op == ZkOpCode.CloseSession)
-                {
-                    End($"session 0x{_sessionId:x} closed by its client", misbehaved: false);
-                }
+            case SessionCreatedResult created:
+                _sessionId = created.SessionId;
+                _timeoutMs = created.TimeoutMs;
+                _nextSequence = 2;
+                OnConnected();
                 return;
+            case ErrorResult { Error: ErrorCode.SessionExists }:
+                CreateSession();
+                return;
+            case var other:
+                End($"session creation failed: {other?.Code.ToString() ?? "undecodable result"}", misbehaved: false);
+                return;
+        }
+    }
+
+    private void OnWriteResponse(Running entry, WriteResponse response)
+    {
+        See(response.Slot);
+        var packet = entry.Packet;
+        var result = ResultCodec.Decode(response.Result).Value;
+        entry.Answer = result is null ? ZkResponses.Header(packet.Xid, response.Slot, ZkError.SystemError) : WriteAnswer(packet, response.Slot, result);
+        Flush();
+        if (packet.Op == ZkOpCode.CloseSession)
+        {
+            End($"session 0x{_sessionId:x} closed by its client", misbehaved: false);
         }
     }
 
@@ -456,9 +465,21 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
         };
     }
 
+    private static byte[] QueryAnswer(ZkPacket packet, StateQueryResult result)
+    {
+        var zxid = result.AppliedBelow - 1;
+        return result.Result switch
+        {
+            List<string> ephemerals => ZkResponses.Children(packet.Xid, zxid, ephemerals),
+            int number => ZkResponses.Number(packet.Xid, zxid, number),
+            ErrorCode code => ZkResponses.Header(packet.Xid, zxid, ZkTranslation.ToZk(code)),
+            _ => ZkResponses.Header(packet.Xid, zxid, ZkError.SystemError),
+        };
+    }
+
     private void OnRejected(RequestRejected rejected)
     {
-        var forConnect = _waiting is Waiting.CreateSession or Waiting.Attach or Waiting.Sequence;
+        var forConnect = _waiting is not Waiting.None;
         if (rejected.Reason is RejectReason.UnknownSession or RejectReason.WrongSecret && (forConnect || rejected.RequestId == 0))
         {
             if (!_connected)
@@ -474,45 +495,44 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
             End($"session 0x{_sessionId:x} was attached by another connection", misbehaved: false);
             return;
         }
-        if (rejected.RequestId != _currentRequestId)
+        var entry = RunningFor(rejected.RequestId);
+        if (forConnect ? rejected.RequestId != _connectRequestId : entry is null)
         {
             return;
         }
         // The gateway no longer takes this connection for the session's owner, or no leader took the write in time:
         // the client reconnects (to this replica or another), as after a lost connection, and the attach decides.
-        if (forConnect || rejected.Reason is RejectReason.NotSessionOwner or RejectReason.NoQuorum or RejectReason.UnknownSession or RejectReason.WrongSecret)
+        if (entry is null || rejected.Reason is RejectReason.NotSessionOwner or RejectReason.NoQuorum or RejectReason.UnknownSession or RejectReason.WrongSecret)
         {
             End($"session 0x{_sessionId:x}: {rejected.Reason}: {rejected.Message}", misbehaved: false);
             return;
         }
-        if (_current is { } packet)
+        _log.Warning("ZooKeeper client {0}: {1} refused ({2}: {3})", _peer, entry.Packet.Op, rejected.Reason, rejected.Message);
+        var error = rejected.Reason switch
         {
-            _log.Warning("ZooKeeper client {0}: {1} refused ({2}: {3})", _peer, packet.Op, rejected.Reason, rejected.Message);
-            var error = rejected.Reason switch
-            {
-                RejectReason.TooManyInFlight => ZkError.ThrottledOp,
-                RejectReason.RequestTooLarge => ZkError.BadArguments,
-                _ => ZkError.SystemError,
-            };
-            Complete(ZkResponses.Header(packet.Xid, _zxid, error));
-        }
+            RejectReason.TooManyInFlight => ZkError.ThrottledOp,
+            RejectReason.RequestTooLarge => ZkError.BadArguments,
+            _ => ZkError.SystemError,
+        };
+        entry.Answer = ZkResponses.Header(entry.Packet.Xid, _zxid, error);
     }
 
-    // ---- output -----------------------------------------------------------------------------------------------
+    // ---- output ---------------------------------------------------------------------------------------------
 
-    /// <summary>Answers the request at the head of the queue and frees its place in the read window.</summary>
-    private void Complete(byte[] frame)
+    /// <summary>Sends the answers at the head of the running requests, in arrival order, freeing their places in the read window.</summary>
+    private void Flush()
     {
-        Send(frame);
-        _current = null;
-        _waiting = Waiting.None;
-        _currentRequestId = -1;
-        _window.Release();
+        while (_running.Count > 0 && _running[0].Answer is { } answer)
+        {
+            Send(answer);
+            _running.RemoveAt(0);
+            _window.Release();
+        }
     }
 
     private void Send(byte[] frame) => _outgoing.Writer.TryWrite(frame);
 
-    private long NextRequest() => _currentRequestId = ++_nextRequestId;
+    private long NextRequest() => _connectRequestId = ++_nextRequestId;
 
     private void See(long slot) => _zxid = Math.Max(_zxid, slot);
 
@@ -654,6 +674,19 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
     }
 
     private sealed record SequenceLookup(long RequestId);
+
+    /// <summary>A request that started and is not yet sent back: its answer waits for those before it.</summary>
+    private sealed class Running(ZkPacket packet)
+    {
+        public ZkPacket Packet { get; } = packet;
+
+        public long RequestId { get; private set; } = -1;
+
+        public byte[]? Answer { get; set; }
+
+        /// <summary>Gives the request the next gateway request id.</summary>
+        public long Ask(ref long lastRequestId) => RequestId = ++lastRequestId;
+    }
 
     private sealed record PacketQuery(long RequestId);
 }

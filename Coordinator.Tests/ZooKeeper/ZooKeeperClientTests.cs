@@ -211,4 +211,43 @@ public sealed class ZooKeeperClientTests(ZooKeeperClusterFixture fixture) : ICla
         Assert.Equal(0, (await late.ConnectAsync(session, password, created.Zxid)).TimeoutMs);
         Assert.True(await late.ClosedByServerAsync(TimeSpan.FromSeconds(10)));
     }
+
+    [Fact]
+    public async Task Pipelined_requests_are_answered_in_order_and_a_read_after_a_write_sees_it()
+    {
+        using var connection = await RawZkConnection.OpenAsync(Cluster.ZooKeeperEndpoints[2]);
+        Assert.True((await connection.ConnectAsync()).TimeoutMs > 0);
+        var path = $"/pipe-{Guid.NewGuid():N}"[..14];
+        var frames = new List<byte[]>
+        {
+            new JuteWriter().Int(1).Int((int)ZkOpCode.Create).String(path).Buffer("a"u8).Int(0).Int(0).ToFrame(),
+        };
+        for (var xid = 2; xid <= 6; xid++)
+        {
+            frames.Add(new JuteWriter().Int(xid).Int((int)ZkOpCode.GetData).String(path).Bool(false).ToFrame());
+        }
+        frames.Add(new JuteWriter().Int(7).Int((int)ZkOpCode.SetData).String(path).Buffer("b"u8).Int(0).ToFrame());
+        frames.Add(new JuteWriter().Int(8).Int((int)ZkOpCode.GetData).String(path).Bool(false).ToFrame());
+        frames.Add(new JuteWriter().Int(9).Int((int)ZkOpCode.Exists).String(path + "/none").Bool(false).ToFrame());
+        await connection.SendAsync([.. frames.SelectMany(frame => frame)]);
+
+        var replies = new List<(int Xid, long Zxid, int Err, byte[] Record)>();
+        for (var i = 0; i < frames.Count; i++)
+        {
+            var frame = await connection.ReceiveAsync() ?? throw new IOException("closed");
+            var reader = new JuteReader(frame);
+            replies.Add((reader.ReadInt(), reader.ReadLong(), reader.ReadInt(), frame[16..]));
+        }
+        Assert.Equal(Enumerable.Range(1, 9), replies.Select(reply => reply.Xid));
+        Assert.Equal([0, 0, 0, 0, 0, 0, 0, 0, (int)ZkError.NoNode], replies.Select(reply => reply.Err));
+        Assert.All(replies.Skip(1).Take(5), reply => Assert.Equal("a", DataOf(reply.Record)));
+        Assert.Equal("b", DataOf(replies[7].Record));
+        Assert.True(replies[7].Zxid >= replies[6].Zxid);
+    }
+
+    private static string DataOf(byte[] getDataResponse)
+    {
+        var reader = new JuteReader(getDataResponse);
+        return System.Text.Encoding.UTF8.GetString(reader.ReadBuffer());
+    }
 }
