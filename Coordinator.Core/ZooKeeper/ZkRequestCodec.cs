@@ -4,14 +4,14 @@ namespace Coordinator.Core.ZooKeeper;
 /// Decodes the frames a ZooKeeper client sends (the 4-byte length already taken off). A frame that does not decode,
 /// names an op code ZooKeeper does not define, or has bytes left after its record throws <see cref="JuteException"/>:
 /// the shell closes that connection. A defined op that Coordinator does not serve decodes to
-/// <see cref="ZkUnsupportedRequest"/>, which is answered UNIMPLEMENTED.
+/// <see cref="ZkUnsupportedRecord"/>, which is answered UNIMPLEMENTED.
 /// </summary>
 internal static class ZkRequestCodec
 {
-    public static ZkConnectRequest DecodeConnect(ReadOnlySpan<byte> frame)
+    public static ZkConnectRecord DecodeConnect(ReadOnlySpan<byte> frame)
     {
         var reader = new JuteReader(frame);
-        var connect = new ZkConnectRequest(reader.ReadInt(), reader.ReadLong(), reader.ReadInt(), reader.ReadLong(), reader.ReadBuffer(), false);
+        var connect = new ZkConnectRecord(reader.ReadInt(), reader.ReadLong(), reader.ReadInt(), reader.ReadLong(), reader.ReadBuffer(), false);
         if (!reader.AtEnd)
         {
             connect = connect with { ReadOnly = reader.ReadBool() };
@@ -31,31 +31,31 @@ internal static class ZkRequestCodec
         }
         var op = (ZkOpCode)code;
         var request = DecodeBody(ref reader, op);
-        if (request is not ZkUnsupportedRequest)
+        if (request is not ZkUnsupportedRecord)
         {
             End(ref reader, op.ToString());
         }
         return new ZkPacket(xid, op, request);
     }
 
-    private static ZkRequest DecodeBody(ref JuteReader reader, ZkOpCode op)
+    private static ZkRecord DecodeBody(ref JuteReader reader, ZkOpCode op)
     {
         switch (op)
         {
             case ZkOpCode.Ping or ZkOpCode.CloseSession:
-                return ZkEmptyRequest.Instance;
+                return ZkEmptyRecord.Instance;
             case ZkOpCode.Create or ZkOpCode.Create2 or ZkOpCode.CreateContainer or ZkOpCode.CreateTtl:
                 return DecodeCreate(ref reader, op == ZkOpCode.CreateTtl);
             case ZkOpCode.Delete:
-                return new ZkDeleteRequest(reader.ReadString(), reader.ReadInt());
+                return new ZkDeleteRecord(reader.ReadString(), reader.ReadInt());
             case ZkOpCode.Exists or ZkOpCode.GetData or ZkOpCode.GetChildren or ZkOpCode.GetChildren2:
-                return new ZkReadRequest(reader.ReadString(), reader.ReadBool());
+                return new ZkReadRecord(reader.ReadString(), reader.ReadBool());
             case ZkOpCode.SetData:
-                return new ZkSetDataRequest(reader.ReadString(), reader.ReadBuffer(), reader.ReadInt());
+                return new ZkSetDataRecord(reader.ReadString(), reader.ReadBuffer(), reader.ReadInt());
             case ZkOpCode.Check:
-                return new ZkCheckRequest(reader.ReadString(), reader.ReadInt());
+                return new ZkCheckRecord(reader.ReadString(), reader.ReadInt());
             case ZkOpCode.Sync or ZkOpCode.GetAcl or ZkOpCode.GetAllChildrenNumber or ZkOpCode.GetEphemerals:
-                return new ZkPathRequest(reader.ReadString());
+                return new ZkPathRecord(reader.ReadString());
             case ZkOpCode.Multi:
                 return DecodeMulti(ref reader);
             case ZkOpCode.SetWatches or ZkOpCode.SetWatches2:
@@ -64,25 +64,25 @@ internal static class ZkRequestCodec
                 var exist = reader.ReadStringVector();
                 var child = reader.ReadStringVector();
                 return op == ZkOpCode.SetWatches2
-                    ? new ZkSetWatchesRequest(relativeZxid, data, exist, child, reader.ReadStringVector(), reader.ReadStringVector())
-                    : new ZkSetWatchesRequest(relativeZxid, data, exist, child, [], []);
+                    ? new ZkSetWatchesRecord(relativeZxid, data, exist, child, reader.ReadStringVector(), reader.ReadStringVector())
+                    : new ZkSetWatchesRecord(relativeZxid, data, exist, child, [], []);
             case ZkOpCode.AddWatch:
-                return new ZkAddWatchRequest(reader.ReadString(), reader.ReadInt());
+                return new ZkAddWatchRecord(reader.ReadString(), reader.ReadInt());
             default:
-                return ZkUnsupportedRequest.Instance;
+                return ZkUnsupportedRecord.Instance;
         }
     }
 
-    private static ZkCreateRequest DecodeCreate(ref JuteReader reader, bool withTtl)
+    private static ZkCreateRecord DecodeCreate(ref JuteReader reader, bool withTtl)
     {
         var path = reader.ReadString();
         var data = reader.ReadBuffer();
         reader.SkipAcls();
         var flags = reader.ReadInt();
-        return new ZkCreateRequest(path, data, flags, withTtl ? reader.ReadLong() : null);
+        return new ZkCreateRecord(path, data, flags, withTtl ? reader.ReadLong() : null);
     }
 
-    private static ZkMultiRequest DecodeMulti(ref JuteReader reader)
+    private static ZkMultiRecord DecodeMulti(ref JuteReader reader)
     {
         var ops = new List<ZkMultiOp>();
         while (true)
@@ -92,17 +92,17 @@ internal static class ZkRequestCodec
             reader.ReadInt();
             if (done)
             {
-                return new ZkMultiRequest(ops);
+                return new ZkMultiRecord(ops);
             }
             // Only write ops may be in a multi (getData/getChildren belong to multiRead, which is not served):
             // any other type leaves no way to know where its record ends.
             var op = (ZkOpCode)type;
-            ZkRequest request = op switch
+            ZkRecord request = op switch
             {
                 ZkOpCode.Create or ZkOpCode.Create2 or ZkOpCode.CreateContainer or ZkOpCode.CreateTtl => DecodeCreate(ref reader, op == ZkOpCode.CreateTtl),
-                ZkOpCode.Delete => new ZkDeleteRequest(reader.ReadString(), reader.ReadInt()),
-                ZkOpCode.SetData => new ZkSetDataRequest(reader.ReadString(), reader.ReadBuffer(), reader.ReadInt()),
-                ZkOpCode.Check => new ZkCheckRequest(reader.ReadString(), reader.ReadInt()),
+                ZkOpCode.Delete => new ZkDeleteRecord(reader.ReadString(), reader.ReadInt()),
+                ZkOpCode.SetData => new ZkSetDataRecord(reader.ReadString(), reader.ReadBuffer(), reader.ReadInt()),
+                ZkOpCode.Check => new ZkCheckRecord(reader.ReadString(), reader.ReadInt()),
                 _ => throw new JuteException($"op code {type} inside a multi"),
             };
             ops.Add(new ZkMultiOp(op, request));

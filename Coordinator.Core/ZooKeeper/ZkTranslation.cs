@@ -29,21 +29,21 @@ internal static class ZkTranslation
     };
 
     /// <summary>The transaction a write request stands for, or the error to answer instead.</summary>
-    public static (Transaction? Transaction, ZkError Error) ToTransaction(ZkOpCode op, ZkRequest request)
+    public static (Transaction? Transaction, ZkError Error) ToTransaction(ZkOpCode op, ZkRecord request)
     {
         switch (request)
         {
-            case ZkCreateRequest create:
+            case ZkCreateRecord create:
                 return KindOf(op, create.Flags, create.Ttl) is { } kind
                     ? (new Create(create.Path, create.Data, kind, NodeKinds.HasTtl(kind) ? create.Ttl : null), ZkError.Ok)
                     : (null, ZkError.BadArguments);
-            case ZkDeleteRequest delete:
+            case ZkDeleteRecord delete:
                 return (new Delete(delete.Path, delete.Version), ZkError.Ok);
-            case ZkSetDataRequest set:
+            case ZkSetDataRecord set:
                 return (new SetData(set.Path, set.Data, set.Version), ZkError.Ok);
-            case ZkCheckRequest check:
+            case ZkCheckRecord check:
                 return (new Check(check.Path, check.Version), ZkError.Ok);
-            case ZkMultiRequest multi:
+            case ZkMultiRecord multi:
                 var ops = new List<Transaction>(multi.Ops.Count);
                 foreach (var inner in multi.Ops)
                 {
@@ -80,7 +80,7 @@ internal static class ZkTranslation
     }
 
     /// <summary>The per-op results of a multi: ZooKeeper answers a failed multi with err 0 in the header and every op an error result.</summary>
-    public static IReadOnlyList<ZkMultiResult> MultiResults(ZkMultiRequest request, OpResult result)
+    public static IReadOnlyList<ZkMultiResult> MultiResults(ZkMultiRecord request, OpResult result)
     {
         switch (result)
         {

@@ -185,7 +185,7 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
 
     // ---- session ----------------------------------------------------------------------------------------------
 
-    private void OnConnect(ZkConnectRequest connect)
+    private void OnConnect(ZkConnectRecord connect)
     {
         _zxid = Math.Max(0, connect.LastZxidSeen);
         _requestedTimeoutMs = connect.TimeoutMs;
@@ -329,29 +329,29 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
                 _closing = true;
                 Write(entry, CloseSession.Instance);
                 return;
-            case (ZkOpCode.Exists, ZkReadRequest read):
+            case (ZkOpCode.Exists, ZkReadRecord read):
                 Read(entry, ReadKind.Exists, read.Path, read.Watch);
                 return;
-            case (ZkOpCode.GetData, ZkReadRequest read):
+            case (ZkOpCode.GetData, ZkReadRecord read):
                 Read(entry, ReadKind.GetData, read.Path, read.Watch);
                 return;
-            case (ZkOpCode.GetChildren or ZkOpCode.GetChildren2, ZkReadRequest read):
+            case (ZkOpCode.GetChildren or ZkOpCode.GetChildren2, ZkReadRecord read):
                 Read(entry, ReadKind.GetChildren, read.Path, read.Watch);
                 return;
-            case (ZkOpCode.GetAcl, ZkPathRequest acl):
+            case (ZkOpCode.GetAcl, ZkPathRecord acl):
                 Read(entry, ReadKind.Exists, acl.Path, watch: false);
                 return;
-            case (ZkOpCode.GetEphemerals, ZkPathRequest prefix):
+            case (ZkOpCode.GetEphemerals, ZkPathRecord prefix):
                 var sessionId = _sessionId;
                 Query(entry, machine => ZooKeeperQueries.Ephemerals(machine, sessionId, prefix.Path));
                 return;
-            case (ZkOpCode.GetAllChildrenNumber, ZkPathRequest below):
+            case (ZkOpCode.GetAllChildrenNumber, ZkPathRecord below):
                 Query(entry, machine => ZooKeeperQueries.AllChildrenNumber(machine, below.Path));
                 return;
-            case (ZkOpCode.SetWatches or ZkOpCode.SetWatches2, ZkSetWatchesRequest set):
+            case (ZkOpCode.SetWatches or ZkOpCode.SetWatches2, ZkSetWatchesRecord set):
                 SetWatches(entry, set);
                 return;
-            case (ZkOpCode.AddWatch, ZkAddWatchRequest add) when add.Mode is 0 or 1:
+            case (ZkOpCode.AddWatch, ZkAddWatchRecord add) when add.Mode is 0 or 1:
                 var kind = add.Mode == 0 ? WatchKind.Persistent : WatchKind.PersistentRecursive;
                 _gateway.Tell(new AddWatchRequest(entry.Ask(ref _nextRequestId), _sessionId, new WatchRegistration(add.Path, kind)));
                 return;
@@ -379,7 +379,7 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
     /// The client's watches after a reconnect, with the last zxid it saw: the gateway replays what each missed after
     /// that slot from its history (or applies ZooKeeper's setWatches rule when its history does not reach back).
     /// </summary>
-    private void SetWatches(Running entry, ZkSetWatchesRequest set)
+    private void SetWatches(Running entry, ZkSetWatchesRecord set)
     {
         var seenThrough = EventPosition.After(Math.Min(set.RelativeZxid, _zxid));
         var watches = set.DataWatches.Concat(set.ExistWatches).Select(path => new WatchRegistration(path, WatchKind.Data))
@@ -430,7 +430,7 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
 
     private static byte[] WriteAnswer(ZkPacket packet, long slot, OpResult result)
     {
-        if (packet.Request is ZkMultiRequest multi && result is not ErrorResult)
+        if (packet.Request is ZkMultiRecord multi && result is not ErrorResult)
         {
             return ZkResponses.Multi(packet.Xid, slot, ZkTranslation.MultiResults(multi, result));
         }
@@ -444,7 +444,7 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
             (ZkOpCode.Create2 or ZkOpCode.CreateContainer or ZkOpCode.CreateTtl, CreatedResult created, _) =>
                 ZkResponses.Created2(packet.Xid, slot, created.Path, created.Stat),
             (ZkOpCode.SetData, StatResult stat, _) => ZkResponses.Stat(packet.Xid, slot, stat.Stat),
-            (ZkOpCode.Sync, _, ZkPathRequest sync) => ZkResponses.Path(packet.Xid, slot, sync.Path),
+            (ZkOpCode.Sync, _, ZkPathRecord sync) => ZkResponses.Path(packet.Xid, slot, sync.Path),
             _ => ZkResponses.Header(packet.Xid, slot, ZkError.Ok),
         };
     }

@@ -4,7 +4,7 @@ namespace Coordinator.Service.ZooKeeper;
 
 // What the socket loops tell a ZooKeeperConnection, and its own timer.
 
-internal sealed record ConnectReceived(ZkConnectRequest Request);
+internal sealed record ConnectReceived(ZkConnectRecord Request);
 
 internal sealed record PacketReceived(ZkPacket Packet);
 

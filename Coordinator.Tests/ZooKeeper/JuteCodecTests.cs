@@ -39,11 +39,11 @@ public sealed class JuteCodecTests
         var packet = ZkRequestCodec.Decode(Body(w => Acl(w.Int(7).Int((int)ZkOpCode.Create).String("/a").Buffer([1, 2])).Int(3)));
         Assert.Equal(7, packet.Xid);
         Assert.Equal(ZkOpCode.Create, packet.Op);
-        var create = Assert.IsType<ZkCreateRequest>(packet.Request);
+        var create = Assert.IsType<ZkCreateRecord>(packet.Request);
         Assert.Equal(("/a", 3, (long?)null), (create.Path, create.Flags, create.Ttl));
         Assert.Equal([1, 2], create.Data);
 
-        var ttl = Assert.IsType<ZkCreateRequest>(ZkRequestCodec.Decode(
+        var ttl = Assert.IsType<ZkCreateRecord>(ZkRequestCodec.Decode(
             Body(w => Acl(w.Int(8).Int((int)ZkOpCode.CreateTtl).String("/t").Buffer([])).Int(5).Long(60_000))).Request);
         Assert.Equal((5, (long?)60_000), (ttl.Flags, ttl.Ttl));
     }
@@ -51,19 +51,19 @@ public sealed class JuteCodecTests
     [Fact]
     public void Reads_writes_and_watch_requests_decode()
     {
-        Assert.Equal(new ZkReadRequest("/r", true), ZkRequestCodec.Decode(Body(w => w.Int(1).Int((int)ZkOpCode.GetChildren2).String("/r").Bool(true))).Request);
-        Assert.Equal(new ZkDeleteRequest("/d", 4), ZkRequestCodec.Decode(Body(w => w.Int(1).Int((int)ZkOpCode.Delete).String("/d").Int(4))).Request);
-        var set = Assert.IsType<ZkSetDataRequest>(ZkRequestCodec.Decode(Body(w => w.Int(1).Int((int)ZkOpCode.SetData).String("/s").Buffer([9]).Int(-1))).Request);
+        Assert.Equal(new ZkReadRecord("/r", true), ZkRequestCodec.Decode(Body(w => w.Int(1).Int((int)ZkOpCode.GetChildren2).String("/r").Bool(true))).Request);
+        Assert.Equal(new ZkDeleteRecord("/d", 4), ZkRequestCodec.Decode(Body(w => w.Int(1).Int((int)ZkOpCode.Delete).String("/d").Int(4))).Request);
+        var set = Assert.IsType<ZkSetDataRecord>(ZkRequestCodec.Decode(Body(w => w.Int(1).Int((int)ZkOpCode.SetData).String("/s").Buffer([9]).Int(-1))).Request);
         Assert.Equal(("/s", -1), (set.Path, set.Version));
-        Assert.Equal(new ZkPathRequest("/y"), ZkRequestCodec.Decode(Body(w => w.Int(1).Int((int)ZkOpCode.Sync).String("/y"))).Request);
-        Assert.Equal(new ZkAddWatchRequest("/w", 1), ZkRequestCodec.Decode(Body(w => w.Int(1).Int((int)ZkOpCode.AddWatch).String("/w").Int(1))).Request);
-        Assert.Equal(ZkEmptyRequest.Instance, ZkRequestCodec.Decode(Body(w => w.Int(ZkXids.Ping).Int((int)ZkOpCode.Ping))).Request);
+        Assert.Equal(new ZkPathRecord("/y"), ZkRequestCodec.Decode(Body(w => w.Int(1).Int((int)ZkOpCode.Sync).String("/y"))).Request);
+        Assert.Equal(new ZkAddWatchRecord("/w", 1), ZkRequestCodec.Decode(Body(w => w.Int(1).Int((int)ZkOpCode.AddWatch).String("/w").Int(1))).Request);
+        Assert.Equal(ZkEmptyRecord.Instance, ZkRequestCodec.Decode(Body(w => w.Int(ZkXids.Ping).Int((int)ZkOpCode.Ping))).Request);
 
-        var watches = Assert.IsType<ZkSetWatchesRequest>(ZkRequestCodec.Decode(Body(w =>
+        var watches = Assert.IsType<ZkSetWatchesRecord>(ZkRequestCodec.Decode(Body(w =>
             w.Int(ZkXids.SetWatches).Int((int)ZkOpCode.SetWatches2).Long(99).Strings(["/d"]).Strings(["/e"]).Strings(["/c"]).Strings(["/p"]).Strings(["/r"]))).Request);
         Assert.Equal((99L, "/d", "/e", "/c", "/p", "/r"), (watches.RelativeZxid, watches.DataWatches.Single(), watches.ExistWatches.Single(),
             watches.ChildWatches.Single(), watches.PersistentWatches.Single(), watches.PersistentRecursiveWatches.Single()));
-        var old = Assert.IsType<ZkSetWatchesRequest>(ZkRequestCodec.Decode(Body(w =>
+        var old = Assert.IsType<ZkSetWatchesRecord>(ZkRequestCodec.Decode(Body(w =>
             w.Int(ZkXids.SetWatches).Int((int)ZkOpCode.SetWatches).Long(1).Strings([]).Strings([]).Strings(["/c"]))).Request);
         Assert.Empty(old.PersistentWatches);
     }
@@ -80,7 +80,7 @@ public sealed class JuteCodecTests
             w.Int((int)ZkOpCode.Delete).Bool(false).Int(-1).String("/m").Int(-1);
             w.Int(-1).Bool(true).Int(-1);
         }));
-        var multi = Assert.IsType<ZkMultiRequest>(packet.Request);
+        var multi = Assert.IsType<ZkMultiRecord>(packet.Request);
         Assert.Equal([ZkOpCode.Create, ZkOpCode.SetData, ZkOpCode.Check, ZkOpCode.Delete], multi.Ops.Select(op => op.Op));
 
         var (transaction, error) = ZkTranslation.ToTransaction(ZkOpCode.Multi, multi);
@@ -103,8 +103,8 @@ public sealed class JuteCodecTests
     [Fact]
     public void Path_only_requests_decode_and_a_number_answers_getAllChildrenNumber()
     {
-        Assert.Equal(new ZkPathRequest("/p"), ZkRequestCodec.Decode(Body(w => w.Int(1).Int((int)ZkOpCode.GetAllChildrenNumber).String("/p"))).Request);
-        Assert.Equal(new ZkPathRequest("/e"), ZkRequestCodec.Decode(Body(w => w.Int(1).Int((int)ZkOpCode.GetEphemerals).String("/e"))).Request);
+        Assert.Equal(new ZkPathRecord("/p"), ZkRequestCodec.Decode(Body(w => w.Int(1).Int((int)ZkOpCode.GetAllChildrenNumber).String("/p"))).Request);
+        Assert.Equal(new ZkPathRecord("/e"), ZkRequestCodec.Decode(Body(w => w.Int(1).Int((int)ZkOpCode.GetEphemerals).String("/e"))).Request);
         var reader = new JuteReader(ZkResponses.Number(2, 3, 42).AsSpan(4));
         Assert.Equal((2, 3L, 0, 42), (reader.ReadInt(), reader.ReadLong(), reader.ReadInt(), reader.ReadInt()));
         Assert.True(reader.AtEnd);
@@ -135,7 +135,7 @@ public sealed class JuteCodecTests
         var op = (ZkOpCode)code;
         var packet = ZkRequestCodec.Decode(Body(w => w.Int(5).Int((int)op).Int(12345).Bool(true)));
         Assert.Equal((5, op), (packet.Xid, packet.Op));
-        Assert.IsType<ZkUnsupportedRequest>(packet.Request);
+        Assert.IsType<ZkUnsupportedRecord>(packet.Request);
     }
 
     public static TheoryData<string, byte[]> Malformed() => new()
@@ -288,18 +288,18 @@ public sealed class JuteCodecTests
         Assert.Null(ZkTranslation.KindOf(ZkOpCode.CreateTtl, 5, 0));
         Assert.Null(ZkTranslation.KindOf(ZkOpCode.CreateTtl, 0, 1000));
 
-        var (transaction, _) = ZkTranslation.ToTransaction(ZkOpCode.CreateTtl, new ZkCreateRequest("/t", [], 5, 1000));
+        var (transaction, _) = ZkTranslation.ToTransaction(ZkOpCode.CreateTtl, new ZkCreateRecord("/t", [], 5, 1000));
         Assert.Equal(1000, Assert.IsType<Create>(transaction).TtlMs);
-        Assert.Equal(ZkError.BadArguments, ZkTranslation.ToTransaction(ZkOpCode.Create, new ZkCreateRequest("/t", [], 9, null)).Error);
+        Assert.Equal(ZkError.BadArguments, ZkTranslation.ToTransaction(ZkOpCode.Create, new ZkCreateRecord("/t", [], 9, null)).Error);
     }
 
     [Fact]
     public void A_failed_multi_answers_every_op_as_ZooKeeper_does()
     {
-        var request = new ZkMultiRequest([
-            new ZkMultiOp(ZkOpCode.Create, new ZkCreateRequest("/a", [], 0, null)),
-            new ZkMultiOp(ZkOpCode.Check, new ZkCheckRequest("/b", 3)),
-            new ZkMultiOp(ZkOpCode.Delete, new ZkDeleteRequest("/c", -1)),
+        var request = new ZkMultiRecord([
+            new ZkMultiOp(ZkOpCode.Create, new ZkCreateRecord("/a", [], 0, null)),
+            new ZkMultiOp(ZkOpCode.Check, new ZkCheckRecord("/b", 3)),
+            new ZkMultiOp(ZkOpCode.Delete, new ZkDeleteRecord("/c", -1)),
         ]);
         var failed = new MultiErrorResult(ErrorCode.BadVersion, 1, [ErrorCode.Ok, ErrorCode.BadVersion, ErrorCode.RuntimeInconsistency]);
         Assert.Equal([0, -103, -2], ZkTranslation.MultiResults(request, failed).Select(result => (int)result.Error));
