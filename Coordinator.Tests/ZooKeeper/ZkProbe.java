@@ -209,6 +209,9 @@ public class ZkProbe {
         a.create(root, "v0".getBytes(), OPEN, CreateMode.PERSISTENT);
         String ephemeral = a.create(root + "/eph", new byte[0], OPEN, CreateMode.EPHEMERAL);
         a.getData(root, events::add, null);
+        a.create(root + "/tree", new byte[0], OPEN, CreateMode.PERSISTENT);
+        BlockingQueue<WatchedEvent> tree = new LinkedBlockingQueue<>();
+        a.addWatch(root + "/tree", tree::add, AddWatchMode.PERSISTENT_RECURSIVE);
         long session = a.getSessionId();
         String before = remotePort(a);
         states.clear();
@@ -221,12 +224,18 @@ public class ZkProbe {
         }
         boolean disconnected = false;
         boolean reconnected = false;
+        ZooKeeper b = null;
         while (!reconnected && System.currentTimeMillis() < deadline) {
             WatchedEvent state = states.poll(1, TimeUnit.SECONDS);
             if (state == null) {
                 continue;
             }
             System.out.println("STATE " + state.getState());
+            if (state.getState() == KeeperState.Disconnected && !disconnected) {
+                // Changed while this client is between replicas: its persistent watch must still hear of it.
+                b = connect(hosts, null);
+                b.create(root + "/tree/during", new byte[0], OPEN, CreateMode.PERSISTENT);
+            }
             disconnected |= state.getState() == KeeperState.Disconnected;
             reconnected = disconnected && state.getState() == KeeperState.SyncConnected;
             check("session not expired", state.getState() != KeeperState.Expired, state);
@@ -236,7 +245,12 @@ public class ZkProbe {
         String after = remotePort(a);
         check("moved to another server", !after.equals(before), before + " -> " + after);
 
-        ZooKeeper b = connect(hosts, null);
+        if (b == null) {
+            b = connect(hosts, null);
+            b.create(root + "/tree/during", new byte[0], OPEN, CreateMode.PERSISTENT);
+        }
+        WatchedEvent during = next(tree, 15);
+        check("persistent watch kept", is(during, EventType.NodeCreated, root + "/tree/during"), during);
         CountDownLatch synced = new CountDownLatch(1);
         b.sync(root, (rc, path, ctx) -> synced.countDown(), null);
         synced.await(10, TimeUnit.SECONDS);

@@ -4,7 +4,8 @@ namespace Coordinator.Tests.ZooKeeper;
 
 /// <summary>
 /// The ZooKeeper Java client survives the SIGKILL of the replica it is connected to: it reconnects to another
-/// replica with the same session, its ephemeral node is still there and its watch still fires.
+/// replica with the same session, its ephemeral node is still there, its one-shot watch still fires, and its
+/// persistent recursive watch hears of a change made while it was between replicas.
 /// </summary>
 [Trait("Category", "ZooKeeper")]
 public sealed class ZooKeeperFailoverTests
@@ -28,5 +29,6 @@ public sealed class ZooKeeperFailoverTests
         Assert.Contains("OK same session", java.Lines);
         Assert.Contains("OK ephemeral kept", java.Lines);
         Assert.Contains("OK watch kept", java.Lines);
+        Assert.Contains("OK persistent watch kept", java.Lines);
     }
 }
