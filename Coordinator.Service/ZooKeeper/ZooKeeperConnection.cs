@@ -43,9 +43,8 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
     private readonly CancellationTokenSource _stopReading = new();
     private readonly CancellationTokenSource _abortWriting = new();
     private readonly SemaphoreSlim _window;
-    private readonly Queue<ZkPacket> _queue = new();
 
-    private readonly List<Running> _running = [];
+    private readonly ZkRequestPipeline _pipeline = new();
 
     /// <summary>What the connect waits for (creating the session, attaching it, looking up its last sequence); None once connected.</summary>
     private Waiting _waiting;
@@ -117,30 +116,26 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
             case WriteResponse response when _waiting == Waiting.CreateSession && response.RequestId == _connectRequestId:
                 OnCreated(response);
                 break;
-            case WriteResponse response when RunningFor(response.RequestId) is { } entry:
-                OnWriteResponse(entry, response);
+            case WriteResponse response when _pipeline.WaitingFor(response.RequestId) is { } written:
+                OnWriteResponse(written, response);
                 break;
-            case ReadResponse response when RunningFor(response.RequestId) is { } entry:
+            case ReadResponse response when _pipeline.WaitingFor(response.RequestId) is { } read:
                 See(response.Slot);
-                entry.Answer = ReadAnswer(entry.Packet, response);
-                Flush();
+                Answer(read, ReadAnswer(read, response));
                 break;
             case AttachResponse response when _waiting == Waiting.Attach && response.RequestId == _connectRequestId:
                 OnAttached(response);
                 break;
-            case AttachResponse response when RunningFor(response.RequestId) is { } entry:
+            case AttachResponse response when _pipeline.WaitingFor(response.RequestId) is { } setWatches:
                 See(response.Slot);
-                entry.Answer = ZkResponses.Header(entry.Packet.Xid, _zxid, ZkError.Ok);
-                Flush();
+                Answer(setWatches, ZkResponses.Header(setWatches.Xid, _zxid, ZkError.Ok));
                 break;
-            case WatchAck ack when RunningFor(ack.RequestId) is { } entry:
-                entry.Answer = ZkResponses.WatchAdded(entry.Packet.Xid, _zxid);
-                Flush();
+            case WatchAck ack when _pipeline.WaitingFor(ack.RequestId) is { } addWatch:
+                Answer(addWatch, ZkResponses.WatchAdded(addWatch.Xid, _zxid));
                 break;
-            case StateQueryResult { Tag: PacketQuery query } result when RunningFor(query.RequestId) is { } entry:
+            case StateQueryResult { Tag: PacketQuery query } result when _pipeline.WaitingFor(query.RequestId) is { } asked:
                 See(result.AppliedBelow - 1);
-                entry.Answer = QueryAnswer(entry.Packet, result);
-                Flush();
+                Answer(asked, QueryAnswer(asked, result));
                 break;
             case FourLetterWordReceived word:
                 if (ZkFourLetterWords.Answer(word.Word) is { } answer)
@@ -159,7 +154,6 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
                 break;
             case RequestRejected rejected:
                 OnRejected(rejected);
-                Flush();
                 break;
             case WatchNotification notification when notification.SessionId == _sessionId:
                 // A Compacted stream has no ZooKeeper event: a data change on the watched path makes its owner read again.
@@ -276,40 +270,27 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
             }
             return;
         }
-        _queue.Enqueue(packet);
+        _pipeline.Enqueue(packet);
     }
 
-    /// <summary>
-    /// Starts what may start: consecutive reads run together (each asks for the state this client has seen, which
-    /// covers every earlier write, since a write runs alone), anything else waits until all before it are answered.
-    /// </summary>
+    /// <summary>Starts what the pipeline lets start (see <see cref="ZkRequestPipeline"/>).</summary>
     private void StartNext()
     {
-        while (_connected && !_ended && _queue.TryPeek(out var next)
-            && (_running.Count == 0 || (IsRead(next.Op) && _running.TrueForAll(running => IsRead(running.Packet.Op)))))
+        while (_connected && !_ended && _pipeline.Start() is { } packet)
         {
-            _queue.Dequeue();
-            var entry = new Running(next);
-            _running.Add(entry);
             if (_closing)
             {
-                entry.Answer = ZkResponses.Header(next.Xid, _zxid, ZkError.SessionExpired);
+                Answer(packet, ZkResponses.Header(packet.Xid, _zxid, ZkError.SessionExpired));
             }
             else
             {
-                Start(entry);
+                Start(packet);
             }
-            Flush();
         }
     }
 
-    private static bool IsRead(ZkOpCode op) =>
-        op is ZkOpCode.Exists or ZkOpCode.GetData or ZkOpCode.GetChildren or ZkOpCode.GetChildren2 or ZkOpCode.GetAcl
-            or ZkOpCode.GetEphemerals or ZkOpCode.GetAllChildrenNumber;
-
-    private void Start(Running entry)
+    private void Start(ZkPacket packet)
     {
-        var packet = entry.Packet;
         switch (packet.Op, packet.Request)
         {
             case (ZkOpCode.Create or ZkOpCode.Create2 or ZkOpCode.CreateContainer or ZkOpCode.CreateTtl or ZkOpCode.Delete
@@ -317,69 +298,69 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
                 var (transaction, error) = ZkTranslation.ToTransaction(packet.Op, request);
                 if (transaction is null)
                 {
-                    entry.Answer = ZkResponses.Header(packet.Xid, _zxid, error);
+                    Answer(packet, ZkResponses.Header(packet.Xid, _zxid, error));
                     return;
                 }
-                Write(entry, transaction);
+                Write(packet, transaction);
                 return;
             case (ZkOpCode.Sync, _):
-                Write(entry, Sync.Instance);
+                Write(packet, Sync.Instance);
                 return;
             case (ZkOpCode.CloseSession, _):
                 _closing = true;
-                Write(entry, CloseSession.Instance);
+                Write(packet, CloseSession.Instance);
                 return;
             case (ZkOpCode.Exists, ZkReadRecord read):
-                Read(entry, ReadKind.Exists, read.Path, read.Watch);
+                Read(packet, ReadKind.Exists, read.Path, read.Watch);
                 return;
             case (ZkOpCode.GetData, ZkReadRecord read):
-                Read(entry, ReadKind.GetData, read.Path, read.Watch);
+                Read(packet, ReadKind.GetData, read.Path, read.Watch);
                 return;
             case (ZkOpCode.GetChildren or ZkOpCode.GetChildren2, ZkReadRecord read):
-                Read(entry, ReadKind.GetChildren, read.Path, read.Watch);
+                Read(packet, ReadKind.GetChildren, read.Path, read.Watch);
                 return;
             case (ZkOpCode.GetAcl, ZkPathRecord acl):
-                Read(entry, ReadKind.Exists, acl.Path, watch: false);
+                Read(packet, ReadKind.Exists, acl.Path, watch: false);
                 return;
             case (ZkOpCode.GetEphemerals, ZkPathRecord prefix):
                 var sessionId = _sessionId;
-                Query(entry, machine => ZooKeeperQueries.Ephemerals(machine, sessionId, prefix.Path));
+                Query(packet, machine => ZooKeeperQueries.Ephemerals(machine, sessionId, prefix.Path));
                 return;
             case (ZkOpCode.GetAllChildrenNumber, ZkPathRecord below):
-                Query(entry, machine => ZooKeeperQueries.AllChildrenNumber(machine, below.Path));
+                Query(packet, machine => ZooKeeperQueries.AllChildrenNumber(machine, below.Path));
                 return;
             case (ZkOpCode.SetWatches or ZkOpCode.SetWatches2, ZkSetWatchesRecord set):
-                SetWatches(entry, set);
+                SetWatches(packet, set);
                 return;
             case (ZkOpCode.AddWatch, ZkAddWatchRecord add) when add.Mode is 0 or 1:
                 var kind = add.Mode == 0 ? WatchKind.Persistent : WatchKind.PersistentRecursive;
-                _gateway.Tell(new AddWatchRequest(entry.Ask(ref _nextRequestId), _sessionId, new WatchRegistration(add.Path, kind)));
+                _gateway.Tell(new AddWatchRequest(Ask(packet), _sessionId, new WatchRegistration(add.Path, kind)));
                 return;
             case (ZkOpCode.AddWatch, _):
-                entry.Answer = ZkResponses.Header(packet.Xid, _zxid, ZkError.BadArguments);
+                Answer(packet, ZkResponses.Header(packet.Xid, _zxid, ZkError.BadArguments));
                 return;
             default:
                 _log.Debug("ZooKeeper client {0}: op {1} is not served; answered UNIMPLEMENTED", _peer, packet.Op);
-                entry.Answer = ZkResponses.Header(packet.Xid, _zxid, ZkError.Unimplemented);
+                Answer(packet, ZkResponses.Header(packet.Xid, _zxid, ZkError.Unimplemented));
                 return;
         }
     }
 
-    private void Write(Running entry, Transaction transaction) =>
-        _gateway.Tell(new WriteRequest(entry.Ask(ref _nextRequestId), _sessionId, _nextSequence++, TransactionCodec.Encode(transaction)));
+    private void Write(ZkPacket packet, Transaction transaction) =>
+        _gateway.Tell(new WriteRequest(Ask(packet), _sessionId, _nextSequence++, TransactionCodec.Encode(transaction)));
 
-    private void Read(Running entry, ReadKind kind, string path, bool watch) =>
-        _gateway.Tell(new ReadRequest(entry.Ask(ref _nextRequestId), _sessionId, _zxid, kind, path, watch));
+    private void Read(ZkPacket packet, ReadKind kind, string path, bool watch) =>
+        _gateway.Tell(new ReadRequest(Ask(packet), _sessionId, _zxid, kind, path, watch));
 
     /// <summary>An op the gateway has no read for, asked of the replica's state once it has applied what this client saw.</summary>
-    private void Query(Running entry, Func<IReplicatedStateMachine, object> query) =>
-        _replica.Tell(new StateQuery(_zxid + 1, query, new PacketQuery(entry.Ask(ref _nextRequestId))), Self);
+    private void Query(ZkPacket packet, Func<IReplicatedStateMachine, object> query) =>
+        _replica.Tell(new StateQuery(_zxid + 1, query, new PacketQuery(Ask(packet))), Self);
 
     /// <summary>
     /// The client's watches after a reconnect, with the last zxid it saw: the gateway replays what each missed after
     /// that slot from its history (or applies ZooKeeper's setWatches rule when its history does not reach back).
     /// </summary>
-    private void SetWatches(Running entry, ZkSetWatchesRecord set)
+    private void SetWatches(ZkPacket packet, ZkSetWatchesRecord set)
     {
         var seenThrough = EventPosition.After(Math.Min(set.RelativeZxid, _zxid));
         var watches = set.DataWatches.Concat(set.ExistWatches).Select(path => new WatchRegistration(path, WatchKind.Data))
@@ -389,11 +370,8 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
             .Distinct()
             .Select(watch => new ResumedWatch(watch, seenThrough))
             .ToList();
-        _gateway.Tell(new AttachRequest(entry.Ask(ref _nextRequestId), _sessionId, _secret, _zxid, watches, []));
+        _gateway.Tell(new AttachRequest(Ask(packet), _sessionId, _secret, _zxid, watches, []));
     }
-
-    /// <summary>The request this answer is for, if it still runs.</summary>
-    private Running? RunningFor(long requestId) => _running.Find(entry => entry.RequestId == requestId && entry.Answer is null);
 
     private void OnCreated(WriteResponse response)
     {
@@ -415,13 +393,11 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
         }
     }
 
-    private void OnWriteResponse(Running entry, WriteResponse response)
+    private void OnWriteResponse(ZkPacket packet, WriteResponse response)
     {
         See(response.Slot);
-        var packet = entry.Packet;
         var result = ResultCodec.Decode(response.Result).Value;
-        entry.Answer = result is null ? ZkResponses.Header(packet.Xid, response.Slot, ZkError.SystemError) : WriteAnswer(packet, response.Slot, result);
-        Flush();
+        Answer(packet, result is null ? ZkResponses.Header(packet.Xid, response.Slot, ZkError.SystemError) : WriteAnswer(packet, response.Slot, result));
         if (packet.Op == ZkOpCode.CloseSession)
         {
             End($"session 0x{_sessionId:x} closed by its client", misbehaved: false);
@@ -495,39 +471,46 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
             End($"session 0x{_sessionId:x} was attached by another connection", misbehaved: false);
             return;
         }
-        var entry = RunningFor(rejected.RequestId);
-        if (forConnect ? rejected.RequestId != _connectRequestId : entry is null)
+        var packet = _pipeline.WaitingFor(rejected.RequestId);
+        if (forConnect ? rejected.RequestId != _connectRequestId : packet is null)
         {
             return;
         }
         // The gateway no longer takes this connection for the session's owner, or no leader took the write in time:
         // the client reconnects (to this replica or another), as after a lost connection, and the attach decides.
-        if (entry is null || rejected.Reason is RejectReason.NotSessionOwner or RejectReason.NoQuorum or RejectReason.UnknownSession or RejectReason.WrongSecret)
+        if (packet is null || rejected.Reason is RejectReason.NotSessionOwner or RejectReason.NoQuorum or RejectReason.UnknownSession or RejectReason.WrongSecret)
         {
             End($"session 0x{_sessionId:x}: {rejected.Reason}: {rejected.Message}", misbehaved: false);
             return;
         }
-        _log.Warning("ZooKeeper client {0}: {1} refused ({2}: {3})", _peer, entry.Packet.Op, rejected.Reason, rejected.Message);
+        _log.Warning("ZooKeeper client {0}: {1} refused ({2}: {3})", _peer, packet.Op, rejected.Reason, rejected.Message);
         var error = rejected.Reason switch
         {
             RejectReason.TooManyInFlight => ZkError.ThrottledOp,
             RejectReason.RequestTooLarge => ZkError.BadArguments,
             _ => ZkError.SystemError,
         };
-        entry.Answer = ZkResponses.Header(entry.Packet.Xid, _zxid, error);
+        Answer(packet, ZkResponses.Header(packet.Xid, _zxid, error));
     }
 
     // ---- output ---------------------------------------------------------------------------------------------
 
-    /// <summary>Sends the answers at the head of the running requests, in arrival order, freeing their places in the read window.</summary>
-    private void Flush()
+    /// <summary>Answers a running request and sends every answer that may leave, freeing their places in the read window.</summary>
+    private void Answer(ZkPacket packet, byte[] frame)
     {
-        while (_running.Count > 0 && _running[0].Answer is { } answer)
+        _pipeline.Answer(packet, frame);
+        foreach (var answer in _pipeline.TakeAnswers())
         {
             Send(answer);
-            _running.RemoveAt(0);
             _window.Release();
         }
+    }
+
+    /// <summary>The next gateway request id, for <paramref name="packet"/>'s answer.</summary>
+    private long Ask(ZkPacket packet)
+    {
+        _pipeline.Asked(packet, ++_nextRequestId);
+        return _nextRequestId;
     }
 
     private void Send(byte[] frame) => _outgoing.Writer.TryWrite(frame);
@@ -674,19 +657,6 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
     }
 
     private sealed record SequenceLookup(long RequestId);
-
-    /// <summary>A request that started and is not yet sent back: its answer waits for those before it.</summary>
-    private sealed class Running(ZkPacket packet)
-    {
-        public ZkPacket Packet { get; } = packet;
-
-        public long RequestId { get; private set; } = -1;
-
-        public byte[]? Answer { get; set; }
-
-        /// <summary>Gives the request the next gateway request id.</summary>
-        public long Ask(ref long lastRequestId) => RequestId = ++lastRequestId;
-    }
 
     private sealed record PacketQuery(long RequestId);
 }
