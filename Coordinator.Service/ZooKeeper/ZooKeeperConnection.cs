@@ -15,11 +15,11 @@ namespace Coordinator.Service.ZooKeeper;
 /// <summary>
 /// One ZooKeeper client connection: a Coordinator client of the replica's gateway, as a <c>ClientActor</c> is, that
 /// speaks jute on its socket. The connect creates a session through the log or attaches an existing one with its
-/// secret (the ZooKeeper password); answers leave in arrival order: consecutive reads run together, anything else runs
-/// alone after all before it were answered, so a read after a write sees it; watch events are written as the gateway
-/// sends them, which is before any answer that shows their change. A frame that does not decode, is longer than jute.maxbuffer or names an op ZooKeeper
-/// does not define closes this connection, with a logged reason; an op ZooKeeper defines and Coordinator does not
-/// serve is answered UNIMPLEMENTED.
+/// secret (the ZooKeeper password). Answers leave in arrival order (<see cref="ZkRequestPipeline"/>: consecutive reads
+/// run together, anything else alone after all before it were answered, so a read after a write sees it); watch events
+/// are written as the gateway sends them, which is before any answer that shows their change. A frame that does not
+/// decode, is longer than jute.maxbuffer or names an op ZooKeeper does not define closes this connection, with a logged
+/// reason; an op ZooKeeper defines and Coordinator does not serve is answered UNIMPLEMENTED.
 /// </summary>
 /// <remarks>
 /// Exactly-once: a session's writes carry increasing sequences, one in flight at a time. A connection that attaches
@@ -43,7 +43,6 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
     private readonly CancellationTokenSource _stopReading = new();
     private readonly CancellationTokenSource _abortWriting = new();
     private readonly SemaphoreSlim _window;
-
     private readonly ZkRequestPipeline _pipeline = new();
 
     /// <summary>What the connect waits for (creating the session, attaching it, looking up its last sequence); None once connected.</summary>
