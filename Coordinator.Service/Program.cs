@@ -21,6 +21,9 @@ internal static class Program
     /// <summary>The development cluster serves replica N's /metrics and /health on 127.0.0.1:(this + N).</summary>
     private const int DevMonitoringPortBase = 9400;
 
+    /// <summary>The development cluster serves replica N's ZooKeeper port on 127.0.0.1:(this + N), ZooKeeper's 2181 for replica 1.</summary>
+    private const int DevZooKeeperPortBase = 2180;
+
     /// <summary>
     /// Pool threads the runtime starts at once, without its hill-climbing delay of about a second per thread: SQLite's
     /// async calls run synchronously, so a journal write or a snapshot of hundreds of MB holds a pool thread for as long
@@ -63,7 +66,10 @@ internal static class Program
                 if (dev)
                 {
                     replicaConfig = ConfigurationFactory
-                        .ParseString($"coordinator.monitoring.http-endpoint = \"127.0.0.1:{DevMonitoringPortBase + replicaId}\"")
+                        .ParseString($"""
+                            coordinator.monitoring.http-endpoint = "127.0.0.1:{DevMonitoringPortBase + replicaId}"
+                            coordinator.zookeeper.endpoint = "127.0.0.1:{DevZooKeeperPortBase + replicaId}"
+                            """)
                         .WithFallback(replicaConfig);
                 }
                 var host = await ReplicaHost.StartAsync(replicaConfig, () => CreateStateMachine(replicaConfig), restore: restore);

@@ -9,6 +9,7 @@ using Akka.Persistence.Sql;
 using Coordinator.Service.FaultInjection;
 using Coordinator.Service.Gateway;
 using Coordinator.Service.Operations;
+using Coordinator.Service.ZooKeeper;
 
 namespace Coordinator.Service.Runtime;
 
@@ -60,10 +61,12 @@ internal sealed class ReplicaHost : IAsyncDisposable
         var resolved = config.WithFallback(ConciseLogger.Config).WithFallback(ReferenceConfig);
         ReplicaSettings settings;
         MonitoringSettings monitoring;
+        ZooKeeperSettings zooKeeper;
         try
         {
             settings = ReplicaSettings.Create(resolved);
             monitoring = MonitoringSettings.Create(resolved.GetConfig(MonitoringSettings.Path));
+            zooKeeper = ZooKeeperSettings.Create(resolved.GetConfig(ZooKeeperSettings.Path));
             // Read again by the replica's logger; checked here so a bad value is refused by name before the system starts.
             _ = LoggingSettings.Create(resolved.GetConfig(LoggingSettings.Path));
         }
@@ -75,7 +78,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
         try
         {
             var seeded = restore is not null && await BackupRestore.SeedAsync(settings, resolved, restore, cancellationToken);
-            var host = await StartLockedAsync(settings, resolved, stateMachineFactory, directoryLock, monitoring, cancellationToken);
+            var host = await StartLockedAsync(settings, resolved, stateMachineFactory, directoryLock, monitoring, zooKeeper, cancellationToken);
             host.SeededFromBackup = seeded;
             return host;
         }
@@ -88,7 +91,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
 
     private static async Task<ReplicaHost> StartLockedAsync(
         ReplicaSettings settings, Config resolved, Func<IReplicatedStateMachine> stateMachineFactory, DataDirectoryLock directoryLock,
-        MonitoringSettings monitoring, CancellationToken cancellationToken)
+        MonitoringSettings monitoring, ZooKeeperSettings zooKeeper, CancellationToken cancellationToken)
     {
         var history = await JournalStore.ReadHistoryAsync(settings.Storage, ReplicaActor.PersistenceIdOf(settings.ReplicaId), cancellationToken);
         var hasHistory = !history.IsEmpty;
@@ -174,6 +177,11 @@ internal sealed class ReplicaHost : IAsyncDisposable
             throw new ReplicaStartException(reason, failure);
         }
         Cluster.Get(system);
+        if (zooKeeper.Enabled)
+        {
+            // After recovery: a ZooKeeper client's first read must not see a half-read state.
+            await StartZooKeeperAsync(system, settings, zooKeeper, gateway, replica);
+        }
         // Released as part of termination, before WhenTerminated completes: a replica restarted in the same process
         // right after its system stopped finds the lock free.
         system.RegisterOnTermination(directoryLock.Dispose);
@@ -204,6 +212,22 @@ internal sealed class ReplicaHost : IAsyncDisposable
                 $"replica {settings.ReplicaId} could not serve monitoring on {monitoring.Endpoint}: {failure.GetBaseException().Message}", failure);
         }
         system.RegisterOnTermination(server.Dispose);
+    }
+
+    private static async Task StartZooKeeperAsync(ActorSystem system, ReplicaSettings settings, ZooKeeperSettings zooKeeper, IActorRef gateway, IActorRef replica)
+    {
+        ZooKeeperListener listener;
+        try
+        {
+            listener = ZooKeeperListener.Start(system, zooKeeper, gateway, replica);
+        }
+        catch (Exception failure)
+        {
+            await system.Terminate();
+            throw new ReplicaStartException(
+                $"replica {settings.ReplicaId} could not serve ZooKeeper clients on {zooKeeper.Endpoint}: {failure.GetBaseException().Message}", failure);
+        }
+        system.RegisterOnTermination(listener.Dispose);
     }
 
     public async ValueTask DisposeAsync()
