@@ -3,7 +3,7 @@
 # one JSON-lines file (default bench-results.jsonl):
 #   Coordinator.Bench/run-all.sh [FILE]
 # Needs ZooKeeper from Debian (apt-get install zookeeper) and, for the managed-heap figure of `sessions`,
-# dotnet-gcdump (dotnet tool install -g dotnet-gcdump). Takes about 30 minutes; run it on a quiet machine.
+# dotnet-gcdump (dotnet tool install -g dotnet-gcdump). Takes about 40 minutes; run it on a quiet machine.
 # Steady-state workloads skip their first WARMUP seconds (default 30): both JITs (.NET's tiered compilation, the
 # JVM's) are still compiling hot paths in the first 20-30 s after start, which shows in every latency figure.
 set -euo pipefail
@@ -26,4 +26,5 @@ for system in coordinator zookeeper; do
 done
 coordinator --workload sessions --clients 10000
 zookeeper --workload sessions --sessions 10000
-echo "results in $out"
+# ZooKeeper's own driver against both servers: Coordinator through its ZooKeeper port.
+WARMUP="${WARMUP:-30}" Coordinator.Bench/zookeeper/run-driver-both.sh "$out"

@@ -102,7 +102,8 @@ public final class ZkBench {
                     "usage: --workload write|read|syncread|failover|watch|lock|sessions [--clients N] [--warmup S] "
                             + "[--duration S] [--seed N] [--json FILE] (got '" + bench.workload + "')");
         };
-        result.report(options.get("--json"));
+        // --system names what the servers are: the same driver also runs against Coordinator's ZooKeeper port.
+        result.report(options.get("--json"), options.getOrDefault("--system", "zookeeper"));
     }
 
     // ---- closed loop: write, read, syncread, failover ----
@@ -805,9 +806,10 @@ public final class ZkBench {
             this.errors = errors;
         }
 
-        void report(String jsonFile) throws IOException {
+        void report(String jsonFile, String system) throws IOException {
             var fields = new LinkedHashMap<String, Object>();
-            fields.put("system", "zookeeper");
+            fields.put("system", system);
+            fields.put("driver", "ZkBench");
             fields.put("version", Version.getFullVersion());
             fields.put("time", Instant.now().toString());
             fields.put("workload", workload);
@@ -823,8 +825,8 @@ public final class ZkBench {
             fields.put("errors", errors);
             fields.putAll(extra);
             var line = new StringBuilder(String.format(Locale.ROOT,
-                    "zookeeper %-9s clients %5d: %,10.0f ops/s, p50 %s, p90 %s, p99 %s, p99.9 %s, max %s ms, errors %d",
-                    workload, clients, ops / durationSeconds, human(latency.at(0.50)), human(latency.at(0.90)),
+                    "%s %-9s clients %5d: %,10.0f ops/s, p50 %s, p90 %s, p99 %s, p99.9 %s, max %s ms, errors %d",
+                    system, workload, clients, ops / durationSeconds, human(latency.at(0.50)), human(latency.at(0.90)),
                     human(latency.at(0.99)), human(latency.at(0.999)), human(latency.max()), errors));
             extra.forEach((name, value) -> line.append(", ").append(name).append(' ').append(json(value)));
             System.out.println(line);
