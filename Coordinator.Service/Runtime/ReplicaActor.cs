@@ -140,6 +140,9 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     {
         switch (message)
         {
+            case PaxosMessage paxos when !IsFromReplica(Sender, paxos.From):
+                _log.Warning("Ignored {0} from replica {1}: sent from {2}, not that replica's address", paxos.GetType().Name, paxos.From, Sender.Path.Address);
+                break;
             case PaxosMessage paxos:
                 Run(outbox =>
                 {
@@ -222,6 +225,11 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         _log.Info("Replica {0} recovered: promised {1}, applied below slot {2}", id, acceptor.Promised, _core.AppliedBelow);
         _recovered.TrySetResult();
     }
+
+    /// <summary>A Paxos message is believed only from the address configured for the replica its From names.</summary>
+    private bool IsFromReplica(IActorRef sender, int from) =>
+        sender.Path.Address.HasLocalScope
+        || (_settings.Replicas.TryGetValue(from, out var endpoint) && endpoint == $"{sender.Path.Address.Host}:{sender.Path.Address.Port}");
 
     /// <summary>This replica's own gateway (same actor system) or a peer replica's, which forwards its proposals here.</summary>
     private bool IsGatewayOrPeer(IActorRef sender) =>

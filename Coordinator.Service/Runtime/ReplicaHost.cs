@@ -2,10 +2,12 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Cluster;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Persistence.Sql;
+using Coordinator.Client;
 using Coordinator.Service.FaultInjection;
 using Coordinator.Service.Gateway;
 using Coordinator.Service.Operations;
@@ -60,9 +62,13 @@ internal sealed class ReplicaHost : IAsyncDisposable
         var resolved = config.WithFallback(ConciseLogger.Config).WithFallback(ReferenceConfig);
         ReplicaSettings settings;
         MonitoringSettings monitoring;
+        TlsSettings tls;
+        Setup? tlsSetup;
         try
         {
             settings = ReplicaSettings.Create(resolved);
+            tls = TlsSettings.Create(resolved.GetConfig(TlsSettings.Path));
+            tlsSetup = tls.Enabled ? tls.TransportSetup(settings.ReplicaId, settings.Replicas) : null;
             monitoring = MonitoringSettings.Create(resolved.GetConfig(MonitoringSettings.Path));
             // Read again by the replica's logger; checked here so a bad value is refused by name before the system starts.
             _ = LoggingSettings.Create(resolved.GetConfig(LoggingSettings.Path));
@@ -75,7 +81,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
         try
         {
             var seeded = restore is not null && await BackupRestore.SeedAsync(settings, resolved, restore, cancellationToken);
-            var host = await StartLockedAsync(settings, resolved, stateMachineFactory, directoryLock, monitoring, cancellationToken);
+            var host = await StartLockedAsync(settings, resolved, stateMachineFactory, directoryLock, monitoring, tlsSetup, cancellationToken);
             host.SeededFromBackup = seeded;
             return host;
         }
@@ -88,7 +94,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
 
     private static async Task<ReplicaHost> StartLockedAsync(
         ReplicaSettings settings, Config resolved, Func<IReplicatedStateMachine> stateMachineFactory, DataDirectoryLock directoryLock,
-        MonitoringSettings monitoring, CancellationToken cancellationToken)
+        MonitoringSettings monitoring, Setup? tlsSetup, CancellationToken cancellationToken)
     {
         var hasHistory = await JournalStore.HasHistoryAsync(settings.Storage, ReplicaActor.PersistenceIdOf(settings.ReplicaId), cancellationToken);
         var identity = AmnesiaCheck.Decide(
@@ -104,7 +110,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
         var (host, port) = SplitEndpoint(settings.Endpoint);
         EnsurePortIsFree(settings, host, port);
         var blackhole = TransportBlackhole.Enabled(resolved);
-        var protocol = blackhole ? TransportBlackhole.Protocol : ReplicaSettings.TcpProtocol;
+        var protocol = TlsSettings.ProtocolOf(tlsSetup is not null, blackhole);
         var seeds = string.Join(", ", settings.Replicas.Values.Select(endpoint => $"\"{ReplicaSettings.AddressOf(endpoint, protocol)}\""));
         var networking = ConfigurationFactory.ParseString($"""
             akka.remote.dot-netty.tcp.hostname = "{host}"
@@ -115,6 +121,10 @@ internal sealed class ReplicaHost : IAsyncDisposable
         {
             networking = networking.WithFallback(TransportBlackhole.AkkaConfig);
         }
+        if (tlsSetup is not null)
+        {
+            networking = networking.WithFallback(TransportTls.Hocon);
+        }
         var full = networking
             .WithFallback(JournalStore.PersistenceConfig(settings.Storage))
             .WithFallback(resolved)
@@ -123,10 +133,16 @@ internal sealed class ReplicaHost : IAsyncDisposable
         ActorSystem system;
         try
         {
-            var bootstrap = BootstrapSetup.Create().WithConfig(full);
-            system = JournalStore.PersistenceSetup(settings.Storage) is { } persistence
-                ? ActorSystem.Create(ReplicaSettings.SystemName, bootstrap.And(persistence))
-                : ActorSystem.Create(ReplicaSettings.SystemName, bootstrap);
+            var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(full));
+            if (JournalStore.PersistenceSetup(settings.Storage) is { } persistence)
+            {
+                setup = setup.And(persistence);
+            }
+            if (tlsSetup is not null)
+            {
+                setup = setup.And(tlsSetup);
+            }
+            system = ActorSystem.Create(ReplicaSettings.SystemName, setup);
         }
         catch (Exception failure)
         {
