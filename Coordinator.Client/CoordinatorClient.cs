@@ -66,7 +66,15 @@ public sealed class CoordinatorClient : IAsyncDisposable
         {
             var started = NewCompletion();
             client._actor.Tell(new StartSession(started));
-            await started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // Akka.Remote 1.5 terminates a system whose outbound TLS handshake failed, and the session's actor with it.
+            var ended = await Task.WhenAny(started.Task, client._system.WhenTerminated).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (ended != started.Task)
+            {
+                throw new ConnectionLossException(
+                    $"the client's transport stopped before a session was created: {CoordinatedShutdown.Get(client._system).ShutdownReason?.ToString() ?? "terminated"}" +
+                    " (a TLS handshake with a server failed: is its certificate issued by the configured CA, and does it name a replica?)");
+            }
+            await started.Task.ConfigureAwait(false);
             return client;
         }
         catch
