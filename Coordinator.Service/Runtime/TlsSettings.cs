@@ -42,17 +42,21 @@ internal sealed record TlsSettings(
         (true, true) => "akka.trttl.ssl.tcp",
     };
 
-    /// <summary>Reads the certificate files and builds the transport's setup.</summary>
+    /// <summary>
+    /// Reads the certificate files and builds the transport's setup. <c>{id}</c> in a path stands for the replica's
+    /// id, so one file can configure every replica of a machine or of <c>--dev</c>.
+    /// </summary>
     /// <exception cref="ConfigurationException">A file is missing, unreadable, or the certificate is not this replica's.</exception>
     public Setup TransportSetup(int replicaId, ImmutableSortedDictionary<int, string> replicas)
     {
         try
         {
-            var certificate = CertificateFiles.LoadIdentity(CertificatePath, PrivateKeyPath, Password.Length > 0 ? Password : null);
+            var certificatePath = ForReplica(CertificatePath, replicaId);
+            var certificate = CertificateFiles.LoadIdentity(certificatePath, ForReplica(PrivateKeyPath, replicaId), Password.Length > 0 ? Password : null);
             if (PeerValidation.ReplicaIdOf(certificate) != replicaId)
             {
                 throw new ConfigurationException(
-                    $"{Path}.certificate {CertificatePath} names '{certificate.Subject}', not this replica (CN={PeerValidation.ReplicaNamePrefix}{replicaId}).");
+                    $"{Path}.certificate {certificatePath} names '{certificate.Subject}', not this replica (CN={PeerValidation.ReplicaNamePrefix}{replicaId}).");
             }
             var validation = new PeerValidation(
                 CertificateFiles.LoadAuthorities(CaPath), replicas.ToDictionary(entry => entry.Value, entry => entry.Key), isReplica: true, VerifyHostname);
@@ -63,6 +67,9 @@ internal sealed record TlsSettings(
             throw new ConfigurationException($"{Path}: {unreadable.Message}", unreadable);
         }
     }
+
+    private static string ForReplica(string path, int replicaId) =>
+        path.Replace("{id}", replicaId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
     private static bool Bool(HoconSection tls, string key) => tls.String(key).ToLowerInvariant() switch
     {

@@ -53,13 +53,12 @@ internal sealed class TlsCluster : IAsyncDisposable
             (clientCertificate, clientKey) = authority.Issue("client");
             ca = authority.CaPath;
         }
-        // The per-replica hook of InProcessCluster is its storage HOCON: each replica gets its own certificate there.
-        var cluster = new InProcessCluster(3, dataTree: true, storageFor: id => $$"""
-            coordinator.storage.provider = sqlite
+        // One file for all three: "{id}" in the paths stands for each replica's own id.
+        var cluster = new InProcessCluster(3, dataTree: true, extraHocon: $$"""
             coordinator.tls {
               enabled = on
-              certificate = "{{Path.Combine(directory.Path, $"replica-{id}.crt")}}"
-              private-key = "{{Path.Combine(directory.Path, $"replica-{id}.key")}}"
+              certificate = "{{Path.Combine(directory.Path, "replica-{id}.crt")}}"
+              private-key = "{{Path.Combine(directory.Path, "replica-{id}.key")}}"
               ca = "{{ca}}"
               require-client-certificates = {{(requireClientCertificates ? "on" : "off")}}
             }
