@@ -42,7 +42,7 @@ internal static class Failures
     /// <summary>A request got no answer: tell "nobody is there" from "they are there but cannot agree".</summary>
     private static async Task<int> Diagnose(CliContext context)
     {
-        var reports = await ClusterStatus.QueryAsync(context.Servers, TimeSpan.FromSeconds(2));
+        var reports = await context.StatusAsync(TimeSpan.FromSeconds(2));
         var reachable = reports.Where(report => report.Reachable).ToList();
         if (reachable.Count == 0)
         {

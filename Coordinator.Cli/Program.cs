@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Coordinator.Client;
 
 namespace Coordinator.Cli;
 
@@ -29,13 +30,31 @@ internal static class Program
             DefaultValueFactory = _ => 10,
         };
         var json = new Option<bool>("--json") { Description = "print JSON, one object per line", Recursive = true };
-        var root = new RootCommand("coord: the command-line tool for Coordinator") { servers, timeout, sessionTimeout, json };
+        var tlsCa = FromEnvironment("--tls-ca", "COORDINATOR_TLS_CA", "the cluster's CA certificate (PEM): speak TLS, and trust only servers it issued");
+        var tlsCert = FromEnvironment("--tls-cert", "COORDINATOR_TLS_CERT", "this client's certificate, PEM or .pfx/.p12 (clusters that require client certificates)");
+        var tlsKey = FromEnvironment("--tls-key", "COORDINATOR_TLS_KEY", "the PEM private key of --tls-cert");
+        var tlsPassword = FromEnvironment("--tls-password", "COORDINATOR_TLS_PASSWORD", "the password of a .pfx --tls-cert or of an encrypted --tls-key");
+        var clusterId = FromEnvironment("--cluster-id", "COORDINATOR_CLUSTER_ID", "refuse servers of any other cluster (coord status shows each server's)");
+        var root = new RootCommand("coord: the command-line tool for Coordinator")
+        {
+            servers, timeout, sessionTimeout, json, tlsCa, tlsCert, tlsKey, tlsPassword, clusterId,
+        };
 
         CliContext Context(ParseResult parse) => new(
             [.. parse.GetValue(servers)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
             TimeSpan.FromSeconds(parse.GetValue(timeout)),
             TimeSpan.FromSeconds(parse.GetValue(sessionTimeout)),
-            parse.GetValue(json));
+            parse.GetValue(json),
+            parse.GetValue(tlsCa) is { Length: > 0 } ca
+                ? new CoordinatorTlsOptions
+                {
+                    CaCertificatePath = ca,
+                    CertificatePath = NullIfEmpty(parse.GetValue(tlsCert)),
+                    PrivateKeyPath = NullIfEmpty(parse.GetValue(tlsKey)),
+                    Password = NullIfEmpty(parse.GetValue(tlsPassword)),
+                }
+                : null,
+            NullIfEmpty(parse.GetValue(clusterId)));
 
         foreach (var command in NodeCommands.Create(Context))
         {
@@ -51,4 +70,13 @@ internal static class Program
         }
         return root.Parse(args).InvokeAsync();
     }
+
+    private static Option<string> FromEnvironment(string name, string variable, string description) => new(name)
+    {
+        Description = $"{description} (default ${variable})",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(variable) ?? "",
+    };
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

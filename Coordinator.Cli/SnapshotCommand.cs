@@ -19,7 +19,7 @@ internal static class SnapshotCommand
             BackupHeader header;
             try
             {
-                header = await ClusterBackup.SaveAsync(cli.Servers, parse.GetValue(saveFile)!, cli.Timeout, ct);
+                header = await ClusterBackup.SaveAsync(new CoordinatorClientOptions { Servers = [.. cli.Servers], Tls = cli.Tls }, parse.GetValue(saveFile)!, cli.Timeout, ct);
             }
             catch (ConnectionLossException lost)
             {

@@ -8,16 +8,16 @@ internal static class StatusCommand
 {
     public static IEnumerable<Command> Create(Func<ParseResult, CliContext> context)
     {
-        var status = new Command("status", "each replica's role, ballot, leader, applied slot, sessions and watches");
+        var status = new Command("status", "each replica's role, ballot, leader, applied slot, sessions, watches and cluster id");
         status.SetAction(async (parse, ct) =>
         {
             var cli = context(parse);
-            var reports = await ClusterStatus.QueryAsync(cli.Servers, cli.Timeout, ct);
+            var reports = await cli.StatusAsync(cli.Timeout, ct);
             foreach (var report in reports)
             {
                 cli.Print(
                     report.Reachable
-                        ? $"{report.Server,-21} replica {report.ReplicaId} {report.Role,-9} ballot {report.Ballot,-6} leader {report.LeaderId} applied<{report.AppliedBelow} chosen<{report.KnownChosenBelow} sessions {report.AttachedSessions} watches {report.Watches}"
+                        ? $"{report.Server,-21} replica {report.ReplicaId} {report.Role,-9} ballot {report.Ballot,-6} leader {report.LeaderId} applied<{report.AppliedBelow} chosen<{report.KnownChosenBelow} sessions {report.AttachedSessions} watches {report.Watches} cluster {report.ClusterId}"
                         : $"{report.Server,-21} unreachable ({report.Error})",
                     report);
             }
@@ -28,7 +28,7 @@ internal static class StatusCommand
         members.SetAction(async (parse, ct) =>
         {
             var cli = context(parse);
-            var reports = await ClusterStatus.QueryAsync(cli.Servers, cli.Timeout, ct);
+            var reports = await cli.StatusAsync(cli.Timeout, ct);
             if (reports.FirstOrDefault(report => report.Reachable) is not { } seen)
             {
                 return Failures.Fail(ExitCodes.Unreachable, $"no Coordinator server answered at {string.Join(", ", cli.Servers)}");

@@ -10,13 +10,19 @@ namespace Coordinator.Client;
 /// </summary>
 public static class ClusterStatus
 {
+    public static Task<IReadOnlyList<ServerStatusReport>> QueryAsync(
+        IEnumerable<string> servers, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        QueryAsync(new CoordinatorClientOptions { Servers = [.. servers] }, timeout, cancellationToken);
+
+    /// <summary>Asks <see cref="CoordinatorClientOptions.Servers"/>, through a transport set up as the options say (TLS included).</summary>
     public static async Task<IReadOnlyList<ServerStatusReport>> QueryAsync(
-        IEnumerable<string> servers, TimeSpan timeout, CancellationToken cancellationToken = default)
+        CoordinatorClientOptions options, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var system = ClientSystem.Create(new CoordinatorClientOptions());
+        ArgumentNullException.ThrowIfNull(options);
+        var system = ClientSystem.Create(options);
         try
         {
-            return await Task.WhenAll(servers.Select(server => QueryOneAsync(system, server, timeout, cancellationToken))).ConfigureAwait(false);
+            return await Task.WhenAll(options.Servers.Select(server => QueryOneAsync(system, server, timeout, cancellationToken))).ConfigureAwait(false);
         }
         finally
         {
@@ -30,7 +36,7 @@ public static class ClusterStatus
         {
             var status = await GatewayAddress.Select(system, server).Ask<ServerStatus>(new StatusQuery(1), timeout, cancellationToken).ConfigureAwait(false);
             return new ServerStatusReport(server, status.ReplicaId, status.Role, status.Ballot, status.LeaderId, status.AppliedBelow,
-                status.KnownChosenBelow, status.AttachedSessions, status.Watches, status.Members, null);
+                status.KnownChosenBelow, status.AttachedSessions, status.Watches, status.Members, null, status.ClusterId);
         }
         catch (Exception failure) when (failure is AskTimeoutException or TaskCanceledException or ArgumentException)
         {

@@ -51,16 +51,29 @@ public sealed class CoordinatorClient : IAsyncDisposable
 
     /// <summary>Creates a session on one of the servers and attaches to it.</summary>
     /// <exception cref="ConnectionLossException">No server created and attached a session within the connect timeout.</exception>
+    /// <exception cref="ClusterMismatchException">A server belongs to another cluster than <see cref="CoordinatorClientOptions.ExpectedClusterId"/>.</exception>
     public static async Task<CoordinatorClient> ConnectAsync(CoordinatorClientOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (options.ExpectedClusterId is { Length: > 0 } expected)
+        {
+            await CheckClusterAsync(options, expected, cancellationToken).ConfigureAwait(false);
+        }
         var client = new CoordinatorClient(options);
         try
         {
             var started = NewCompletion();
             client._actor.Tell(new StartSession(started));
-            await started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // Akka.Remote 1.5 terminates a system whose outbound TLS handshake failed, and the session's actor with it.
+            var ended = await Task.WhenAny(started.Task, client._system.WhenTerminated).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (ended != started.Task)
+            {
+                throw new ConnectionLossException(
+                    $"the client's transport stopped before a session was created: {CoordinatedShutdown.Get(client._system).ShutdownReason?.ToString() ?? "terminated"}" +
+                    " (a TLS handshake with a server failed: is its certificate issued by the configured CA, and does it name a replica?)");
+            }
+            await started.Task.ConfigureAwait(false);
             return client;
         }
         catch
@@ -68,6 +81,19 @@ public sealed class CoordinatorClient : IAsyncDisposable
             client._actor.Tell(PoisonPill.Instance);
             await ClientSystem.ReleaseAsync(client._system).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Before any session exists: every server that answers within the request timeout must be of the expected
+    /// cluster. One that does not answer is left to the session's own failover, which does not ask again.
+    /// </summary>
+    private static async Task CheckClusterAsync(CoordinatorClientOptions options, string expected, CancellationToken cancellationToken)
+    {
+        var reports = await ClusterStatus.QueryAsync(options, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        if (reports.FirstOrDefault(report => report.Reachable && report.ClusterId != expected) is { } stranger)
+        {
+            throw new ClusterMismatchException(stranger.Server, expected, stranger.ClusterId);
         }
     }
 

@@ -42,6 +42,19 @@ public sealed class CoordinatorClientOptions
     public string AkkaConfig { get; init; } = "";
 
     /// <summary>
+    /// TLS to the replicas (which then run with <c>coordinator.tls.enabled = on</c>); null speaks plain TCP, which a
+    /// TLS cluster refuses.
+    /// </summary>
+    public CoordinatorTlsOptions? Tls { get; init; }
+
+    /// <summary>
+    /// The id of the cluster this client means to use (<c>coord status</c> shows each replica's). When set, connecting
+    /// first asks the servers for theirs and fails with <see cref="ClusterMismatchException"/> if any that answers
+    /// belongs to another cluster, so a wrong server list cannot create a session there.
+    /// </summary>
+    public string? ExpectedClusterId { get; init; }
+
+    /// <summary>
     /// Where the client logs, under the category <c>Coordinator.Client</c>: connection state changes, servers that did
     /// not answer, callbacks that threw. Without one it logs through its ActorSystem's Akka logger.
     /// <c>services.AddCoordinatorClient</c> sets the container's own.
@@ -68,6 +81,14 @@ public sealed class CoordinatorClientOptions
         if (MaxRequestBytes <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxRequestBytes), MaxRequestBytes, $"MaxRequestBytes is {MaxRequestBytes}: must be 1 or more.");
+        }
+        if (Tls is { } tls)
+        {
+            _ = CertificateFiles.LoadAuthorities(tls.CaCertificatePath);
+            if (tls.CertificatePath is { Length: > 0 } certificate)
+            {
+                CertificateFiles.LoadIdentity(certificate, tls.PrivateKeyPath, tls.Password).Dispose();
+            }
         }
         try
         {

@@ -1,6 +1,6 @@
 namespace Coordinator.Client;
 
-/// <summary>What one server said about itself, or why it said nothing (<see cref="Error"/>).</summary>
+/// <summary>What one server said about itself, or why it said nothing (<see cref="Error"/>); <see cref="ClusterId"/> is its replica's cluster.</summary>
 public sealed record ServerStatusReport(
     string Server,
     int ReplicaId,
@@ -12,7 +12,8 @@ public sealed record ServerStatusReport(
     int AttachedSessions,
     int Watches,
     IReadOnlyList<string> Members,
-    string? Error)
+    string? Error,
+    string ClusterId = "")
 {
     public bool Reachable => Error is null;
 }

@@ -22,11 +22,17 @@ public static class ClusterBackup
     /// </summary>
     /// <exception cref="ConnectionLossException">No server answered within <paramref name="timeout"/> per request.</exception>
     /// <exception cref="InvalidDataException">The bytes received do not match the SHA-256 the server announced.</exception>
+    public static Task<BackupHeader> SaveAsync(
+        IEnumerable<string> servers, string path, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        SaveAsync(new CoordinatorClientOptions { Servers = [.. servers] }, path, timeout, cancellationToken);
+
+    /// <summary>As above, from <see cref="CoordinatorClientOptions.Servers"/>, through a transport set up as the options say (TLS included).</summary>
     public static async Task<BackupHeader> SaveAsync(
-        IEnumerable<string> servers, string path, TimeSpan timeout, CancellationToken cancellationToken = default)
+        CoordinatorClientOptions options, string path, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var listed = servers.ToList();
-        var system = ClientSystem.Create(new CoordinatorClientOptions());
+        ArgumentNullException.ThrowIfNull(options);
+        var listed = options.Servers.ToList();
+        var system = ClientSystem.Create(options);
         try
         {
             foreach (var server in listed)

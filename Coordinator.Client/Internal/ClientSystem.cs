@@ -5,20 +5,20 @@ namespace Coordinator.Client;
 
 /// <summary>
 /// The clients' ActorSystem: remote, an ephemeral port, the client protocol serializer bound. All clients of a
-/// process that bind the same hostname with the same extra configuration share one, counted: an ActorSystem
+/// process that bind the same hostname with the same extra configuration and TLS options share one, counted: an ActorSystem
 /// (remoting, thread pools, timers) per session would cost each process far more than the sessions themselves.
 /// </summary>
 internal static class ClientSystem
 {
     public const string Name = "coordinator-client";
 
-    private static readonly Dictionary<(string Hostname, string AkkaConfig), (ActorSystem System, int Users)> Shared = [];
+    private static readonly Dictionary<(string Hostname, string AkkaConfig, CoordinatorTlsOptions? Tls), (ActorSystem System, int Users)> Shared = [];
 
     public static ActorSystem Acquire(CoordinatorClientOptions options)
     {
         lock (Shared)
         {
-            var key = (options.LocalHostname, options.AkkaConfig);
+            var key = (options.LocalHostname, options.AkkaConfig, options.Tls);
             if (Shared.TryGetValue(key, out var shared) && !shared.System.WhenTerminated.IsCompleted)
             {
                 Shared[key] = (shared.System, shared.Users + 1);
@@ -85,6 +85,11 @@ internal static class ClientSystem
             }
             """);
         var config = string.IsNullOrWhiteSpace(options.AkkaConfig) ? defaults : ConfigurationFactory.ParseString(options.AkkaConfig).WithFallback(defaults);
-        return ActorSystem.Create(Name, config);
+        if (options.Tls is not { } tls)
+        {
+            return ActorSystem.Create(Name, config);
+        }
+        var bootstrap = BootstrapSetup.Create().WithConfig(TransportTls.Hocon.WithFallback(config));
+        return ActorSystem.Create(Name, bootstrap.And(TransportTls.ForClient(tls)));
     }
 }

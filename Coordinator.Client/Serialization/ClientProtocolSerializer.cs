@@ -176,6 +176,7 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
                 {
                     w.WriteString(member);
                 }
+                w.WriteString(m.ClusterId);
                 break;
             case BackupChunkRequest m:
                 w.WriteInt64(m.RequestId);
@@ -303,7 +304,7 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
         {
             members[i] = RequiredString(ref r);
         }
-        return new ServerStatus(requestId, replicaId, role, ballot, leader, applied, known, sessions, watches, members);
+        return new ServerStatus(requestId, replicaId, role, ballot, leader, applied, known, sessions, watches, members, RequiredString(ref r));
     }
 
     private static string RequiredString(ref WireReader r) => r.ReadString() ?? throw new WireFormatException(CodecError.InvalidValue);

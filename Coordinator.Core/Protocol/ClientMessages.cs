@@ -153,7 +153,8 @@ internal sealed record ServerStatus(
     long KnownChosenBelow,
     int AttachedSessions,
     int Watches,
-    IReadOnlyList<string> Members) : ClientMessage;
+    IReadOnlyList<string> Members,
+    string ClusterId) : ClientMessage;
 
 /// <summary>
 /// Asks a gateway for the next piece of a backup (<c>coord snapshot save</c>); needs no session. Without

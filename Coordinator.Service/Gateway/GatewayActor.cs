@@ -21,6 +21,7 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly GatewayMetrics _metrics;
     private readonly BackupServer _backups;
+    private readonly string _clusterId;
 
     public GatewayActor(GatewaySettings settings, IActorRef replica, GatewayMetrics metrics, string clusterId)
     {
@@ -29,6 +30,7 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
         _metrics = metrics;
         _core = new GatewayCore<IActorRef>(settings) { DropReplayedEvent = DropReplayedEvent.From(Context.System.Settings.Config) };
         _backups = new BackupServer(clusterId);
+        _clusterId = clusterId;
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -194,9 +196,9 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
             .Select(member => $"{member.Address.Host}:{member.Address.Port} {(state.Unreachable.Contains(member) ? "unreachable" : member.Status.ToString().ToLowerInvariant())}")
             .ToList();
         return status is null
-            ? new ServerStatus(query.RequestId, 0, "unresponsive", "", 0, 0, 0, _core.AttachedCount, _core.WatchCount, members)
+            ? new ServerStatus(query.RequestId, 0, "unresponsive", "", 0, 0, 0, _core.AttachedCount, _core.WatchCount, members, _clusterId)
             : new ServerStatus(query.RequestId, status.ReplicaId, status.Role.ToString().ToLowerInvariant(), status.Promised.ToString(),
-                status.LeaderHint, status.AppliedBelow, status.KnownChosenBelow, _core.AttachedCount, _core.WatchCount, members);
+                status.LeaderHint, status.AppliedBelow, status.KnownChosenBelow, _core.AttachedCount, _core.WatchCount, members, _clusterId);
     }
 
     private sealed record StatusAnswer(StatusQuery Query, IActorRef Asker, ReplicaStatus? Status);

@@ -157,6 +157,9 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     {
         switch (message)
         {
+            case PaxosMessage paxos when !IsFromReplica(Sender, paxos.From):
+                _log.Warning("Ignored {0} from replica {1}: sent from {2}, not that replica's address", paxos.GetType().Name, paxos.From, Sender.Path.Address);
+                break;
             case PaxosMessage paxos:
                 Run(outbox =>
                 {
@@ -244,6 +247,15 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
             Stopwatch.GetElapsedTime(restoreStartedAt).TotalMilliseconds);
         _recovered.TrySetResult();
     }
+
+    /// <summary>
+    /// A Paxos message is believed only from this replica itself or from the address configured for the replica its From
+    /// names; a remote message without a sender arrives from dead letters, a local address, and is refused.
+    /// </summary>
+    private bool IsFromReplica(IActorRef sender, int from) => sender.Equals(Self)
+        ? from == _settings.ReplicaId
+        : !sender.Path.Address.HasLocalScope
+            && _settings.Replicas.TryGetValue(from, out var endpoint) && endpoint == $"{sender.Path.Address.Host}:{sender.Path.Address.Port}";
 
     /// <summary>This replica's own gateway (same actor system) or a peer replica's, which forwards its proposals here.</summary>
     private bool IsGatewayOrPeer(IActorRef sender) =>
@@ -412,7 +424,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     {
         if (envelope.To == _settings.ReplicaId)
         {
-            Self.Tell(envelope.Message);
+            Self.Tell(envelope.Message, Self);
         }
         else if (_peers.TryGetValue(envelope.To, out var peer))
         {

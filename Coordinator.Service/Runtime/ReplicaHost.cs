@@ -2,10 +2,12 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Cluster;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Persistence.Sql;
+using Coordinator.Client;
 using Coordinator.Service.FaultInjection;
 using Coordinator.Service.Gateway;
 using Coordinator.Service.Operations;
@@ -62,9 +64,13 @@ internal sealed class ReplicaHost : IAsyncDisposable
         ReplicaSettings settings;
         MonitoringSettings monitoring;
         ZooKeeperSettings zooKeeper;
+        TlsSettings tls;
+        Setup? tlsSetup;
         try
         {
             settings = ReplicaSettings.Create(resolved);
+            tls = TlsSettings.Create(resolved.GetConfig(TlsSettings.Path));
+            tlsSetup = tls.Enabled ? tls.TransportSetup(settings.ReplicaId, settings.Replicas) : null;
             monitoring = MonitoringSettings.Create(resolved.GetConfig(MonitoringSettings.Path));
             zooKeeper = ZooKeeperSettings.Create(resolved.GetConfig(ZooKeeperSettings.Path));
             // Read again by the replica's logger; checked here so a bad value is refused by name before the system starts.
@@ -78,7 +84,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
         try
         {
             var seeded = restore is not null && await BackupRestore.SeedAsync(settings, resolved, restore, cancellationToken);
-            var host = await StartLockedAsync(settings, resolved, stateMachineFactory, directoryLock, monitoring, zooKeeper, cancellationToken);
+            var host = await StartLockedAsync(settings, resolved, stateMachineFactory, directoryLock, monitoring, zooKeeper, tlsSetup, cancellationToken);
             host.SeededFromBackup = seeded;
             return host;
         }
@@ -91,7 +97,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
 
     private static async Task<ReplicaHost> StartLockedAsync(
         ReplicaSettings settings, Config resolved, Func<IReplicatedStateMachine> stateMachineFactory, DataDirectoryLock directoryLock,
-        MonitoringSettings monitoring, ZooKeeperSettings zooKeeper, CancellationToken cancellationToken)
+        MonitoringSettings monitoring, ZooKeeperSettings zooKeeper, Setup? tlsSetup, CancellationToken cancellationToken)
     {
         var history = await JournalStore.ReadHistoryAsync(settings.Storage, ReplicaActor.PersistenceIdOf(settings.ReplicaId), cancellationToken);
         var hasHistory = !history.IsEmpty;
@@ -108,7 +114,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
         var (host, port) = SplitEndpoint(settings.Endpoint);
         EnsurePortIsFree(settings, host, port);
         var blackhole = TransportBlackhole.Enabled(resolved);
-        var protocol = blackhole ? TransportBlackhole.Protocol : ReplicaSettings.TcpProtocol;
+        var protocol = TlsSettings.ProtocolOf(tlsSetup is not null, blackhole);
         var seeds = string.Join(", ", settings.Replicas.Values.Select(endpoint => $"\"{ReplicaSettings.AddressOf(endpoint, protocol)}\""));
         var networking = ConfigurationFactory.ParseString($"""
             akka.remote.dot-netty.tcp.hostname = "{host}"
@@ -119,6 +125,10 @@ internal sealed class ReplicaHost : IAsyncDisposable
         {
             networking = networking.WithFallback(TransportBlackhole.AkkaConfig);
         }
+        if (tlsSetup is not null)
+        {
+            networking = networking.WithFallback(TransportTls.Hocon);
+        }
         var full = networking
             .WithFallback(JournalStore.PersistenceConfig(settings.Storage))
             .WithFallback(resolved)
@@ -127,10 +137,16 @@ internal sealed class ReplicaHost : IAsyncDisposable
         ActorSystem system;
         try
         {
-            var bootstrap = BootstrapSetup.Create().WithConfig(full);
-            system = JournalStore.PersistenceSetup(settings.Storage) is { } persistence
-                ? ActorSystem.Create(ReplicaSettings.SystemName, bootstrap.And(persistence))
-                : ActorSystem.Create(ReplicaSettings.SystemName, bootstrap);
+            var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(full));
+            if (JournalStore.PersistenceSetup(settings.Storage) is { } persistence)
+            {
+                setup = setup.And(persistence);
+            }
+            if (tlsSetup is not null)
+            {
+                setup = setup.And(tlsSetup);
+            }
+            system = ActorSystem.Create(ReplicaSettings.SystemName, setup);
         }
         catch (Exception failure)
         {
