@@ -235,14 +235,43 @@ public sealed class CoordinatorClient : IAsyncDisposable
             // The wire has no room for another mode, so it is refused here rather than by the cluster.
             throw new ArgumentOutOfRangeException(nameof(mode), mode, $"mode {(int)mode} is not a lock mode: must be {LockMode.Exclusive} or {LockMode.Shared}.");
         }
-        var leaseMs = leaseTtl is { } l ? (long)l.TotalMilliseconds : (long?)null;
+        return await AcquireAsync(new Acquire(path, mode, wait, LeaseMs(leaseTtl)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Takes one permit of a counting semaphore (in the lock namespace, like a lock): up to
+    /// <paramref name="maxCount"/> sessions hold it at once, the rest queue FIFO with <paramref name="wait"/>, and
+    /// every grant has its own fencing token. A session holds at most one permit of a semaphore;
+    /// <see cref="ReleaseLockAsync"/> gives it back, and the session's end does too.
+    /// </summary>
+    /// <param name="maxCount">Every session must name the same count while anyone holds or waits for the semaphore.</param>
+    /// <param name="leaseTtl">Makes the permit a lease that outlives the session and lapses unless renewed.</param>
+    /// <returns>The fencing token of the grant: it increases strictly with each grant of this semaphore.</returns>
+    /// <exception cref="LockBusyException">Without <paramref name="wait"/>, every permit is held (or a lock-delay runs).</exception>
+    /// <exception cref="CoordinatorException">Code BadArguments: the path is a lock, or a semaphore of another count.</exception>
+    public async Task<long> AcquireSemaphoreAsync(
+        string path,
+        int maxCount,
+        bool wait = true,
+        TimeSpan? leaseTtl = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        return await AcquireAsync(new Acquire(path, LockMode.Shared, wait, LeaseMs(leaseTtl), maxCount), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static long? LeaseMs(TimeSpan? leaseTtl) => leaseTtl is { } l ? (long)l.TotalMilliseconds : null;
+
+    private async Task<long> AcquireAsync(Acquire acquire, CancellationToken cancellationToken)
+    {
+        var path = acquire.Path;
         if (_undoing.TryGetValue(path, out var undoing))
         {
             // A cancelled acquire of this lock may have been granted meanwhile; until it is given back, a new
             // request would only be refused as already requested.
             await undoing.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        var acquiring = WriteAsync(new Acquire(path, mode, wait, leaseMs), CancellationToken.None, path);
+        var acquiring = WriteAsync(acquire, CancellationToken.None, path);
         WriteOutcome outcome;
         try
         {

@@ -4,7 +4,7 @@ using Medallion.Threading;
 namespace Coordinator.Client.Recipes;
 
 /// <summary>
-/// A lock this session holds. Disposing releases it. <see cref="HandleLostToken"/> fires when the lock is lost
+/// A lock, or a semaphore's permit, this session holds. Disposing releases it. <see cref="HandleLostToken"/> fires when the lock is lost
 /// (session expired or closed, lease lapsed) and, deliberately earlier, as soon as the client loses its connection:
 /// from then on the client cannot be sure it still holds the lock, and its session may end (and the lock be regranted
 /// after the lock-delay) before it hears anything more. The token does not un-fire on reconnection; callers that
@@ -29,18 +29,23 @@ public sealed class CoordinatorLockHandle : IDistributedSynchronizationHandle
 
     public LockMode Mode { get; }
 
-    /// <summary>Strictly increasing with each grant of this lock: pass it to resource servers so they reject stale holders.</summary>
+    /// <summary>
+    /// Strictly increasing with each grant of this lock (each permit of a semaphore has its own): pass it to resource
+    /// servers so they reject stale holders.
+    /// </summary>
     public long FencingToken => Volatile.Read(ref _fencingToken);
 
     public CancellationToken HandleLostToken => _lost.Token;
 
+    /// <param name="maxCount">Null for a lock; a semaphore's max count, taken as a shared permit.</param>
     /// <returns>The handle, or null when <paramref name="timeout"/> passed first (the place in the queue is given up).</returns>
     internal static async Task<CoordinatorLockHandle?> AcquireAsync(
         CoordinatorClient client,
         string path,
         LockMode mode,
         TimeSpan? timeout,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        int? maxCount = null)
     {
         var wait = LockTimeout.Validate(timeout);
         var handle = new CoordinatorLockHandle(client, path, mode);
@@ -48,7 +53,7 @@ public sealed class CoordinatorLockHandle : IDistributedSynchronizationHandle
         handle.Subscribe();
         try
         {
-            var token = await AcquireTokenAsync(client, path, mode, wait, cancellationToken).ConfigureAwait(false);
+            var token = await AcquireTokenAsync(client, path, mode, maxCount, wait, cancellationToken).ConfigureAwait(false);
             if (token is null)
             {
                 handle.Unsubscribe();
@@ -88,13 +93,14 @@ public sealed class CoordinatorLockHandle : IDistributedSynchronizationHandle
     /// <summary>Blocks until the release is acknowledged; prefer <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private static async Task<long?> AcquireTokenAsync(CoordinatorClient client, string path, LockMode mode, TimeSpan? wait, CancellationToken cancellationToken)
+    private static async Task<long?> AcquireTokenAsync(
+        CoordinatorClient client, string path, LockMode mode, int? maxCount, TimeSpan? wait, CancellationToken cancellationToken)
     {
         if (wait == TimeSpan.Zero)
         {
             try
             {
-                return await client.AcquireLockAsync(path, mode, wait: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return await Acquire(queue: false, cancellationToken).ConfigureAwait(false);
             }
             catch (LockBusyException)
             {
@@ -108,13 +114,17 @@ public sealed class CoordinatorLockHandle : IDistributedSynchronizationHandle
         }
         try
         {
-            return await client.AcquireLockAsync(path, mode, wait: true, cancellationToken: deadline.Token).ConfigureAwait(false);
+            return await Acquire(queue: true, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // The client withdraws from the queue (or releases a grant that raced the timeout) on cancellation.
             return null;
         }
+
+        Task<long> Acquire(bool queue, CancellationToken token) => maxCount is { } count
+            ? client.AcquireSemaphoreAsync(path, count, queue, cancellationToken: token)
+            : client.AcquireLockAsync(path, mode, queue, cancellationToken: token);
     }
 
     private void Subscribe()

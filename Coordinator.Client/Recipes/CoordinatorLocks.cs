@@ -3,10 +3,11 @@ using Medallion.Threading;
 namespace Coordinator.Client.Recipes;
 
 /// <summary>
-/// Locks held by one client's session (<c>client.Locks</c>), as DistributedLock providers so that code written
-/// against that library runs unchanged. Stateless: every lock and handle goes back to the client.
+/// Locks and semaphores held by one client's session (<c>client.Locks</c>), as DistributedLock providers so that
+/// code written against that library runs unchanged. Stateless: every lock and handle goes back to the client.
 /// </summary>
-public sealed class CoordinatorLocks(CoordinatorClient client) : IDistributedLockProvider, IDistributedReaderWriterLockProvider
+public sealed class CoordinatorLocks(CoordinatorClient client)
+    : IDistributedLockProvider, IDistributedReaderWriterLockProvider, IDistributedSemaphoreProvider
 {
     private readonly CoordinatorClient _client = client ?? throw new ArgumentNullException(nameof(client));
 
@@ -23,7 +24,12 @@ public sealed class CoordinatorLocks(CoordinatorClient client) : IDistributedLoc
 
     public CoordinatorReaderWriterLock CreateReaderWriterLock(string name) => new(_client, name);
 
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxCount"/> is less than 1.</exception>
+    public CoordinatorSemaphore CreateSemaphore(string name, int maxCount) => new(_client, name, maxCount);
+
     IDistributedLock IDistributedLockProvider.CreateLock(string name) => CreateLock(name);
 
     IDistributedReaderWriterLock IDistributedReaderWriterLockProvider.CreateReaderWriterLock(string name) => CreateReaderWriterLock(name);
+
+    IDistributedSemaphore IDistributedSemaphoreProvider.CreateSemaphore(string name, int maxCount) => CreateSemaphore(name, maxCount);
 }

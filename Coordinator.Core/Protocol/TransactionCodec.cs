@@ -29,6 +29,9 @@ internal static class TransactionCodec
         Withdraw,
         RenewLease,
         CheckToken,
+
+        /// <summary>An <see cref="Acquire"/> with a MaxCount; a plain Acquire keeps its older layout.</summary>
+        AcquireSemaphore,
     }
 
     public static byte[] Encode(Transaction transaction)
@@ -154,11 +157,15 @@ internal static class TransactionCodec
                 writer.WriteByte((byte)Tag.Sync);
                 break;
             case Acquire t:
-                writer.WriteByte((byte)Tag.Acquire);
+                writer.WriteByte((byte)(t.MaxCount is null ? Tag.Acquire : Tag.AcquireSemaphore));
                 writer.WriteString(t.Path);
                 writer.WriteByte((byte)t.Mode);
                 writer.WriteBool(t.Wait);
                 writer.WriteOptionalInt64(t.LeaseTtlMs);
+                if (t.MaxCount is { } maxCount)
+                {
+                    writer.WriteInt32(maxCount);
+                }
                 break;
             case Release t:
                 writer.WriteByte((byte)Tag.Release);
@@ -225,6 +232,9 @@ internal static class TransactionCodec
                 return Sync.Instance;
             case Tag.Acquire:
                 return new Acquire(ReadPath(ref reader), ReadLockMode(ref reader), reader.ReadBool(), reader.ReadOptionalInt64());
+            case Tag.AcquireSemaphore:
+                return new Acquire(
+                    ReadPath(ref reader), ReadLockMode(ref reader), reader.ReadBool(), reader.ReadOptionalInt64(), reader.ReadInt32());
             case Tag.Release:
                 return new Release(ReadPath(ref reader));
             case Tag.Withdraw:

@@ -61,8 +61,10 @@ internal sealed record Sync : Transaction
 /// <summary>
 /// Take a lock (lock paths are a namespace of their own, not tree nodes). Wait queues the session FIFO when the
 /// lock cannot be granted now. LeaseTtlMs makes the grant a lease: it outlives the session and lapses unless renewed.
+/// MaxCount makes the path a counting semaphore: up to that many sessions hold it at once (Mode must be Shared),
+/// and every Acquire of it must name the same count.
 /// </summary>
-internal sealed record Acquire(string Path, LockMode Mode, bool Wait, long? LeaseTtlMs = null) : Transaction;
+internal sealed record Acquire(string Path, LockMode Mode, bool Wait, long? LeaseTtlMs = null, int? MaxCount = null) : Transaction;
 
 internal sealed record Release(string Path) : Transaction;
 

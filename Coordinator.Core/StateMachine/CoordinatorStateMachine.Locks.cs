@@ -6,7 +6,9 @@ namespace Coordinator.Core.StateMachine;
 /// <summary>
 /// Chubby-style locks. Grants go strictly in queue order and never past an incompatible head: a new reader
 /// queues behind a waiting writer even while readers hold the lock, so writers are not starved; consecutive
-/// readers at the head are granted together.
+/// readers at the head are granted together. A semaphore is the same entry with a capacity N: every holder
+/// shares it, the head is granted while fewer than N hold it, and each grant takes its own fencing token from
+/// the one counter all locks use.
 /// </summary>
 internal sealed partial class CoordinatorStateMachine
 {
@@ -24,9 +26,21 @@ internal sealed partial class CoordinatorStateMachine
         {
             return BadArguments($"lease ttl {acquire.LeaseTtlMs} ms is out of range: must be between 1 ms and {_settings.MaxLeaseTtlMs} ms");
         }
+        if (acquire.MaxCount is < 1)
+        {
+            return BadArguments($"semaphore max count {acquire.MaxCount} is out of range: must be at least 1");
+        }
+        if (acquire.MaxCount is not null && acquire.Mode != LockMode.Shared)
+        {
+            return BadArguments($"a semaphore is held {LockMode.Shared}, not {acquire.Mode}");
+        }
         var path = acquire.Path;
         if (_locks.TryGetValue(path, out var state))
         {
+            if (state.Capacity != acquire.MaxCount)
+            {
+                return BadArguments(KindMismatch(path, state.Capacity, acquire.MaxCount));
+            }
             if (state.Holder(session.Id) is not null || state.WaiterIndex(session.Id) >= 0)
             {
                 return Error(ErrorCode.LockAlreadyRequested);
@@ -34,7 +48,7 @@ internal sealed partial class CoordinatorStateMachine
         }
         else
         {
-            state = new LockState();
+            state = new LockState(acquire.MaxCount);
         }
         if (state.Waiters.Count == 0 && state.DelayedUntil is null && state.CanGrant(acquire.Mode))
         {
@@ -51,6 +65,14 @@ internal sealed partial class CoordinatorStateMachine
         AddWaiter(state, new LockWaiter(session.Id, acquire.Mode, acquire.LeaseTtlMs));
         return new LockQueuedResult(state.Waiters.Count);
     }
+
+    /// <summary>A path is one thing while it has holders, waiters or a lock-delay: a lock or an N-semaphore.</summary>
+    private static FormattableString KindMismatch(string path, int? existing, int? requested) => (existing, requested) switch
+    {
+        (null, _) => $"{path} is a lock, not a semaphore",
+        (_, null) => $"{path} is a semaphore of max count {existing}, not a lock",
+        _ => $"{path} is a semaphore of max count {existing}, not {requested}",
+    };
 
     private OpResult ReleaseLock(Session session, string path)
     {
@@ -127,7 +149,10 @@ internal sealed partial class CoordinatorStateMachine
         return holder;
     }
 
-    /// <summary>Grants the queue head, and the readers right behind a granted reader, unless lock-delay runs.</summary>
+    /// <summary>
+    /// Grants the queue head, and the readers right behind a granted reader (a semaphore's waiters while it has
+    /// room), unless lock-delay runs.
+    /// </summary>
     private void Promote(LockState state, string path)
     {
         if (state.DelayedUntil is { } until)

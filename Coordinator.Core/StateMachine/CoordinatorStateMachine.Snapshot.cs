@@ -5,18 +5,22 @@ using Coordinator.Core.Protocol;
 namespace Coordinator.Core.StateMachine;
 
 /// <summary>
-/// Snapshot layout (version 3), little-endian: version byte; last slot; the time (wall stamp, duration clock,
+/// Snapshot layout (version 4), little-endian: version byte; last slot; the time (wall stamp, duration clock,
 /// highest term, last batch's term and leader clock, last restart); token; the tree in pre-order with children
 /// sorted ordinally (a TTL node with the duration-clock time its TTL counts from); sessions by id with their
-/// exactly-once entry; locks by path with holders and queue; the ended sessions' tombstones in the order they ended
-/// (version 2 has none). Indexes (ephemerals per session, locks per session,
+/// exactly-once entry; locks by path with their capacity (0 for a lock, the max count for a semaphore; versions 3
+/// and older have no semaphores and no capacity), holders and queue; the ended sessions' tombstones in the order
+/// they ended (version 2 has none). Indexes (ephemerals per session, locks per session,
 /// timers) are derived, so rebuilt on restore and never written: equal states give equal bytes whatever history led
 /// to them. Version 1 (before the duration clock) still restores: its times were all on the highest stamp, which is
 /// what the duration clock equals over batches without a term.
 /// </summary>
 internal sealed partial class CoordinatorStateMachine
 {
-    public const byte SnapshotFormatVersion = 3;
+    public const byte SnapshotFormatVersion = 4;
+
+    /// <summary>Version 3: as 4, without lock capacities (before semaphores).</summary>
+    private const byte LockOnlySnapshotFormatVersion = 3;
 
     /// <summary>Version 2: as 3, without the ended sessions' tombstones.</summary>
     private const byte UntombedSnapshotFormatVersion = 2;
@@ -69,6 +73,7 @@ internal sealed partial class CoordinatorStateMachine
             var state = _locks[path];
             writer.WriteString(path);
             writer.WriteOptionalInt64(state.DelayedUntil);
+            writer.WriteInt32(state.Capacity ?? 0);
             writer.WriteInt32(state.Holders.Count);
             foreach (var holder in state.Holders)
             {
@@ -107,7 +112,7 @@ internal sealed partial class CoordinatorStateMachine
     {
         var reader = new WireReader(snapshot);
         var version = reader.ReadByte();
-        if (version is not (SnapshotFormatVersion or UntombedSnapshotFormatVersion or UntermedSnapshotFormatVersion))
+        if (version is not (SnapshotFormatVersion or LockOnlySnapshotFormatVersion or UntombedSnapshotFormatVersion or UntermedSnapshotFormatVersion))
         {
             throw new WireFormatException(CodecError.UnsupportedVersion);
         }
@@ -152,7 +157,13 @@ internal sealed partial class CoordinatorStateMachine
         for (var i = 0; i < lockCount; i++)
         {
             var path = reader.ReadString() ?? throw new WireFormatException(CodecError.InvalidValue);
-            var state = new LockState { DelayedUntil = reader.ReadOptionalInt64() };
+            var delayedUntil = reader.ReadOptionalInt64();
+            var capacity = version == SnapshotFormatVersion ? reader.ReadInt32() : 0;
+            if (capacity < 0)
+            {
+                throw new WireFormatException(CodecError.InvalidValue);
+            }
+            var state = new LockState(capacity == 0 ? null : capacity) { DelayedUntil = delayedUntil };
             var holderCount = reader.ReadCount();
             for (var h = 0; h < holderCount; h++)
             {
@@ -169,7 +180,7 @@ internal sealed partial class CoordinatorStateMachine
             }
             machine._locks.Add(path, state);
         }
-        if (version == SnapshotFormatVersion)
+        if (version is SnapshotFormatVersion or LockOnlySnapshotFormatVersion)
         {
             machine.ReadEndedSessions(ref reader);
         }

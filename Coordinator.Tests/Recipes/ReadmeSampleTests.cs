@@ -18,6 +18,10 @@ public sealed class ReadmeSampleTests
         var token = await ReadmeSamples.LockAsync(client, (t, _) => Task.FromResult(written = t), timeout.Token);
         Assert.Equal(token, written);
 
+        var permit = await ReadmeSamples.SemaphoreAsync(client, (t, _) => Task.FromResult(written = t), timeout.Token);
+        Assert.Equal(permit, written);
+        Assert.True(permit > token);
+
         var leader = await ReadmeSamples.ElectionAsync(client, timeout.Token);
         Assert.Equal(client.SessionId, leader?.SessionId);
 

@@ -19,6 +19,15 @@ internal static class ReadmeSamples
         return handle.FencingToken;
     }
 
+    public static async Task<long> SemaphoreAsync(CoordinatorClient client, Func<long, CancellationToken, Task> export, CancellationToken ct)
+    {
+        IDistributedSemaphoreProvider semaphores = client.Locks;
+        var exports = semaphores.CreateSemaphore("exports", maxCount: 3); // at most three exports at once, cluster-wide
+        await using var permit = (CoordinatorLockHandle)await exports.AcquireAsync(TimeSpan.FromMinutes(1), ct);
+        await export(permit.FencingToken, permit.HandleLostToken); // each permit has its own fencing token
+        return permit.FencingToken;
+    }
+
     public static async Task<ElectionLeader?> ElectionAsync(CoordinatorClient client, CancellationToken ct)
     {
         var election = client.Election("billing");

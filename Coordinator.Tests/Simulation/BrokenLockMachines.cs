@@ -7,17 +7,17 @@ using Coordinator.Core.StateMachine;
 namespace Coordinator.Tests.Simulation;
 
 /// <summary>
-/// Broken: fencing tokens are the slot of the grant, the shortcut DESIGN §3 suggests and the state machine README
-/// warns about - two grants of one lock in one slot (a shared group promoted together) get the same token.
+/// Broken: a queued grant's fencing token is the slot of the grant, the shortcut DESIGN §3 suggests and the state
+/// machine README warns about - two grants of one lock in one slot (a shared group promoted together, or several
+/// semaphore permits) get the same token. Immediate grants keep theirs: an Acquire's result is also the answer
+/// to its retries, and rewriting it would be caught as an exactly-once fault before any token check.
 /// </summary>
 internal sealed class TokenIsSlotMachine(StateMachineSettings settings, byte[]? snapshot) : LockSimStateMachine(settings, snapshot)
 {
     protected override ApplyResult ApplyTransaction(long slot, SlotTime time, long sessionId, long sequence, Transaction transaction)
     {
         var applied = base.ApplyTransaction(slot, time, sessionId, sequence, transaction);
-        var result = applied.Result is LockAcquiredResult ? new LockAcquiredResult(slot) : applied.Result;
-        var events = applied.Events.Select(e => e is LockGranted granted ? granted with { Token = slot } : e).ToList();
-        return new ApplyResult(result, events);
+        return applied with { Events = applied.Events.Select(e => e is LockGranted granted ? granted with { Token = slot } : e).ToList() };
     }
 }
 
@@ -53,6 +53,35 @@ internal sealed class GrantWhileHeldMachine(StateMachineSettings settings, byte[
         var token = (long)LastToken.GetValue(State)! + 1;
         LastToken.SetValue(State, token);
         state.Holders.Add(new LockHolder(sessionId, LockMode.Exclusive, token, acquire.LeaseTtlMs, State.Clock));
+        return applied with { Result = new LockAcquiredResult(token) };
+    }
+}
+
+/// <summary>
+/// Broken: a semaphore Acquire that should queue behind a full semaphore is granted at once, one permit too many.
+/// Planted in the lock table like <see cref="GrantWhileHeldMachine"/>; every replica plants it alike.
+/// </summary>
+internal sealed class OverfullSemaphoreMachine(StateMachineSettings settings, byte[]? snapshot) : LockSimStateMachine(settings, snapshot)
+{
+    private static readonly FieldInfo LastToken = MachineInternals.Field("_lastToken");
+
+    protected override ApplyResult ApplyTransaction(long slot, SlotTime time, long sessionId, long sequence, Transaction transaction)
+    {
+        var applied = base.ApplyTransaction(slot, time, sessionId, sequence, transaction);
+        if (transaction is not Acquire { MaxCount: { } maxCount } acquire || applied.Result is not LockQueuedResult)
+        {
+            return applied;
+        }
+        var state = MachineInternals.Locks(State)[acquire.Path];
+        var waiter = state.WaiterIndex(sessionId);
+        if (state.Holders.Count < maxCount || waiter < 0)
+        {
+            return applied;
+        }
+        state.Waiters.RemoveAt(waiter);
+        var token = (long)LastToken.GetValue(State)! + 1;
+        LastToken.SetValue(State, token);
+        state.Holders.Add(new LockHolder(sessionId, LockMode.Shared, token, acquire.LeaseTtlMs, State.Clock));
         return applied with { Result = new LockAcquiredResult(token) };
     }
 }

@@ -20,6 +20,10 @@ public sealed class LockCheckerIsNotVacuousTests(ITestOutputHelper output)
         AssertCaught((settings, snapshot) => new GrantWhileHeldMachine(settings, snapshot), "lock safety");
 
     [Fact]
+    public void Semaphore_holder_past_its_max_count_is_caught() =>
+        AssertCaught((settings, snapshot) => new OverfullSemaphoreMachine(settings, snapshot), "more than its max count");
+
+    [Fact]
     public void Token_that_does_not_increase_is_caught() =>
         AssertCaught((settings, snapshot) => new TokenIsSlotMachine(settings, snapshot), "fencing token");
 

@@ -6,9 +6,9 @@ using Command = Coordinator.Core.Consensus.Command;
 namespace Coordinator.Tests.Simulation;
 
 /// <summary>
-/// A client of the lock workload: opens a session, then loops Acquire (wait, sometimes a lease) -> hold -> Release,
-/// sometimes withdrawing while it waits, renewing a lease, closing its session or crashing with it open. Results and
-/// events reach it when the first replica applies them (the gateway's job, not under test here), and it reports any
+/// A client of the lock workload: opens a session, then loops Acquire of a lock or the semaphore (wait, sometimes a
+/// lease) -> hold -> Release, sometimes withdrawing while it waits, renewing a lease, closing its session or
+/// crashing with it open. Results and events reach it when the first replica applies them (the gateway's job, not under test here), and it reports any
 /// answer its own history makes impossible. After the network heals it finishes what it holds or waits for, then stops.
 /// </summary>
 internal sealed class LockClient(int index, LockWorkload workload) : SimClient(index)
@@ -82,7 +82,10 @@ internal sealed class LockClient(int index, LockWorkload workload) : SimClient(i
                 _leaseTtl = random.Chance(0.25) ? random.Between(200, 2000) : null;
                 _granted = _lost = false;
                 var mode = random.Chance(0.5) ? LockMode.Exclusive : LockMode.Shared;
-                return Send(LockClientPhase.Acquiring, new Acquire(_path, mode, Wait: true, _leaseTtl));
+                var acquire = workload.Semaphores.TryGetValue(_path, out var maxCount)
+                    ? new Acquire(_path, LockMode.Shared, Wait: true, _leaseTtl, maxCount)
+                    : new Acquire(_path, mode, Wait: true, _leaseTtl);
+                return Send(LockClientPhase.Acquiring, acquire);
             case LockClientPhase.Waiting when !healed && now >= _withdrawAt:
                 return Send(LockClientPhase.Withdrawing, new Withdraw(_path));
             case LockClientPhase.Holding when _lost:

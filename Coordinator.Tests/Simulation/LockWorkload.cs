@@ -12,11 +12,15 @@ namespace Coordinator.Tests.Simulation;
 /// ticker and session tracker. Checks, on top of the consensus ones: DESIGN §4 invariant 6 on every replica after
 /// every slot, fencing tokens strictly increasing per lock across immediate and queued grants, every replica giving
 /// the same results and events for a slot, retries answered with the first result, and, once the network healed,
-/// every queued acquire resolved (granted, withdrawn or its session ended) within the liveness bound.
+/// every queued acquire resolved (granted, withdrawn or its session ended) within the liveness bound. One path is a
+/// counting semaphore of a max count drawn per run: never more holders than that at any slot on any replica, and
+/// its tokens strictly increase like a lock's.
 /// </summary>
 internal sealed class LockWorkload(Func<StateMachineSettings, byte[]?, LockSimStateMachine>? machineFactory = null) : SimWorkload
 {
     private static readonly string[] AllPaths = ["/locks/a", "/locks/b", "/locks/c"];
+
+    private const string SemaphorePath = "/semaphores/s";
 
     private readonly Func<StateMachineSettings, byte[]?, LockSimStateMachine> _machineFactory =
         machineFactory ?? ((settings, snapshot) => new LockSimStateMachine(settings, snapshot));
@@ -38,6 +42,9 @@ internal sealed class LockWorkload(Func<StateMachineSettings, byte[]?, LockSimSt
 
     public IReadOnlyList<string> Paths { get; private set; } = AllPaths;
 
+    /// <summary>The semaphore paths among <see cref="Paths"/>, with the max count every client asks for.</summary>
+    public IReadOnlyDictionary<string, int> Semaphores { get; private set; } = new Dictionary<string, int>();
+
     public override IReadOnlyDictionary<string, long> Counters => _counters;
 
     public override void Start(ISimHost host)
@@ -48,6 +55,9 @@ internal sealed class LockWorkload(Func<StateMachineSettings, byte[]?, LockSimSt
         Paths = AllPaths[..(int)host.Random.Between(1, AllPaths.Length)];
         _tickInterval = host.Random.Between(200, 1_000);
         host.After(host.Random.Between(1, 100), LeaderDuties);
+        // Max count 1 is a mutex by another road; 2 and 3 keep a queue behind a full semaphore with five clients.
+        Semaphores = new Dictionary<string, int>(StringComparer.Ordinal) { [SemaphorePath] = (int)host.Random.Between(1, 3) };
+        Paths = [.. Paths, SemaphorePath];
     }
 
     public override ISimStateMachine CreateMachine(byte[]? snapshot) => _machineFactory(_settings, snapshot);
@@ -72,7 +82,7 @@ internal sealed class LockWorkload(Func<StateMachineSettings, byte[]?, LockSimSt
     public override void AfterSlot(SimReplica replica, long slot, bool first)
     {
         var machine = (LockSimStateMachine)replica.Machine;
-        if (LockInvariants.Violation(machine.State) is { } unsafeLock)
+        if (LockInvariants.Violation(machine.State, Semaphores) is { } unsafeLock)
         {
             _host.Fail($"lock safety: replica {replica.Id} after slot {slot}: {unsafeLock}");
             return;
@@ -127,7 +137,7 @@ internal sealed class LockWorkload(Func<StateMachineSettings, byte[]?, LockSimSt
             switch (e)
             {
                 case LockGranted granted:
-                    Count("queued grants");
+                    Count(Semaphores.ContainsKey(granted.Path) ? "queued semaphore grants" : "queued grants");
                     CheckToken(granted.Path, granted.Token, slot);
                     if (!_waitingSince.Remove((granted.SessionId, granted.Path)))
                     {
@@ -170,7 +180,7 @@ internal sealed class LockWorkload(Func<StateMachineSettings, byte[]?, LockSimSt
         switch (entry.Transaction, entry.Result)
         {
             case (Acquire acquire, LockAcquiredResult acquired):
-                Count("immediate grants");
+                Count(acquire.MaxCount is null ? "immediate grants" : "immediate semaphore grants");
                 CheckToken(acquire.Path, acquired.Token, slot);
                 break;
             case (Acquire acquire, LockQueuedResult):

@@ -27,6 +27,8 @@ public sealed class BadArgumentReasonTests
         ["lease zero"] = (new Acquire("/l", LockMode.Exclusive, false, 0), $"lease ttl 0 ms is out of range: must be between 1 ms and {Settings.MaxLeaseTtlMs} ms"),
         ["lease too long"] = (new Acquire("/l", LockMode.Shared, true, Settings.MaxLeaseTtlMs + 1), $"lease ttl {Settings.MaxLeaseTtlMs + 1} ms is out of range: must be between 1 ms and {Settings.MaxLeaseTtlMs} ms"),
         ["unknown lock mode"] = (new Acquire("/l", (LockMode)7, false), "lock mode 7 is not a lock mode: must be Exclusive or Shared"),
+        ["semaphore of no permits"] = (new Acquire("/s", LockMode.Shared, true, MaxCount: 0), "semaphore max count 0 is out of range: must be at least 1"),
+        ["semaphore held exclusively"] = (new Acquire("/s", LockMode.Exclusive, true, MaxCount: 2), "a semaphore is held Shared, not Exclusive"),
         ["multi too large"] = (new Multi([.. Enumerable.Repeat<Transaction>(new Check("/", -1), Settings.MaxMultiOps + 1)]), $"multi of {Settings.MaxMultiOps + 1} ops is too large: must be at most {Settings.MaxMultiOps} ops"),
         ["multi without ops"] = (new Multi(null!), "multi ops are missing"),
         ["no transaction"] = (null!, "the command carries no transaction"),

@@ -14,12 +14,37 @@ internal static class LockInvariants
         Assert.True(violation is null, $"{where}: {violation}");
     }
 
-    /// <summary>The first way the machine's locks break invariant 6, or null; a simulation reports it with its seed.</summary>
-    public static string? Violation(CoordinatorStateMachine machine)
+    /// <summary>
+    /// The first way the machine's locks break invariant 6, or null; a simulation reports it with its seed. A
+    /// semaphore may have at most its max count of holders, all shared: <paramref name="semaphores"/> names every
+    /// semaphore path with the count its clients ask for, so a machine that forgot or changed a capacity is caught
+    /// rather than believed (without it, the machine's own capacities are used).
+    /// </summary>
+    public static string? Violation(CoordinatorStateMachine machine, IReadOnlyDictionary<string, int>? semaphores = null)
     {
         foreach (var path in machine.LockPaths())
         {
             var info = machine.GetLock(path)!;
+            var capacity = semaphores is null ? info.Capacity : semaphores.TryGetValue(path, out var count) ? count : null;
+            if (info.Capacity != capacity)
+            {
+                return $"{path} has capacity {info.Capacity?.ToString() ?? "none"}, its clients asked for {capacity?.ToString() ?? "a lock"}";
+            }
+            if (capacity is { } n)
+            {
+                if (info.Holders.Count > n)
+                {
+                    return $"{path} has {info.Holders.Count} holders, more than its max count {n}";
+                }
+                if (info.Holders.Any(h => h.Mode != LockMode.Shared))
+                {
+                    return $"{path} is a semaphore with a {LockMode.Exclusive} holder";
+                }
+                if (info.Holders.Count < n && info.Waiters.Count > 0 && info.DelayedUntil is null)
+                {
+                    return $"{path} has waiters but only {info.Holders.Count} of {n} permits held and no delay";
+                }
+            }
             var exclusive = info.Holders.Count(h => h.Mode == LockMode.Exclusive);
             if (exclusive > 0 && info.Holders.Count > 1)
             {

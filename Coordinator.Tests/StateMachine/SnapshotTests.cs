@@ -1,3 +1,4 @@
+using Coordinator.Core.Consensus;
 using Coordinator.Core.StateMachine;
 using static Coordinator.Tests.StateMachine.Harness;
 
@@ -21,6 +22,9 @@ public sealed class SnapshotTests
         h.Do(2, new SetData("/", Bytes("root")));
         h.Do(1, new Acquire("/l", LockMode.Exclusive, true, 3_000));
         h.Do(2, new Acquire("/l", LockMode.Shared, true));
+        h.Open(3);
+        h.Do(1, new Acquire("/s", LockMode.Shared, true, 4_000, MaxCount: 1));
+        h.Do(3, new Acquire("/s", LockMode.Shared, true, MaxCount: 1));
         return h;
     }
 
@@ -69,6 +73,28 @@ public sealed class SnapshotTests
         Assert.Contains(new NodeDeleted("/t", h.Slot), events);
         Assert.Contains(events, e => e is LockLost { SessionId: 1 });
         Assert.Contains(h.Advance(h.Machine.Settings.LockDelayMs).Events, e => e is LockGranted { SessionId: 2 });
+    }
+
+    /// <summary>
+    /// Format 3, from before semaphores: sessions 1 and 2, session 1 holding /l shared with a 3 s lease and session 2
+    /// queued for it exclusively. Taken from the format-3 writer.
+    /// </summary>
+    private const string FormatThreeSnapshot =
+        "030400000000000000D0430F0000000000D0430F0000000000000000000000000000000000000000000000000000000000D0430F00000000000000000000000000010000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000200000001000000000000001027000007000000000000006C430F00000000000200000000000000010601000000000000000200000000000000102700000E00000000000000D0430F0000000000020000000000000001070100000001000000020000002F6C0001000000010000000000000001010000000000000001B80B0000000000006C430F0000000000010000000200000000000000000000000000";
+
+    [Fact]
+    public void A_format_three_snapshot_restores_its_locks_as_locks_and_is_written_back_as_format_four()
+    {
+        var machine = CoordinatorStateMachine.Restore(Convert.FromHexString(FormatThreeSnapshot));
+        var restored = machine.GetLock("/l")!;
+        Assert.Null(restored.Capacity);
+        Assert.Equal([(1L, LockMode.Shared, 1L)], restored.Holders.Select(x => (x.SessionId, x.Mode, x.Token)));
+        Assert.Equal([new LockWaiter(2, LockMode.Exclusive, null)], restored.Waiters);
+        Assert.Equal(CoordinatorStateMachine.SnapshotFormatVersion, machine.Snapshot()[0]);
+        Assert.Equal(machine.Snapshot(), CoordinatorStateMachine.Restore(machine.Snapshot()).Snapshot());
+
+        var refused = machine.Apply(machine.LastAppliedSlot + 1, SlotTime.Untermed(1_000_500), 1, 3, new Acquire("/l", LockMode.Shared, true, MaxCount: 2));
+        Assert.Equal(new ErrorResult(ErrorCode.BadArguments, "/l is a lock, not a semaphore"), refused.Result);
     }
 
     [Fact]

@@ -26,6 +26,8 @@ public sealed class TransactionCodecTests
         Sync.Instance,
         new Acquire("/lock", LockMode.Shared, true, 10_000),
         new Acquire("/lock", LockMode.Exclusive, false),
+        new Acquire("/sem", LockMode.Shared, true, 10_000, MaxCount: 3),
+        new Acquire("/sem", LockMode.Shared, false, MaxCount: int.MaxValue),
         new Release("/lock"),
         new Withdraw("/lock"),
         new RenewLease("/lock"),
