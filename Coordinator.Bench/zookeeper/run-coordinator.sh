@@ -6,52 +6,18 @@
 # Results are labelled "system": "coordinator-zk" (ZooKeeper's own runs: "zookeeper").
 set -euo pipefail
 
-zk_jar=${ZK_JAR:-/usr/share/java/zookeeper.jar}
-slf4j_binding=${SLF4J_BINDING:-/usr/share/java/slf4j-simple.jar}
-java=${JAVA:-java}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench-common.sh
+source "$here/bench-common.sh"
 service=$here/../../Coordinator.Service/bin/Release/net10.0/Coordinator.Service.dll
 replica_ports=(14101 14102 14103)
 zk_ports=(12281 12282 12283)
 
-for file in "$zk_jar" "$slf4j_binding" "$service"; do
-    [[ -r $file ]] || { echo "missing $file (apt-get install zookeeper libslf4j-java; dotnet build -c Release)" >&2; exit 2; }
-done
-for port in "${replica_ports[@]}" "${zk_ports[@]}"; do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-        echo "port $port on 127.0.0.1 is already in use" >&2
-        exit 2
-    fi
-done
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/coordinator-zk-bench.XXXXXX")
-pids=()
+require_files "apt-get install zookeeper libslf4j-java; dotnet build -c Release" "$zk_jar" "$slf4j_binding" "$service"
+require_free_ports "${replica_ports[@]}" "${zk_ports[@]}"
+start_work coordinator-zk-bench
 replica_pids=()
-cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do
-        kill -KILL "$pid" 2>/dev/null || true
-    done
-    for pid in "${pids[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-in_background() {
-    "$@" &
-    pids+=($!)
-    wait $!
-}
-
-ulimit -n "$(ulimit -Hn)"
-
-in_background "${JAVAC:-javac}" -nowarn -d "$work/classes" -cp "$zk_jar" "$here/ZkBench.java"
-classpath="$zk_jar:$slf4j_binding"
-logging=-Dorg.slf4j.simpleLogger.defaultLogLevel=warn
-client_logging=-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.ClientCnxn=error
+compile_driver "$here"
 
 for id in 1 2 3; do
     {

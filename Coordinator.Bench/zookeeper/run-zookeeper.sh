@@ -5,55 +5,18 @@
 # Every argument goes to ZkBench; README.md beside this script lists the workloads and their options.
 set -euo pipefail
 
-zk_jar=${ZK_JAR:-/usr/share/java/zookeeper.jar}
-slf4j_binding=${SLF4J_BINDING:-/usr/share/java/slf4j-simple.jar}
-java=${JAVA:-java}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench-common.sh
+source "$here/bench-common.sh"
 client_ports=(12181 12182 12183)
 quorum_ports=(12888 12889 12890)
 election_ports=(13888 13889 13890)
 
-for file in "$zk_jar" "$slf4j_binding"; do
-    [[ -r $file ]] || { echo "missing $file (apt-get install zookeeper libslf4j-java)" >&2; exit 2; }
-done
-for port in "${client_ports[@]}" "${quorum_ports[@]}" "${election_ports[@]}"; do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-        echo "port $port on 127.0.0.1 is already in use" >&2
-        exit 2
-    fi
-done
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/zk-bench.XXXXXX")
-pids=()
+require_files "apt-get install zookeeper libslf4j-java" "$zk_jar" "$slf4j_binding"
+require_free_ports "${client_ports[@]}" "${quorum_ports[@]}" "${election_ports[@]}"
+start_work zk-bench
 server_pids=()
-cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do
-        kill -KILL "$pid" 2>/dev/null || true
-    done
-    for pid in "${pids[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-# Foreground commands would hold a signal's trap until they end; waiting on a background job does not.
-in_background() {
-    "$@" &
-    pids+=($!)
-    wait $!
-}
-
-# The sessions workload holds thousands of sockets per JVM.
-ulimit -n "$(ulimit -Hn)"
-
-in_background "${JAVAC:-javac}" -nowarn -d "$work/classes" -cp "$zk_jar" "$here/ZkBench.java"
-classpath="$zk_jar:$slf4j_binding"
-logging=-Dorg.slf4j.simpleLogger.defaultLogLevel=warn
-# A client closing its session logs a WARN with a stack trace per session; errors still show.
-client_logging=-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.ClientCnxn=error
+compile_driver "$here"
 
 for id in 1 2 3; do
     mkdir -p "$work/s$id/data" "$work/s$id/log"
