@@ -16,6 +16,16 @@ internal sealed record PaxosOptions
     /// <summary>A follower that hears no leader for this long plus a random jitter of up to the same again starts an election.</summary>
     public long ElectionTimeout { get; init; } = 300;
 
+    /// <summary>
+    /// A leader that has not heard a majority answer its ballot for this long steps down (check-quorum): the longest a
+    /// follower waits before it asks for pre-votes, an election timeout and its whole jitter. A leader that gave up
+    /// sooner than its followers would give up on it deposed itself whenever one follower of two stalled for an
+    /// election timeout (installing a snapshot of hundreds of MB, a starved thread pool), which the fault harness saw
+    /// keep a two-survivor cluster from finishing a catch-up; giving up later only lengthens, by up to an election
+    /// timeout, the stall of clients attached to a leader cut off from its majority, which can commit nothing anyway.
+    /// </summary>
+    public long CheckQuorumTimeout => 2 * ElectionTimeout;
+
     /// <summary>How long an unanswered Prepare or Accept waits before it is sent again to the replicas that did not answer.</summary>
     public long RetransmitInterval { get; init; } = 100;
 

@@ -14,7 +14,7 @@ namespace Coordinator.Core.Consensus;
 /// Before it raises its ballot, a follower asks every replica whether it would promise the next one; a replica that
 /// heard a leader within the election timeout, or leads, says no, and without a majority of yeses the follower tries
 /// again later with the same ballot. A leader that has not heard a majority answer its ballot (Accepted, or the
-/// LeaderCheckAck of a check it sends when the log is idle) for an election timeout steps down, so the majority's
+/// LeaderCheckAck of a check it sends when the log is idle) for twice an election timeout steps down, so the majority's
 /// silence towards a leader they can no longer hear is soon the truth, and their pre-votes succeed.
 /// </remarks>
 internal sealed class Proposer
@@ -116,7 +116,7 @@ internal sealed class Proposer
                 break;
             case ProposerRole.Leader:
                 var quorumAnsweredAt = _options.PreVoteAndCheckQuorum ? QuorumAnsweredAt(now) : now;
-                if (now - quorumAnsweredAt >= _options.ElectionTimeout)
+                if (now - quorumAnsweredAt >= _options.CheckQuorumTimeout)
                 {
                     StepDown(now, 0);
                     break;
