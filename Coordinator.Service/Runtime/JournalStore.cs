@@ -3,6 +3,7 @@ using Akka.Persistence.Sql.Config;
 using LinqToDB;
 using Akka.Configuration;
 using Microsoft.Data.Sqlite;
+using Coordinator.Service.Persistence;
 using Npgsql;
 using System.Data.Common;
 using System.Globalization;
@@ -17,6 +18,7 @@ internal static class JournalStore
 {
     private const string JournalPluginId = "akka.persistence.journal.sql";
     private const string SnapshotPluginId = "akka.persistence.snapshot-store.sql";
+    private const string FileSnapshotPluginId = "akka.persistence.snapshot-store.files";
 
     public static async Task CheckAsync(StorageSettings storage, CancellationToken cancellationToken)
     {
@@ -25,8 +27,8 @@ internal static class JournalStore
             switch (storage.Provider)
             {
                 case StorageProvider.Sqlite:
-                    await CheckSqliteAsync(storage.SqlitePath, cancellationToken, forSnapshots: false);
-                    await CheckSqliteAsync(storage.SqliteSnapshotPath, cancellationToken, forSnapshots: true);
+                    await CheckSqliteAsync(storage.SqlitePath, cancellationToken);
+                    Directory.CreateDirectory(storage.SqliteSnapshotDirectory);
                     break;
                 case StorageProvider.Postgres:
                     await using (var connection = new NpgsqlConnection(storage.PostgresConnectionString))
@@ -54,7 +56,7 @@ internal static class JournalStore
             {
                 case StorageProvider.Sqlite:
                     var (lowest, highest) = await ReadSqliteAsync(storage.SqlitePath, connection => JournalRangeAsync(connection, persistenceId, cancellationToken), (0L, 0L));
-                    var snapshot = await ReadSqliteAsync(storage.SqliteSnapshotPath, connection => HighestSnapshotAsync(connection, persistenceId, cancellationToken), null);
+                    var snapshot = SnapshotFile.List(storage.SqliteSnapshotDirectory, persistenceId).FirstOrDefault()?.Metadata.SequenceNr;
                     return new StoredHistory(lowest, highest, snapshot);
                 default:
                     await using (var connection = new NpgsqlConnection(storage.PostgresConnectionString))
@@ -72,8 +74,8 @@ internal static class JournalStore
     }
 
     /// <summary>
-    /// For SQLite, the connection settings the journal and snapshot store open every connection with (see
-    /// <see cref="SqliteBusyTimeout"/>); PostgreSQL needs nothing beyond its HOCON.
+    /// For SQLite, the connection settings the journal opens every connection with (see <see cref="SqliteBusyTimeout"/>);
+    /// PostgreSQL needs nothing beyond its HOCON.
     /// </summary>
     public static Setup? PersistenceSetup(StorageSettings storage)
     {
@@ -83,7 +85,6 @@ internal static class JournalStore
         }
         var setup = new MultiDataOptionsSetup();
         setup.AddDataOptions(JournalPluginId, SqliteOptions(storage.SqlitePath));
-        setup.AddDataOptions(SnapshotPluginId, SqliteOptions(storage.SqliteSnapshotPath));
         return setup;
     }
 
@@ -93,11 +94,10 @@ internal static class JournalStore
 
     public static Config PersistenceConfig(StorageSettings storage)
     {
-        var (journal, snapshots, provider) = storage.Provider switch
-        {
-            StorageProvider.Sqlite => (SqliteConnectionString(storage.SqlitePath), SqliteConnectionString(storage.SqliteSnapshotPath), ProviderName.SQLiteMS),
-            _ => (storage.PostgresConnectionString, storage.PostgresConnectionString, "PostgreSQL.15"),
-        };
+        var sqlite = storage.Provider == StorageProvider.Sqlite;
+        var (journal, provider) = sqlite
+            ? (SqliteConnectionString(storage.SqlitePath), ProviderName.SQLiteMS)
+            : (storage.PostgresConnectionString, "PostgreSQL.15");
         return ConfigurationFactory.ParseString($$"""
             coordinator.snapshot-dispatcher {
               type = ForkJoinDispatcher
@@ -113,16 +113,23 @@ internal static class JournalStore
                   auto-initialize = on
                   # SQLite has one writer at a time: concurrent journal writers only queue on its lock, so one
                   # writer stream batching whatever piled up meanwhile is both faster and free of lock waits.
-                  parallelism = {{(storage.Provider == StorageProvider.Sqlite ? 1 : 3)}}
+                  parallelism = {{(sqlite ? 1 : 3)}}
                 }
               }
               snapshot-store {
-                plugin = "{{SnapshotPluginId}}"
-                sql {
-                  # A thread of its own: writing a snapshot of hundreds of MB holds it for seconds.
+                plugin = "{{(sqlite ? FileSnapshotPluginId : SnapshotPluginId)}}"
+                # A thread of its own: writing a snapshot of hundreds of MB holds it for seconds.
+                files {
+                  class = "{{typeof(FileSnapshotStore).AssemblyQualifiedName}}"
                   plugin-dispatcher = "coordinator.snapshot-dispatcher"
-                  connection-string = {{Quote(snapshots)}}
-                  provider-name = "{{provider}}"
+                  # Akka's 20 s default would report a save of hundreds of MB on a slow disk as failed while it goes on.
+                  circuit-breaker.call-timeout = 120s
+                  dir = {{Quote(sqlite ? storage.SqliteSnapshotDirectory : "")}}
+                }
+                sql {
+                  plugin-dispatcher = "coordinator.snapshot-dispatcher"
+                  connection-string = {{Quote(storage.PostgresConnectionString)}}
+                  provider-name = "PostgreSQL.15"
                   auto-initialize = on
                 }
               }
@@ -185,15 +192,8 @@ internal static class JournalStore
         return command;
     }
 
-    /// <summary>
-    /// Checks a SQLite file and sets it up. The journal: quick_check, then WAL (small commits, one fsync each). The
-    /// snapshots: no quick_check, which would read hundreds of MB before every start (a damaged snapshot fails the
-    /// replica's recovery with SQLite's own error anyway); 64 KiB pages and a rollback journal, since a snapshot is one
-    /// blob of hundreds of MB, which SQLite reads and writes page by page through an overflow chain: measured for
-    /// 271 MB, 4 KiB pages in WAL took 11-17 s to write and 8.7 s to read, 64 KiB pages with a rollback journal 4-5 s
-    /// and 1.4 s (a loaded 2-core machine).
-    /// </summary>
-    private static async Task CheckSqliteAsync(string path, CancellationToken cancellationToken, bool forSnapshots)
+    /// <summary>Checks the journal's SQLite file (quick_check) and sets it to WAL (small commits, one fsync each).</summary>
+    private static async Task CheckSqliteAsync(string path, CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null)
@@ -202,14 +202,6 @@ internal static class JournalStore
         }
         await using var connection = new SqliteConnection($"Data Source={Path.GetFullPath(path)}");
         await connection.OpenAsync(cancellationToken);
-        if (forSnapshots)
-        {
-            // The page size holds from the first page written: setting user_version writes it, on a new file.
-            await using var pages = connection.CreateCommand();
-            pages.CommandText = $"PRAGMA page_size = {SnapshotPageBytes}; PRAGMA user_version = 1";
-            await pages.ExecuteNonQueryAsync(cancellationToken);
-            return;
-        }
         await using var check = connection.CreateCommand();
         check.CommandText = "PRAGMA quick_check";
         var verdict = (string?)await check.ExecuteScalarAsync(cancellationToken);
@@ -222,8 +214,6 @@ internal static class JournalStore
         wal.CommandText = "PRAGMA journal_mode=WAL";
         await wal.ExecuteScalarAsync(cancellationToken);
     }
-
-    private const int SnapshotPageBytes = 65536;
 
     private static string SqliteConnectionString(string path) => $"Data Source={Path.GetFullPath(path)}";
 

@@ -493,6 +493,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
                 _stateMachineBelow = snapshot.AppliedBelow;
                 _lastAppliedTimestamp = snapshot.LastTimestamp;
                 _snapshotsInstalled++;
+                _snapshotSchedule.PeerStateInstalled();
                 break;
         }
     }

@@ -11,6 +11,7 @@ using Coordinator.Client;
 using Coordinator.Service.FaultInjection;
 using Coordinator.Service.Gateway;
 using Coordinator.Service.Operations;
+using Coordinator.Service.Persistence;
 using Coordinator.Service.ZooKeeper;
 
 namespace Coordinator.Service.Runtime;
@@ -83,6 +84,11 @@ internal sealed class ReplicaHost : IAsyncDisposable
         var directoryLock = DataDirectoryLock.Take(settings.DataDir, settings.ReplicaId);
         try
         {
+            if (settings.Storage.Provider == StorageProvider.Sqlite
+                && await LegacySnapshotMigration.MoveAsync(settings.Storage.LegacySqliteSnapshotPath, settings.Storage.SqliteSnapshotDirectory, cancellationToken) is > 0 and var moved)
+            {
+                Console.WriteLine($"replica {settings.ReplicaId}: moved {moved} snapshot(s) from {settings.Storage.LegacySqliteSnapshotPath} to {settings.Storage.SqliteSnapshotDirectory}");
+            }
             var seeded = restore is not null && await BackupRestore.SeedAsync(settings, resolved, restore, cancellationToken);
             var host = await StartLockedAsync(settings, resolved, stateMachineFactory, directoryLock, monitoring, zooKeeper, tlsSetup, cancellationToken);
             host.SeededFromBackup = seeded;

@@ -9,20 +9,23 @@ internal enum StorageProvider
 }
 
 /// <summary>
-/// Where a replica's journal and snapshots live: two SQLite files (the journal, and its snapshots beside it), or a
-/// PostgreSQL database.
+/// Where a replica's journal and snapshots live: a SQLite file for the journal and a directory of snapshot files beside
+/// it, or a PostgreSQL database for both.
 /// </summary>
 internal sealed record StorageSettings(StorageProvider Provider, string SqlitePath, string PostgresConnectionString)
 {
     public const string Path = "coordinator.storage";
 
     /// <summary>
-    /// The SQLite file of the snapshots: its own, since SQLite lets one writer at a time into a file, and a snapshot of
-    /// hundreds of MB in the journal's file held back every vote for as long as it took to write.
+    /// The directory of the snapshot files beside a SQLite journal (<c>replica-&lt;id&gt;.snapshots</c>): snapshots of
+    /// hundreds of MB are written and read as plain files, at the disk's speed, and never hold the journal's one writer.
     /// </summary>
-    public string SqliteSnapshotPath => SqlitePath.EndsWith(".db", StringComparison.Ordinal)
-        ? SqlitePath[..^".db".Length] + ".snapshots.db"
-        : SqlitePath + ".snapshots";
+    public string SqliteSnapshotDirectory => WithoutDb(SqlitePath) + ".snapshots";
+
+    /// <summary>Where an earlier version kept the snapshots, in a SQLite file of their own; moved once, at startup.</summary>
+    public string LegacySqliteSnapshotPath => WithoutDb(SqlitePath) + ".snapshots.db";
+
+    private static string WithoutDb(string path) => path.EndsWith(".db", StringComparison.Ordinal) ? path[..^".db".Length] : path;
 
     /// <summary>Reads <c>coordinator.storage</c>; an empty sqlite-path means <paramref name="defaultSqlitePath"/>.</summary>
     /// <exception cref="ConfigurationException">A key is missing or invalid.</exception>

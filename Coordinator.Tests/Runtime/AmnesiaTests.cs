@@ -1,4 +1,5 @@
 using Coordinator.Client;
+using Coordinator.Service.Runtime;
 using Coordinator.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -60,7 +61,7 @@ public sealed class AmnesiaTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The snapshots sit in a file of their own beside the journal: losing that file alone, after the journal was
+    /// The snapshots sit in a directory of their own beside the journal: losing it alone, after the journal was
     /// compacted below its snapshot, loses the state and the promises that snapshot held.
     /// </summary>
     [Fact]
@@ -79,13 +80,18 @@ public sealed class AmnesiaTests(ITestOutputHelper output)
                     await client.CreateAsync($"/n{i}", [1]);
                 }
             }
+            // The replica logs the compaction when it asks the journal for it: wait until the journal has done it.
+            var journal = Path.Combine(directory.Path, "data", "replica-3.db");
             var deadline = DateTime.UtcNow + Within;
-            while (!processes[3].Log().Contains("journal compacted") && DateTime.UtcNow < deadline)
+            while (JournalLowest(journal) <= 1 && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(100);
             }
             processes[3].Kill();
-            LoseJournal(Path.Combine(directory.Path, "data", "replica-3.snapshots.db"), "deleted");
+            Assert.True(JournalLowest(journal) > 1, "replica 3's journal was never compacted");
+            var snapshots = Path.Combine(directory.Path, "data", "replica-3.snapshots");
+            Assert.NotEmpty(Directory.GetFiles(snapshots, "snapshot-*", SearchOption.AllDirectories));
+            Directory.Delete(snapshots, recursive: true);
 
             processes[3] = ReplicaProcess.Start(configPath, 3, directory.Path);
             await processes[3].WaitForExitAsync(Within);
@@ -139,6 +145,20 @@ public sealed class AmnesiaTests(ITestOutputHelper output)
         Assert.NotEqual(0, second.ExitCode);
         Assert.Contains("could not open", second.Log());
         Assert.False(first.HasExited);
+    }
+
+    private static long JournalLowest(string journal)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={journal};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var lowest = connection.CreateCommand();
+        lowest.CommandText = "SELECT count(*) FROM sqlite_master WHERE name = 'journal'";
+        if (Convert.ToInt64(lowest.ExecuteScalar()) == 0)
+        {
+            return 0;
+        }
+        lowest.CommandText = $"SELECT coalesce(min(sequence_number), 0) FROM journal WHERE persistence_id = '{ReplicaActor.PersistenceIdOf(3)}'";
+        return Convert.ToInt64(lowest.ExecuteScalar());
     }
 
     private static void LoseJournal(string journal, string loss)

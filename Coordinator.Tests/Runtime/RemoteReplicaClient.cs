@@ -27,11 +27,13 @@ internal sealed class RemoteReplicaClient : IAsyncDisposable
         _system = ActorSystem.Create("test-client", config);
     }
 
-    public async Task<ReplicaStatus?> StatusAsync(int id)
+    public Task<ReplicaStatus?> StatusAsync(int id) => StatusAsync(id, TimeSpan.FromSeconds(1));
+
+    public async Task<ReplicaStatus?> StatusAsync(int id, TimeSpan timeout)
     {
         try
         {
-            return await Replica(id).Ask<ReplicaStatus>(StatusRequest.Instance, TimeSpan.FromSeconds(1));
+            return await Replica(id).Ask<ReplicaStatus>(StatusRequest.Instance, timeout);
         }
         catch (AskTimeoutException)
         {
@@ -48,12 +50,11 @@ internal sealed class RemoteReplicaClient : IAsyncDisposable
         var deadline = DateTime.UtcNow + within;
         while (DateTime.UtcNow < deadline)
         {
-            foreach (var id in candidates)
+            // All at once, briefly: a replica still starting would otherwise hold up noticing the others for its timeout.
+            var statuses = await Task.WhenAll(candidates.Select(id => StatusAsync(id, TimeSpan.FromMilliseconds(250))));
+            if (statuses.FirstOrDefault(status => status is { Role: ProposerRole.Leader }) is { } leader)
             {
-                if (await StatusAsync(id) is { Role: ProposerRole.Leader } status)
-                {
-                    return status;
-                }
+                return leader;
             }
             await Task.Delay(20);
         }

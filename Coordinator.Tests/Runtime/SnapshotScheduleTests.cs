@@ -18,6 +18,20 @@ public sealed class SnapshotScheduleTests
         Assert.False(schedules[2].IsDue(899, 89_999));
     }
 
+    [Fact]
+    public void A_peers_installed_state_is_due_at_once_and_only_until_it_is_taken()
+    {
+        var schedule = new SnapshotSchedule(900, 90_000, 1, 3);
+        Assert.False(schedule.IsDue(0, 0));
+
+        schedule.PeerStateInstalled();
+        Assert.True(schedule.IsDue(0, 0));
+
+        schedule.Taken();
+        Assert.False(schedule.IsDue(0, 0));
+        Assert.True(schedule.IsDue(900, 0));
+    }
+
     private static long FirstDueSlot(SnapshotSchedule schedule, long bytesPerSlot)
     {
         var slot = 1L;
