@@ -157,6 +157,10 @@ internal static class WatchFanoutBench
             Round latest;
             lock (_rounds)
             {
+                if (_rounds.Count == 0)
+                {
+                    return 0;
+                }
                 latest = _rounds[^1];
             }
             await Task.WhenAny(latest.Done.Task, Task.Delay(grace));

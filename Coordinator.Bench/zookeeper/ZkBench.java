@@ -486,6 +486,9 @@ public final class ZkBench {
         long missedAfter(long grace) throws InterruptedException {
             Round latest;
             synchronized (this) {
+                if (rounds.isEmpty()) {
+                    return 0;
+                }
                 latest = rounds.get(rounds.size() - 1);
             }
             latest.done.await(grace, TimeUnit.NANOSECONDS);
