@@ -64,7 +64,8 @@ internal sealed class BenchClients : IAsyncDisposable
         await Task.WhenAll(Clients.Where(client => client is not null).Select(client => client.DisposeAsync().AsTask()));
     }
 
-    private static async Task IgnoreExisting(Task create)
+    /// <summary>A create that found its node already there did what was wanted (a rerun against <c>--servers</c>).</summary>
+    public static async Task IgnoreExisting(Task create)
     {
         try
         {

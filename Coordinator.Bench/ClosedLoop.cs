@@ -10,12 +10,16 @@ namespace Coordinator.Bench;
 /// </summary>
 internal static class ClosedLoop
 {
+    /// <param name="clock">
+    /// Started here when not given; a workload that times other things against the same window (events arriving
+    /// inside it) passes its own, and the warm-up starts when it started.
+    /// </param>
     public static async Task<LoopResult> RunAsync(
-        int lanes, BenchOptions options, Func<int, Random, Task> request)
+        int lanes, BenchOptions options, Func<int, Random, Task> request, Stopwatch? clock = null)
     {
         var latencies = new LatencyRecorder();
         var errors = 0;
-        var clock = Stopwatch.StartNew();
+        clock ??= Stopwatch.StartNew();
         var windowEnd = options.Warmup + options.Duration;
         await Task.WhenAll(Enumerable.Range(0, lanes).Select(lane => Task.Run(async () =>
         {

@@ -13,6 +13,8 @@ internal static class Program
         ["syncread"] = KeyValueBench.SyncRead,
         ["failover"] = FailoverBench.Run,
         ["watch"] = WatchBench.Run,
+        ["watch-fanout"] = WatchFanoutBench.Run,
+        ["watch-recursive"] = WatchRecursiveBench.Run,
         ["lock"] = LockBench.Run,
         ["sessions"] = SessionsBench.Run,
         ["cluster"] = ClusterBench.Run,
@@ -37,4 +39,7 @@ internal static class Program
         var index = Array.IndexOf(args, flag);
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
+
+    internal static int IntArg(string[] args, string flag, int fallback) =>
+        int.Parse(ArgValue(args, flag) ?? fallback.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
 }

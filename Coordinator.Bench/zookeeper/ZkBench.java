@@ -27,10 +27,14 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Version;
@@ -96,10 +100,12 @@ public final class ZkBench {
             });
             case "failover" -> bench.failover();
             case "watch" -> bench.watch();
+            case "watch-fanout" -> bench.watchFanout();
+            case "watch-recursive" -> bench.watchRecursive();
             case "lock" -> bench.lock();
             case "sessions" -> bench.sessions();
             default -> throw new IllegalArgumentException(
-                    "usage: --workload write|read|syncread|failover|watch|lock|sessions [--clients N] [--warmup S] "
+                    "usage: --workload write|read|syncread|failover|watch|watch-fanout|watch-recursive|lock|sessions [--clients N] [--warmup S] "
                             + "[--duration S] [--seed N] [--json FILE] (got '" + bench.workload + "')");
         };
         // --system names what the servers are: the same driver also runs against Coordinator's ZooKeeper port.
@@ -136,6 +142,10 @@ public final class ZkBench {
         boolean counts(long issued, long completed) {
             return issued >= start && completed <= end;
         }
+
+        boolean contains(long time) {
+            return time >= start && time <= end;
+        }
     }
 
     private Result closedLoop(int defaultClients, Operation operation) throws Exception {
@@ -149,8 +159,16 @@ public final class ZkBench {
 
     /** Starts every lane, runs {@code during} (if any) on this thread, and waits until every lane stopped issuing. */
     private Window runLanes(List<Lane> lanes, Operation operation, Consumer<Window> during) throws InterruptedException {
+        return runLanes(lanes, operation, during, windowFromNow());
+    }
+
+    /** The warm-up starts now, the measured window follows it. */
+    private Window windowFromNow() {
         var begin = System.nanoTime();
-        var window = new Window(begin + seconds(warmupSeconds), begin + seconds(warmupSeconds + durationSeconds));
+        return new Window(begin + seconds(warmupSeconds), begin + seconds(warmupSeconds + durationSeconds));
+    }
+
+    private Window runLanes(List<Lane> lanes, Operation operation, Consumer<Window> during, Window window) throws InterruptedException {
         var finished = new CountDownLatch(lanes.size());
         for (var lane : lanes) {
             issueNext(lane, operation, window, finished);
@@ -361,6 +379,284 @@ public final class ZkBench {
             var result = new Result(workload, 2, (System.nanoTime() - measureFrom) / (double) NANOS_PER_SECOND, latencies, errors);
             result.extra.put("samples", samples);
             return result;
+        }
+    }
+
+    // ---- watch fan-out ----
+
+    /**
+     * {@code --watchers} persistent watches ({@code addWatch PERSISTENT}) on one node, watcher j on session
+     * j mod {@code --sessions}, session i on server i mod 3; a setter on server 1 sets the node, waits until every
+     * watcher has its event, pauses {@code --pause-ms} and sets again. Latency = set issue -> the last watcher's event.
+     */
+    private Result watchFanout() throws Exception {
+        var watchers = intOption("--watchers", 1000);
+        var sessions = intOption("--sessions", 100);
+        var sets = intOption("--sets", 500);
+        var pauseMs = intOption("--pause-ms", 10);
+        var path = "/bench-fanout";
+        try (var setter = connect(List.of(servers.get(0)))) {
+            createIgnoringExisting(setter, path);
+            var lanes = connectLanes(sessions, false);
+            var rounds = new FanoutRounds(watchers);
+            for (var w = 0; w < watchers; w++) {
+                // the n-th event a watcher sees is the n-th set's: only the setter changes the node
+                var seen = new AtomicInteger();
+                Watcher watcher = event -> {
+                    if (event.getType() == Watcher.Event.EventType.NodeDataChanged) {
+                        rounds.arrived(seen.incrementAndGet(), System.nanoTime());
+                    }
+                };
+                lanes.get(w % sessions).zk.addWatch(path, watcher, AddWatchMode.PERSISTENT);
+            }
+            var last = new Longs();
+            var first = new Longs();
+            var acknowledged = new Longs();
+            long incomplete = 0;
+            var measureFrom = System.nanoTime() + seconds(warmupSeconds);
+            var measured = 0;
+            while (measured < sets) {
+                var counted = System.nanoTime() >= measureFrom;
+                var round = rounds.begin(System.nanoTime());
+                setter.setData(path, VALUE, -1);
+                var acked = System.nanoTime();
+                var complete = round.done.await(10, TimeUnit.SECONDS);
+                if (counted) {
+                    measured++;
+                    acknowledged.add(acked - round.sent);
+                    if (complete) {
+                        last.add(round.last - round.sent);
+                        first.add(round.first - round.sent);
+                    } else {
+                        incomplete++;
+                    }
+                }
+                Thread.sleep(pauseMs);
+            }
+            var durationSeconds = (System.nanoTime() - measureFrom) / (double) NANOS_PER_SECOND;
+            // late events of a set that timed out still count as delivered
+            var missed = rounds.missedAfter(seconds(10));
+            closeAll(lanes);
+            var result = new Result(workload, sessions, durationSeconds, last, incomplete);
+            result.extra.put("watchers", watchers);
+            result.extra.put("sessions", sessions);
+            result.extra.put("watch", "persistent");
+            result.extra.put("sets", measured);
+            result.extra.put("first_event_p50_ms", new Percentiles(first).at(0.50));
+            result.extra.put("set_p50_ms", new Percentiles(acknowledged).at(0.50));
+            result.extra.put("missed_events", missed);
+            result.extra.put("unexpected_events", rounds.unexpected());
+            return result;
+        }
+    }
+
+    /** One round per set: when it was sent, and when its first and last watcher's events arrived. */
+    private static final class FanoutRounds {
+        private final int watchers;
+        private final List<Round> rounds = new ArrayList<>();
+        private long unexpected;
+
+        FanoutRounds(int watchers) {
+            this.watchers = watchers;
+        }
+
+        synchronized Round begin(long sent) {
+            var round = new Round(sent, watchers);
+            rounds.add(round);
+            return round;
+        }
+
+        /** A watcher's {@code n}-th event, 1-based. */
+        synchronized void arrived(int n, long time) {
+            if (n > rounds.size()) {
+                unexpected++;
+                return;
+            }
+            var round = rounds.get(n - 1);
+            if (round.remaining == watchers) {
+                round.first = time;
+            }
+            round.last = time;
+            if (--round.remaining == 0) {
+                round.done.countDown();
+            }
+        }
+
+        /** Events still missing once the last set had {@code grace} nanoseconds to arrive. */
+        long missedAfter(long grace) throws InterruptedException {
+            Round latest;
+            synchronized (this) {
+                if (rounds.isEmpty()) {
+                    return 0;
+                }
+                latest = rounds.get(rounds.size() - 1);
+            }
+            latest.done.await(grace, TimeUnit.NANOSECONDS);
+            synchronized (this) {
+                return rounds.stream().mapToLong(round -> round.remaining).sum();
+            }
+        }
+
+        synchronized long unexpected() {
+            return unexpected;
+        }
+
+        static final class Round {
+            final long sent;
+            final CountDownLatch done = new CountDownLatch(1);
+            int remaining;
+            long first;
+            long last;
+
+            Round(long sent, int watchers) {
+                this.sent = sent;
+                this.remaining = watchers;
+            }
+        }
+    }
+
+    // ---- recursive watches under a write load ----
+
+    /**
+     * {@code --watchers} sessions (session i on server i mod 3) each with one persistent recursive watch
+     * ({@code addWatch PERSISTENT_RECURSIVE}) on /bench-rwatch, while {@code --clients} writer sessions set its
+     * {@code --keys} children in a closed loop. Counts the events delivered inside the measured window and, once the
+     * writers stopped and the watchers drained, every watcher's events per child against the acknowledged writes.
+     */
+    private Result watchRecursive() throws Exception {
+        var watchers = intOption("--watchers", 100);
+        var clients = intOption("--clients", 16);
+        var keys = intOption("--keys", 100);
+        var root = "/bench-rwatch";
+        var paths = new String[keys];
+        var keyIndex = new HashMap<String, Integer>();
+        for (var k = 0; k < keys; k++) {
+            paths[k] = String.format("%s/k%04d", root, k);
+            keyIndex.put(paths[k], k);
+        }
+        try (var setup = connect(List.of(servers.get(0)))) {
+            createIgnoringExisting(setup, root);
+            for (var path : paths) {
+                createIgnoringExisting(setup, path);
+            }
+        }
+        var watcherLanes = connectLanes(watchers, false);
+        var writerLanes = connectLanes(clients, false);
+        var tallies = new ArrayList<Tally>();
+        // set just before the writers start; the watchers' event threads read it
+        var window = new AtomicReference<Window>();
+        for (var lane : watcherLanes) {
+            var tally = new Tally(keys);
+            tallies.add(tally);
+            lane.zk.addWatch(root, event -> {
+                var time = System.nanoTime();
+                var key = event.getType() == Watcher.Event.EventType.NodeDataChanged ? keyIndex.get(event.getPath()) : null;
+                if (key != null) {
+                    var measured = window.get();
+                    tally.arrived(key, measured != null && measured.contains(time));
+                }
+            }, AddWatchMode.PERSISTENT_RECURSIVE);
+        }
+        var acked = new AtomicLongArray(keys);
+        var unacked = new AtomicLong();
+        Operation write = (lane, done) -> {
+            var key = lane.random.nextInt(keys);
+            lane.zk.setData(paths[key], VALUE, -1, (rc, path, ctx, stat) -> {
+                if (rc == KeeperException.Code.OK.intValue()) {
+                    acked.incrementAndGet(key);
+                } else {
+                    unacked.incrementAndGet();
+                }
+                done.accept(rc);
+            }, null);
+        };
+        window.set(windowFromNow());
+        runLanes(writerLanes, write, null, window.get());
+        var writersDone = System.nanoTime();
+        long expectedPerWatcher = 0;
+        for (var k = 0; k < keys; k++) {
+            expectedPerWatcher += acked.get(k);
+        }
+        var drainedAt = drain(tallies, expectedPerWatcher);
+        var result = closedLoopResult(clients, writerLanes, window.get());
+        long missed = 0;
+        long duplicate = 0;
+        long received = 0;
+        long inWindow = 0;
+        for (var tally : tallies) {
+            for (var k = 0; k < keys; k++) {
+                var difference = tally.perKey.get(k) - acked.get(k);
+                missed += Math.max(0, -difference);
+                duplicate += Math.max(0, difference);
+            }
+            received += tally.total.get();
+            inWindow += tally.inWindow.get();
+        }
+        closeAll(watcherLanes);
+        closeAll(writerLanes);
+        result.extra.put("watchers", watchers);
+        result.extra.put("keys", keys);
+        result.extra.put("watch", "persistent-recursive");
+        result.extra.put("writes_per_sec", result.ops / result.durationSeconds);
+        result.extra.put("events_per_sec", inWindow / result.durationSeconds);
+        result.extra.put("events_in_window", inWindow);
+        result.extra.put("acknowledged_writes", expectedPerWatcher);
+        result.extra.put("unacknowledged_writes", unacked.get());
+        result.extra.put("expected_events", expectedPerWatcher * watchers);
+        result.extra.put("received_events", received);
+        result.extra.put("missed_events", missed);
+        result.extra.put("duplicate_events", duplicate);
+        result.extra.put("drain_ms", drainedAt < 0 ? null : Math.max(0, drainedAt - writersDone) / 1e6);
+        return result;
+    }
+
+    /**
+     * Waits until every watcher has at least {@code expected} events (then half a second more for duplicates),
+     * or until no event arrived for 5 s (at most 60 s); returns when the last watcher got there, or -1.
+     */
+    private static long drain(List<Tally> tallies, long expected) throws InterruptedException {
+        var started = System.nanoTime();
+        var lastTotal = -1L;
+        var lastChange = started;
+        while (true) {
+            var now = System.nanoTime();
+            long total = 0;
+            var complete = true;
+            for (var tally : tallies) {
+                var received = tally.total.get();
+                total += received;
+                complete &= received >= expected;
+            }
+            if (complete) {
+                Thread.sleep(500);
+                return now;
+            }
+            if (total != lastTotal) {
+                lastTotal = total;
+                lastChange = now;
+            } else if (now - lastChange > seconds(5) || now - started > seconds(60)) {
+                return -1;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** One recursive watcher's events, per child; written by its session's event thread. */
+    private static final class Tally {
+        final AtomicLongArray perKey;
+        final AtomicLong total = new AtomicLong();
+        final AtomicLong inWindow = new AtomicLong();
+
+        Tally(int keys) {
+            perKey = new AtomicLongArray(keys);
+        }
+
+        void arrived(int key, boolean counted) {
+            perKey.incrementAndGet(key);
+            total.incrementAndGet();
+            if (counted) {
+                inWindow.incrementAndGet();
+            }
         }
     }
 
@@ -873,6 +1169,10 @@ public final class ZkBench {
             options.put(args[i], args[i + 1]);
         }
         return options;
+    }
+
+    private int intOption(String name, int fallback) {
+        return Integer.parseInt(options.getOrDefault(name, Integer.toString(fallback)));
     }
 
     private static String required(Map<String, String> options, String name) {
