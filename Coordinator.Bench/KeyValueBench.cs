@@ -4,11 +4,21 @@ namespace Coordinator.Bench;
 
 /// <summary>
 /// <c>write</c> (setData of 100 bytes, through the leader's log), <c>read</c> (getData from the client's own replica)
-/// and <c>syncread</c> (sync then getData: a linearizable read) on 1,000 keys chosen uniformly at random.
+/// and <c>syncread</c> (sync then getData: a linearizable read) on 1,000 keys chosen uniformly at random. <c>write
+/// --budget</c> also breaks each write down by stage (<see cref="WriteBudget"/>).
 /// </summary>
 internal static class KeyValueBench
 {
-    public static int Write(string[] args) => Run("write", args, (client, random) => client.SetDataAsync(BenchClients.Key(random), BenchClients.Value));
+    public static int Write(string[] args)
+    {
+        Func<CoordinatorClient, Random, Task> write = (client, random) => client.SetDataAsync(BenchClients.Key(random), BenchClients.Value);
+        if (args.Contains("--budget"))
+        {
+            WriteBudget.RunAsync(BenchOptions.Parse("write", args, defaultClients: 1), write).GetAwaiter().GetResult();
+            return 0;
+        }
+        return Run("write", args, write);
+    }
 
     public static int Read(string[] args) => Run("read", args, (client, random) => client.GetDataAsync(BenchClients.Key(random)));
 

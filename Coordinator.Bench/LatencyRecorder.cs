@@ -24,6 +24,17 @@ internal sealed class LatencyRecorder
         }
     }
 
+    public double Mean
+    {
+        get
+        {
+            lock (_milliseconds)
+            {
+                return _milliseconds.Count == 0 ? double.NaN : _milliseconds.Average();
+            }
+        }
+    }
+
     public double Percentile(double quantile)
     {
         lock (_milliseconds)

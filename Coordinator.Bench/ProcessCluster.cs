@@ -21,9 +21,13 @@ internal sealed class ProcessCluster : IAsyncDisposable
 
     public IReadOnlyList<string> Endpoints { get; }
 
+    /// <summary>Each local replica's /metrics endpoint (host:port), when started with monitoring; empty otherwise.</summary>
+    public IReadOnlyList<string> MonitoringEndpoints { get; private init; } = [];
+
     public bool IsLocal => _directory is not null;
 
-    public static async Task<ProcessCluster> StartAsync(BenchOptions options)
+    /// <param name="monitoring">Give each local replica a monitoring port of its own (see <see cref="MonitoringEndpoints"/>).</param>
+    public static async Task<ProcessCluster> StartAsync(BenchOptions options, bool monitoring = false)
     {
         if (options.Servers is { Count: > 0 } servers)
         {
@@ -33,7 +37,8 @@ internal sealed class ProcessCluster : IAsyncDisposable
         }
         var directory = Directory.CreateTempSubdirectory("coordinator-bench-");
         var endpoints = Enumerable.Range(0, options.Replicas).Select(_ => $"127.0.0.1:{LoopbackPorts.Free()}").ToList();
-        var cluster = new ProcessCluster(endpoints, directory);
+        var monitoringEndpoints = monitoring ? endpoints.Select(_ => $"127.0.0.1:{LoopbackPorts.Free()}").ToList() : [];
+        var cluster = new ProcessCluster(endpoints, directory) { MonitoringEndpoints = monitoringEndpoints };
         var configPath = Path.Combine(directory.FullName, "cluster.conf");
         await File.WriteAllTextAsync(configPath, $$"""
             coordinator {
@@ -46,7 +51,14 @@ internal sealed class ProcessCluster : IAsyncDisposable
         var service = Path.Combine(AppContext.BaseDirectory, "Coordinator.Service.dll");
         for (var id = 1; id <= endpoints.Count; id++)
         {
-            cluster._processes.Add(StartReplica(service, configPath, id, directory.FullName));
+            var replicaConfig = configPath;
+            if (monitoring)
+            {
+                replicaConfig = Path.Combine(directory.FullName, $"replica-{id}.conf");
+                await File.WriteAllTextAsync(replicaConfig,
+                    await File.ReadAllTextAsync(configPath) + $"\ncoordinator.monitoring.http-endpoint = \"{monitoringEndpoints[id - 1]}\"\n");
+            }
+            cluster._processes.Add(StartReplica(service, replicaConfig, id, directory.FullName));
         }
         await cluster.WaitForLeaderAsync();
         return cluster;
@@ -59,6 +71,19 @@ internal sealed class ProcessCluster : IAsyncDisposable
         var leader = reports.FirstOrDefault(report => report.Role == "leader") ?? throw new InvalidOperationException("no replica leads");
         return Endpoints.ToList().IndexOf(leader.Server);
     }
+
+    /// <summary>CPU time one replica process has used so far (user and system), from /proc.</summary>
+    public TimeSpan CpuTime(int index)
+    {
+        // /proc/PID/stat: fields 14 and 15 (utime, stime) in clock ticks, counted after the parenthesised name.
+        var stat = File.ReadAllText($"/proc/{LocalProcess(index).Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / (double)ClockTicksPerSecond);
+    }
+
+    /// <summary>Linux's USER_HZ, 100 on every architecture it runs on.</summary>
+    private const int ClockTicksPerSecond = 100;
 
     /// <summary>SIGKILL: no shutdown hooks, no goodbye to the peers.</summary>
     public void Kill(int index) => LocalProcess(index).Kill();
