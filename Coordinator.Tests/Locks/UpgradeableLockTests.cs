@@ -219,6 +219,24 @@ public sealed class UpgradeableLockTests
     }
 
     [Fact]
+    public void Snapshot_keeps_the_upgradeable_holder_and_its_pending_upgrade()
+    {
+        var h = Sessions();
+        h.Do(1, Read());
+        h.Do(2, Upgradeable());
+        h.Do(2, Up());
+        h.Do(3, Read());
+        var before = h.Machine.Snapshot();
+        Assert.Equal(CoordinatorStateMachine.SnapshotFormatVersion, before[0]);
+        h.RestoreFromSnapshot();
+        Assert.Equal(before, h.Machine.Snapshot());
+        Assert.True(h.Machine.GetLock(L)!.UpgradePending);
+        Assert.Equal([(1L, LockMode.Shared), (2L, LockMode.Upgradeable)], Holders(h));
+        Assert.Equal(ErrorCode.LockBusy, h.Code(4, Read(wait: false)));
+        Assert.Equal([(2L, LockMode.Exclusive)], Granted(h.Run(1, new Release(L))).Select(g => (g.SessionId, g.Mode)));
+    }
+
+    [Fact]
     public void A_release_that_throws_anywhere_leaves_the_pending_upgrade_as_it_was()
     {
         for (var mutation = 1; ; mutation++)
