@@ -230,10 +230,11 @@ public sealed class CoordinatorClient : IAsyncDisposable
         TimeSpan? leaseTtl = null,
         CancellationToken cancellationToken = default)
     {
-        if (mode is not (LockMode.Exclusive or LockMode.Shared))
+        if (mode is not (LockMode.Exclusive or LockMode.Shared or LockMode.Upgradeable))
         {
             // The wire has no room for another mode, so it is refused here rather than by the cluster.
-            throw new ArgumentOutOfRangeException(nameof(mode), mode, $"mode {(int)mode} is not a lock mode: must be {LockMode.Exclusive} or {LockMode.Shared}.");
+            throw new ArgumentOutOfRangeException(
+                nameof(mode), mode, $"mode {(int)mode} is not a lock mode: must be {LockMode.Exclusive}, {LockMode.Shared} or {LockMode.Upgradeable}.");
         }
         return await AcquireAsync(new Acquire(path, mode, wait, LeaseMs(leaseTtl)), cancellationToken).ConfigureAwait(false);
     }
@@ -258,6 +259,63 @@ public sealed class CoordinatorClient : IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
         return await AcquireAsync(new Acquire(path, LockMode.Shared, wait, LeaseMs(leaseTtl), maxCount), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Turns this session's <see cref="LockMode.Upgradeable"/> hold of <paramref name="path"/> into the
+    /// <see cref="LockMode.Exclusive"/> one once no other session holds it. While it waits, nobody else is granted the
+    /// lock, so readers arriving meanwhile queue behind the upgrade and cannot starve it. Cancelling gives the upgrade
+    /// up and keeps the upgradeable hold, unless the write grant raced the cancellation: then the write lock is held
+    /// and its token returned.
+    /// </summary>
+    /// <returns>The write grant's fencing token, above every earlier token of the lock (the upgradeable one is stale now).</returns>
+    /// <exception cref="LockBusyException">Without <paramref name="wait"/>, another session still holds the lock (or a lock-delay runs).</exception>
+    /// <exception cref="NotLockHolderException">This session does not hold the lock.</exception>
+    /// <exception cref="CoordinatorException">Code BadArguments: the hold is not upgradeable; LockAlreadyRequested: an upgrade already waits.</exception>
+    public async Task<long> UpgradeLockAsync(string path, bool wait = true, CancellationToken cancellationToken = default)
+    {
+        var upgrading = WriteAsync(new Upgrade(path, wait), CancellationToken.None, path);
+        WriteOutcome outcome;
+        try
+        {
+            outcome = await upgrading.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return await GiveUpUpgradeAsync(upgrading, path).ConfigureAwait(false) ?? throw new OperationCanceledException(cancellationToken);
+        }
+        switch (outcome.Result)
+        {
+            case LockAcquiredResult acquired:
+                return acquired.Token;
+            case LockQueuedResult:
+                try
+                {
+                    return await outcome.LockGrant!.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return await GiveUpUpgradeAsync(upgrading, path).ConfigureAwait(false) ?? throw new OperationCanceledException(cancellationToken);
+                }
+            case var other:
+                throw Errors.For(other, path);
+        }
+    }
+
+    /// <returns>Null when the upgrade was given up; the write token when it was granted before the withdrawal applied.</returns>
+    private async Task<long?> GiveUpUpgradeAsync(Task<WriteOutcome> upgrading, string path)
+    {
+        // Queued right behind the Upgrade: whatever the caller does next reaches the cluster after it.
+        var withdrawing = WriteAsync(new Withdraw(path), CancellationToken.None);
+        var outcome = await upgrading.ConfigureAwait(false);
+        var withdrawn = await withdrawing.ConfigureAwait(false);
+        return outcome.Result switch
+        {
+            LockAcquiredResult acquired => acquired.Token,
+            LockQueuedResult when withdrawn.Result.Code == ErrorCode.NotLockWaiter => await outcome.LockGrant!.ConfigureAwait(false),
+            LockQueuedResult => null,
+            var other => throw Errors.For(other, path),
+        };
     }
 
     private static long? LeaseMs(TimeSpan? leaseTtl) => leaseTtl is { } l ? (long)l.TotalMilliseconds : null;

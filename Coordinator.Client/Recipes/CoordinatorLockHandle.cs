@@ -16,18 +16,20 @@ public sealed class CoordinatorLockHandle : IDistributedSynchronizationHandle
     private readonly CancellationTokenSource _lost = new();
     private int _released;
     private long _fencingToken;
+    private int _mode;
 
     private CoordinatorLockHandle(CoordinatorClient client, string path, LockMode mode)
     {
         _client = client;
         Path = path;
-        Mode = mode;
+        _mode = (int)mode;
     }
 
     /// <summary>The lock's path in the cluster's lock namespace.</summary>
     public string Path { get; }
 
-    public LockMode Mode { get; }
+    /// <summary>The mode held now: an upgraded <see cref="LockMode.Upgradeable"/> hold is <see cref="LockMode.Exclusive"/>.</summary>
+    public LockMode Mode => (LockMode)Volatile.Read(ref _mode);
 
     /// <summary>
     /// Strictly increasing with each grant of this lock (each permit of a semaphore has its own): pass it to resource
@@ -71,6 +73,13 @@ public sealed class CoordinatorLockHandle : IDistributedSynchronizationHandle
             handle.Unsubscribe();
             throw;
         }
+    }
+
+    /// <summary>The cluster granted the upgrade of this handle's upgradeable hold: it is the write lock now.</summary>
+    internal void Upgraded(long token)
+    {
+        Volatile.Write(ref _fencingToken, token);
+        Volatile.Write(ref _mode, (int)LockMode.Exclusive);
     }
 
     public async ValueTask DisposeAsync()
@@ -149,8 +158,10 @@ public sealed class CoordinatorLockHandle : IDistributedSynchronizationHandle
 
     private void OnLockLost(object? sender, LockLostEventArgs e)
     {
+        // This session holds one grant of a path at a time, so a loss at or above the handle's token is of its grant,
+        // including an upgrade's write grant whose token the handle has not taken yet.
         var token = FencingToken;
-        if (e.Path == Path && (token == 0 || e.Token == token))
+        if (e.Path == Path && e.Token >= token)
         {
             MarkLost();
         }

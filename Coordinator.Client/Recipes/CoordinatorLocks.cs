@@ -3,11 +3,12 @@ using Medallion.Threading;
 namespace Coordinator.Client.Recipes;
 
 /// <summary>
-/// Locks and semaphores held by one client's session (<c>client.Locks</c>), as DistributedLock providers so that
+/// Locks, reader-writer locks (upgradeable ones too) and semaphores held by one client's session (<c>client.Locks</c>),
+/// as DistributedLock providers so that
 /// code written against that library runs unchanged. Stateless: every lock and handle goes back to the client.
 /// </summary>
 public sealed class CoordinatorLocks(CoordinatorClient client)
-    : IDistributedLockProvider, IDistributedReaderWriterLockProvider, IDistributedSemaphoreProvider
+    : IDistributedLockProvider, IDistributedUpgradeableReaderWriterLockProvider, IDistributedSemaphoreProvider
 {
     private readonly CoordinatorClient _client = client ?? throw new ArgumentNullException(nameof(client));
 
@@ -30,6 +31,9 @@ public sealed class CoordinatorLocks(CoordinatorClient client)
     IDistributedLock IDistributedLockProvider.CreateLock(string name) => CreateLock(name);
 
     IDistributedReaderWriterLock IDistributedReaderWriterLockProvider.CreateReaderWriterLock(string name) => CreateReaderWriterLock(name);
+
+    IDistributedUpgradeableReaderWriterLock IDistributedUpgradeableReaderWriterLockProvider.CreateUpgradeableReaderWriterLock(string name) =>
+        CreateReaderWriterLock(name);
 
     IDistributedSemaphore IDistributedSemaphoreProvider.CreateSemaphore(string name, int maxCount) => CreateSemaphore(name, maxCount);
 }

@@ -4,11 +4,12 @@ using Medallion.Threading;
 namespace Coordinator.Client.Recipes;
 
 /// <summary>
-/// A Coordinator lock taken shared (read) or exclusive (write), as DistributedLock's
-/// <see cref="IDistributedReaderWriterLock"/>. The cluster's queue is FIFO and a reader never passes a queued writer,
-/// so writers are not starved.
+/// A Coordinator lock taken shared (read), exclusive (write) or upgradeable, as DistributedLock's
+/// <see cref="IDistributedUpgradeableReaderWriterLock"/>. The cluster's queue is FIFO and a reader never passes a
+/// queued writer, so writers are not starved. An upgradeable read is held beside readers but not beside another
+/// upgradeable one or a writer; its upgrade waits for the readers to go, with newcomers queued behind it.
 /// </summary>
-public sealed class CoordinatorReaderWriterLock : IDistributedReaderWriterLock
+public sealed class CoordinatorReaderWriterLock : IDistributedUpgradeableReaderWriterLock
 {
     private readonly CoordinatorClient _client;
 
@@ -34,6 +35,33 @@ public sealed class CoordinatorReaderWriterLock : IDistributedReaderWriterLock
 
     public ValueTask<CoordinatorLockHandle> AcquireWriteLockAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         AcquireAsync(LockMode.Exclusive, timeout, cancellationToken);
+
+    /// <returns>The handle, or null when <paramref name="timeout"/> passed first; zero tries once without queueing.</returns>
+    public async ValueTask<CoordinatorUpgradeableLockHandle?> TryAcquireUpgradeableReadLockAsync(
+        TimeSpan timeout = default, CancellationToken cancellationToken = default) =>
+        await CoordinatorLockHandle.AcquireAsync(_client, Path, LockMode.Upgradeable, timeout, cancellationToken).ConfigureAwait(false) is { } handle
+            ? new CoordinatorUpgradeableLockHandle(_client, handle)
+            : null;
+
+    /// <param name="timeout">Null waits until granted.</param>
+    /// <exception cref="TimeoutException">Not granted within <paramref name="timeout"/>.</exception>
+    public async ValueTask<CoordinatorUpgradeableLockHandle> AcquireUpgradeableReadLockAsync(
+        TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        new(_client, await AcquireAsync(LockMode.Upgradeable, timeout, cancellationToken).ConfigureAwait(false));
+
+    IDistributedLockUpgradeableHandle? IDistributedUpgradeableReaderWriterLock.TryAcquireUpgradeableReadLock(TimeSpan timeout, CancellationToken cancellationToken) =>
+        TryAcquireUpgradeableReadLockAsync(timeout, cancellationToken).AsTask().GetAwaiter().GetResult();
+
+    IDistributedLockUpgradeableHandle IDistributedUpgradeableReaderWriterLock.AcquireUpgradeableReadLock(TimeSpan? timeout, CancellationToken cancellationToken) =>
+        AcquireUpgradeableReadLockAsync(timeout, cancellationToken).AsTask().GetAwaiter().GetResult();
+
+    async ValueTask<IDistributedLockUpgradeableHandle?> IDistributedUpgradeableReaderWriterLock.TryAcquireUpgradeableReadLockAsync(
+        TimeSpan timeout, CancellationToken cancellationToken) =>
+        await TryAcquireUpgradeableReadLockAsync(timeout, cancellationToken).ConfigureAwait(false);
+
+    async ValueTask<IDistributedLockUpgradeableHandle> IDistributedUpgradeableReaderWriterLock.AcquireUpgradeableReadLockAsync(
+        TimeSpan? timeout, CancellationToken cancellationToken) =>
+        await AcquireUpgradeableReadLockAsync(timeout, cancellationToken).ConfigureAwait(false);
 
     IDistributedSynchronizationHandle? IDistributedReaderWriterLock.TryAcquireReadLock(TimeSpan timeout, CancellationToken cancellationToken) =>
         TryAcquireReadLockAsync(timeout, cancellationToken).AsTask().GetAwaiter().GetResult();

@@ -8,7 +8,8 @@ namespace Coordinator.Client.Recipes;
 /// <c>/election/{name}</c> (FIFO, so candidates take over in campaign order, and only after the lock-delay when a
 /// leader vanished); the leader then publishes its data in the ephemeral node of the same path, which is what
 /// <see cref="GetLeaderAsync"/> and <see cref="ObserveAsync"/> read. The node can lag the lock (a new leader has the
-/// lock a moment before its node exists), never lead it: a node exists only while its session holds the lock.
+/// lock a moment before its node exists), never lead it: a node exists only while its session holds the lock. The
+/// leader changes what it advertises, and stays leader, with <see cref="Leadership.ProclaimAsync"/> (etcd's Proclaim).
 /// </summary>
 public sealed class LeaderElection
 {
@@ -52,7 +53,7 @@ public sealed class LeaderElection
         try
         {
             var node = await _client.GetDataAsync(Path, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return new ElectionLeader(node.Stat.EphemeralOwner, node.Data, node.Stat.CreatedSlot);
+            return new ElectionLeader(node.Stat.EphemeralOwner, node.Data, node.Stat.CreatedSlot, node.Stat.ModifiedSlot);
         }
         catch (NoNodeException)
         {
@@ -60,11 +61,14 @@ public sealed class LeaderElection
         }
     }
 
-    /// <summary>The current leader (null for none) and then every change of leader, until cancelled or the session ends.</summary>
+    /// <summary>
+    /// The current leader (null for none) and then every change of leader or of the data it advertises (a
+    /// <see cref="Leadership.ProclaimAsync"/>), until cancelled or the session ends.
+    /// </summary>
     public async IAsyncEnumerable<ElectionLeader?> ObserveAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var first = true;
-        long? last = null;
+        (long Since, long Updated)? last = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -72,10 +76,11 @@ public sealed class LeaderElection
             var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var stat = await _client.ExistsAsync(Path, _ => changed.TrySetResult(), cancellationToken).ConfigureAwait(false);
             var leader = stat is null ? null : await GetLeaderAsync(cancellationToken).ConfigureAwait(false);
-            if (first || leader?.Since != last)
+            var current = leader is null ? ((long, long)?)null : (leader.Since, leader.Updated);
+            if (first || current != last)
             {
                 first = false;
-                last = leader?.Since;
+                last = current;
                 yield return leader;
             }
             await changed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);

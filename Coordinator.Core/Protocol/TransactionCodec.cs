@@ -32,6 +32,7 @@ internal static class TransactionCodec
 
         /// <summary>An <see cref="Acquire"/> with a MaxCount; a plain Acquire keeps its older layout.</summary>
         AcquireSemaphore,
+        Upgrade,
     }
 
     public static byte[] Encode(Transaction transaction)
@@ -184,6 +185,11 @@ internal static class TransactionCodec
                 writer.WriteString(t.Path);
                 writer.WriteInt64(t.Token);
                 break;
+            case Upgrade t:
+                writer.WriteByte((byte)Tag.Upgrade);
+                writer.WriteString(t.Path);
+                writer.WriteBool(t.Wait);
+                break;
             default:
                 throw new ArgumentException($"Unknown transaction {transaction.GetType().Name}", nameof(transaction));
         }
@@ -243,6 +249,8 @@ internal static class TransactionCodec
                 return new RenewLease(ReadPath(ref reader));
             case Tag.CheckToken:
                 return new CheckToken(ReadPath(ref reader), reader.ReadInt64());
+            case Tag.Upgrade:
+                return new Upgrade(ReadPath(ref reader), reader.ReadBool());
             default:
                 throw new WireFormatException(CodecError.UnknownTag);
         }
@@ -256,6 +264,7 @@ internal static class TransactionCodec
     {
         0 => LockMode.Exclusive,
         1 => LockMode.Shared,
+        2 => LockMode.Upgradeable,
         _ => throw new WireFormatException(CodecError.InvalidValue),
     };
 }

@@ -68,8 +68,15 @@ internal sealed record Acquire(string Path, LockMode Mode, bool Wait, long? Leas
 
 internal sealed record Release(string Path) : Transaction;
 
-/// <summary>A waiter gives up its place in the queue.</summary>
+/// <summary>A waiter gives up its place in the queue; an upgradeable holder waiting to upgrade stops waiting.</summary>
 internal sealed record Withdraw(string Path) : Transaction;
+
+/// <summary>
+/// The Upgradeable holder of the lock becomes its Exclusive holder, with a new fencing token, once no other session
+/// holds it. Wait keeps the upgrade pending until then (nothing else is granted meanwhile); a Withdraw gives up the
+/// upgrade and keeps the upgradeable hold.
+/// </summary>
+internal sealed record Upgrade(string Path, bool Wait) : Transaction;
 
 internal sealed record RenewLease(string Path) : Transaction;
 

@@ -8,7 +8,9 @@ namespace Coordinator.Core.StateMachine;
 /// queues behind a waiting writer even while readers hold the lock, so writers are not starved; consecutive
 /// readers at the head are granted together. A semaphore is the same entry with a capacity N: every holder
 /// shares it, the head is granted while fewer than N hold it, and each grant takes its own fencing token from
-/// the one counter all locks use.
+/// the one counter all locks use. An Upgradeable holder (beside readers, never beside another Upgradeable or a
+/// writer) can Upgrade: it becomes the writer, with a new token, once the readers are gone; while it waits nothing
+/// else is granted, so it cannot be starved, and a Withdraw gives the upgrade up and keeps the upgradeable hold.
 /// </summary>
 internal sealed partial class CoordinatorStateMachine
 {
@@ -18,9 +20,10 @@ internal sealed partial class CoordinatorStateMachine
         {
             return Error(ErrorCode.InvalidPath);
         }
-        if (acquire.Mode is not (LockMode.Exclusive or LockMode.Shared))
+        if (acquire.Mode is not (LockMode.Exclusive or LockMode.Shared or LockMode.Upgradeable))
         {
-            return BadArguments($"lock mode {(int)acquire.Mode} is not a lock mode: must be {LockMode.Exclusive} or {LockMode.Shared}");
+            return BadArguments(
+                $"lock mode {(int)acquire.Mode} is not a lock mode: must be {LockMode.Exclusive}, {LockMode.Shared} or {LockMode.Upgradeable}");
         }
         if (acquire.LeaseTtlMs is <= 0 || acquire.LeaseTtlMs > _settings.MaxLeaseTtlMs)
         {
@@ -74,6 +77,54 @@ internal sealed partial class CoordinatorStateMachine
         _ => $"{path} is a semaphore of max count {existing}, not {requested}",
     };
 
+    private OpResult UpgradeLock(Session session, Upgrade upgrade)
+    {
+        var path = upgrade.Path;
+        if (!PathRules.IsValid(path, _settings.MaxPathLength))
+        {
+            return Error(ErrorCode.InvalidPath);
+        }
+        if (!_locks.TryGetValue(path, out var state) || state.Holder(session.Id) is not { } holder)
+        {
+            return Error(ErrorCode.NotLockHolder);
+        }
+        if (holder.Mode != LockMode.Upgradeable)
+        {
+            return BadArguments($"{path} is held {holder.Mode}: only an {LockMode.Upgradeable} hold upgrades");
+        }
+        if (state.UpgradePending)
+        {
+            return Error(ErrorCode.LockAlreadyRequested);
+        }
+        if (state.Holders.Count == 1 && state.DelayedUntil is null)
+        {
+            return new LockAcquiredResult(BecomeWriter(state, path, holder).Token);
+        }
+        if (!upgrade.Wait)
+        {
+            return Error(ErrorCode.LockBusy);
+        }
+        SetUpgradePending(state, true);
+        // Ahead of the whole queue: whoever waits there is held up by this holder anyway.
+        return new LockQueuedResult(1);
+    }
+
+    /// <summary>The Upgradeable hold ends and an Exclusive one, with a token above every earlier one, takes its place.</summary>
+    private LockHolder BecomeWriter(LockState state, string path, LockHolder upgradeable)
+    {
+        RemoveHolder(state, upgradeable);
+        return Grant(state, path, upgradeable.SessionId, LockMode.Exclusive, upgradeable.LeaseTtlMs);
+    }
+
+    /// <summary>A holder that lets go (release, session end, lapse) takes its pending upgrade with it.</summary>
+    private void DropUpgrade(LockState state, long sessionId)
+    {
+        if (state.UpgradePending && state.Holder(sessionId) is { Mode: LockMode.Upgradeable })
+        {
+            SetUpgradePending(state, false);
+        }
+    }
+
     private OpResult ReleaseLock(Session session, string path)
     {
         if (!PathRules.IsValid(path, _settings.MaxPathLength))
@@ -84,6 +135,7 @@ internal sealed partial class CoordinatorStateMachine
         {
             return Error(ErrorCode.NotLockHolder);
         }
+        DropUpgrade(state, session.Id);
         RemoveHolder(state, holder);
         RemoveFromIndex(session.Locks, path);
         Promote(state, path);
@@ -97,7 +149,18 @@ internal sealed partial class CoordinatorStateMachine
         {
             return Error(ErrorCode.InvalidPath);
         }
-        if (!_locks.TryGetValue(path, out var state) || state.WaiterIndex(session.Id) is var index && index < 0)
+        if (!_locks.TryGetValue(path, out var state))
+        {
+            return Error(ErrorCode.NotLockWaiter);
+        }
+        if (state.UpgradePending && state.Holder(session.Id) is { Mode: LockMode.Upgradeable })
+        {
+            // The upgrade is given up, the upgradeable hold kept; the readers queued behind the upgrade may go now.
+            SetUpgradePending(state, false);
+            Promote(state, path);
+            return OkResult.Instance;
+        }
+        if (state.WaiterIndex(session.Id) is var index && index < 0)
         {
             return Error(ErrorCode.NotLockWaiter);
         }
@@ -150,8 +213,8 @@ internal sealed partial class CoordinatorStateMachine
     }
 
     /// <summary>
-    /// Grants the queue head, and the readers right behind a granted reader (a semaphore's waiters while it has
-    /// room), unless lock-delay runs.
+    /// Grants a pending upgrade whose holder now holds alone, else the queue head, and the readers right behind a
+    /// granted reader (a semaphore's waiters while it has room), unless lock-delay runs.
     /// </summary>
     private void Promote(LockState state, string path)
     {
@@ -162,6 +225,12 @@ internal sealed partial class CoordinatorStateMachine
                 return;
             }
             SetDelay(state, null);
+        }
+        if (state.CanUpgrade)
+        {
+            SetUpgradePending(state, false);
+            var writer = BecomeWriter(state, path, state.Holders[0]);
+            _events.Add(new LockGranted(path, writer.SessionId, LockMode.Exclusive, writer.Token, _slot));
         }
         while (state.Waiters.Count > 0 && state.CanGrant(state.Waiters[0].Mode))
         {
@@ -200,6 +269,7 @@ internal sealed partial class CoordinatorStateMachine
         }
         foreach (var holder in lapsed)
         {
+            DropUpgrade(state, holder.SessionId);
             RemoveHolder(state, holder);
             if (_sessions.TryGetValue(holder.SessionId, out var session))
             {

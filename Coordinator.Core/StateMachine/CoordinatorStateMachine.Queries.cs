@@ -88,7 +88,8 @@ internal sealed partial class CoordinatorStateMachine
         state.Holders.Select(h => new LockHolderInfo(h.SessionId, h.Mode, h.Token, h.LeaseTtlMs is null ? null : LeaseDue(h) - 1)).ToArray(),
         [.. state.Waiters],
         state.DelayedUntil is { } until ? DelayDue(until) : null,
-        state.Capacity);
+        state.Capacity,
+        state.UpgradePending);
 
     private static long Count(DataNode node)
     {

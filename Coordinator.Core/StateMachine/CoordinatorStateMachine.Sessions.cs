@@ -65,6 +65,7 @@ internal sealed partial class CoordinatorStateMachine
         foreach (var path in session.Locks.ToArray())
         {
             var state = _locks[path];
+            DropUpgrade(state, sessionId);
             var waiter = state.WaiterIndex(sessionId);
             if (waiter >= 0)
             {

@@ -5,11 +5,12 @@ using Coordinator.Core.Protocol;
 namespace Coordinator.Core.StateMachine;
 
 /// <summary>
-/// Snapshot layout (version 4), little-endian: version byte; last slot; the time (wall stamp, duration clock,
+/// Snapshot layout (version 5), little-endian: version byte; last slot; the time (wall stamp, duration clock,
 /// highest term, last batch's term and leader clock, last restart); token; the tree in pre-order with children
 /// sorted ordinally (a TTL node with the duration-clock time its TTL counts from); sessions by id with their
 /// exactly-once entry; locks by path with their capacity (0 for a lock, the max count for a semaphore; versions 3
-/// and older have no semaphores and no capacity), holders and queue; the ended sessions' tombstones in the order
+/// and older have no semaphores and no capacity), whether its upgradeable holder waits to upgrade (versions 4 and
+/// older have no upgradeable mode), holders and queue; the ended sessions' tombstones in the order
 /// they ended (version 2 has none). Indexes (ephemerals per session, locks per session,
 /// timers) are derived, so rebuilt on restore and never written: equal states give equal bytes whatever history led
 /// to them. Version 1 (before the duration clock) still restores: its times were all on the highest stamp, which is
@@ -17,7 +18,10 @@ namespace Coordinator.Core.StateMachine;
 /// </summary>
 internal sealed partial class CoordinatorStateMachine
 {
-    public const byte SnapshotFormatVersion = 4;
+    public const byte SnapshotFormatVersion = 5;
+
+    /// <summary>Version 4: as 5, without the pending-upgrade flag (before upgradeable locks).</summary>
+    private const byte UnupgradeableSnapshotFormatVersion = 4;
 
     /// <summary>Version 3: as 4, without lock capacities (before semaphores).</summary>
     private const byte LockOnlySnapshotFormatVersion = 3;
@@ -74,6 +78,7 @@ internal sealed partial class CoordinatorStateMachine
             writer.WriteString(path);
             writer.WriteOptionalInt64(state.DelayedUntil);
             writer.WriteInt32(state.Capacity ?? 0);
+            writer.WriteBool(state.UpgradePending);
             writer.WriteInt32(state.Holders.Count);
             foreach (var holder in state.Holders)
             {
@@ -112,7 +117,7 @@ internal sealed partial class CoordinatorStateMachine
     {
         var reader = new WireReader(snapshot);
         var version = reader.ReadByte();
-        if (version is not (SnapshotFormatVersion or LockOnlySnapshotFormatVersion or UntombedSnapshotFormatVersion or UntermedSnapshotFormatVersion))
+        if (version is not (SnapshotFormatVersion or UnupgradeableSnapshotFormatVersion or LockOnlySnapshotFormatVersion or UntombedSnapshotFormatVersion or UntermedSnapshotFormatVersion))
         {
             throw new WireFormatException(CodecError.UnsupportedVersion);
         }
@@ -158,12 +163,13 @@ internal sealed partial class CoordinatorStateMachine
         {
             var path = reader.ReadString() ?? throw new WireFormatException(CodecError.InvalidValue);
             var delayedUntil = reader.ReadOptionalInt64();
-            var capacity = version == SnapshotFormatVersion ? reader.ReadInt32() : 0;
+            var capacity = version is SnapshotFormatVersion or UnupgradeableSnapshotFormatVersion ? reader.ReadInt32() : 0;
             if (capacity < 0)
             {
                 throw new WireFormatException(CodecError.InvalidValue);
             }
-            var state = new LockState(capacity == 0 ? null : capacity) { DelayedUntil = delayedUntil };
+            var upgradePending = version == SnapshotFormatVersion && reader.ReadBool();
+            var state = new LockState(capacity == 0 ? null : capacity) { DelayedUntil = delayedUntil, UpgradePending = upgradePending };
             var holderCount = reader.ReadCount();
             for (var h = 0; h < holderCount; h++)
             {
@@ -180,7 +186,7 @@ internal sealed partial class CoordinatorStateMachine
             }
             machine._locks.Add(path, state);
         }
-        if (version is SnapshotFormatVersion or LockOnlySnapshotFormatVersion)
+        if (version is SnapshotFormatVersion or UnupgradeableSnapshotFormatVersion or LockOnlySnapshotFormatVersion)
         {
             machine.ReadEndedSessions(ref reader);
         }
@@ -272,6 +278,7 @@ internal sealed partial class CoordinatorStateMachine
     {
         0 => LockMode.Exclusive,
         1 => LockMode.Shared,
+        2 => LockMode.Upgradeable,
         _ => throw new WireFormatException(CodecError.InvalidValue),
     };
 

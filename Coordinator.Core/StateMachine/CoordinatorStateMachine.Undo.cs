@@ -176,6 +176,12 @@ internal sealed partial class CoordinatorStateMachine
         state.DelayedUntil = until;
     }
 
+    private void SetUpgradePending(LockState state, bool pending)
+    {
+        Record(new UndoEntry(UndoKind.UpgradeChanged, state, null, null, state.UpgradePending ? 1 : 0));
+        state.UpgradePending = pending;
+    }
+
     private void RenewHolder(LockHolder holder)
     {
         Record(new UndoEntry(UndoKind.HolderRenewed, holder, null, null, holder.RenewedAt));
@@ -254,6 +260,9 @@ internal sealed partial class CoordinatorStateMachine
             case UndoKind.DelayChanged:
                 ((LockState)e.Target!).DelayedUntil = e.Y == 0 ? null : e.X;
                 break;
+            case UndoKind.UpgradeChanged:
+                ((LockState)e.Target!).UpgradePending = e.X == 1;
+                break;
             case UndoKind.HolderRenewed:
                 ((LockHolder)e.Target!).RenewedAt = e.X;
                 break;
@@ -289,6 +298,7 @@ internal sealed partial class CoordinatorStateMachine
         WaiterAdded,
         WaiterRemoved,
         DelayChanged,
+        UpgradeChanged,
         HolderRenewed,
         TokenIssued,
     }

@@ -153,6 +153,7 @@ internal sealed partial class CoordinatorStateMachine
         Withdraw w => WithdrawWaiter(session, w.Path),
         RenewLease r => Renew(session, r.Path),
         CheckToken c => CheckLockToken(c),
+        Upgrade u => UpgradeLock(session, u),
         _ => Error(ErrorCode.NotAllowed),
     };
 

@@ -6,7 +6,8 @@ namespace Coordinator.Core.StateMachine;
 /// <summary>
 /// One lock: current holders in grant order (several only when shared), the FIFO queue, and the end of a
 /// pending lock-delay. Removed from the table when all three are empty. A semaphore is a lock with a
-/// <see cref="Capacity"/>: its holders all share it, at most that many at once.
+/// <see cref="Capacity"/>: its holders all share it, at most that many at once. Of a lock's holders at most one is
+/// Upgradeable, beside Shared ones only, and it may be waiting to upgrade (<see cref="UpgradePending"/>).
 /// </summary>
 internal sealed class LockState(int? capacity = null)
 {
@@ -20,6 +21,12 @@ internal sealed class LockState(int? capacity = null)
     /// <summary>No grant before this slot time; set when a holder vanished rather than released.</summary>
     public long? DelayedUntil { get; set; }
 
+    /// <summary>
+    /// The Upgradeable holder waits to become the writer: it is granted as soon as it holds alone, and nobody is
+    /// granted before, so readers arriving meanwhile queue behind it and cannot starve it.
+    /// </summary>
+    public bool UpgradePending { get; set; }
+
     public bool IsIdle => Holders.Count == 0 && Waiters.Count == 0 && DelayedUntil is null;
 
     public LockHolder? Holder(long sessionId) => Holders.Find(h => h.SessionId == sessionId);
@@ -28,9 +35,28 @@ internal sealed class LockState(int? capacity = null)
 
     /// <summary>
     /// Waiters are never granted past an incompatible head, so a writer behind readers is not starved; a
-    /// semaphore's waiters are all compatible, so only a full semaphore stops the head.
+    /// semaphore's waiters are all compatible, so only a full semaphore stops the head. Shared goes beside Shared
+    /// and Upgradeable holders, Upgradeable beside Shared ones only, Exclusive beside nobody; a pending upgrade
+    /// stops every grant.
     /// </summary>
-    public bool CanGrant(LockMode mode) => Capacity is { } capacity
-        ? Holders.Count < capacity
-        : Holders.Count == 0 || (mode == LockMode.Shared && Holders[0].Mode == LockMode.Shared);
+    public bool CanGrant(LockMode mode)
+    {
+        if (Capacity is { } capacity)
+        {
+            return Holders.Count < capacity;
+        }
+        if (UpgradePending)
+        {
+            return false;
+        }
+        return mode switch
+        {
+            LockMode.Shared => Holders.TrueForAll(h => h.Mode != LockMode.Exclusive),
+            LockMode.Upgradeable => Holders.TrueForAll(h => h.Mode == LockMode.Shared),
+            _ => Holders.Count == 0,
+        };
+    }
+
+    /// <summary>The Upgradeable holder, waiting to upgrade, now holds alone.</summary>
+    public bool CanUpgrade => UpgradePending && Holders.Count == 1;
 }

@@ -46,7 +46,7 @@ public sealed class ClientBadArgumentTests : IAsyncLifetime
 
         var badMode = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _client.AcquireLockAsync("/l", (LockMode)9));
         Assert.Equal("mode", badMode.ParamName);
-        Assert.StartsWith("mode 9 is not a lock mode: must be Exclusive or Shared.", badMode.Message);
+        Assert.StartsWith("mode 9 is not a lock mode: must be Exclusive, Shared or Upgradeable.", badMode.Message);
 
         // Nothing was created or granted, and the session carries on.
         Assert.Null(await _client.ExistsAsync("/t"));

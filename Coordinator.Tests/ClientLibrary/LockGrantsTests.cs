@@ -38,4 +38,33 @@ public sealed class LockGrantsTests
 
         Assert.Equal(41, await grant!);
     }
+
+    [Fact]
+    public async Task A_queued_upgrade_waits_for_the_write_grant_and_ignores_a_replay_of_its_upgradeable_grant()
+    {
+        var grants = new LockGrants();
+        var upgrade = new Upgrade("/lock", Wait: true);
+        grants.Answered(new Acquire("/lock", LockMode.Upgradeable, true), new LockAcquiredResult(12), out _, out _);
+        Assert.Equal(["/lock"], grants.Awaited(upgrade));
+        grants.Answered(upgrade, new LockQueuedResult(1), out var write, out _);
+
+        // On attach the gateway reports the session's current hold of an awaited lock: still the upgradeable one.
+        Assert.Null(grants.Granted("/lock", 12));
+        Assert.False(write!.IsCompleted);
+        Assert.Equal(["/lock"], grants.Awaited(null));
+        grants.Granted("/lock", 30)!.SetResult(30);
+        Assert.Equal(30, await write);
+        Assert.Empty(grants.Awaited(null));
+    }
+
+    [Fact]
+    public void A_withdrawn_upgrade_abandons_its_wait()
+    {
+        var grants = new LockGrants();
+        grants.Answered(new Acquire("/lock", LockMode.Upgradeable, true), new LockAcquiredResult(5), out _, out _);
+        grants.Answered(new Upgrade("/lock", Wait: true), new LockQueuedResult(1), out var write, out _);
+        grants.Answered(new Withdraw("/lock"), OkResult.Instance, out _, out var abandoned);
+        Assert.Same(write, abandoned!.Task);
+        Assert.Empty(grants.Awaited(new Upgrade("/lock", Wait: false)));
+    }
 }

@@ -22,8 +22,13 @@ public sealed class ReadmeSampleTests
         Assert.Equal(permit, written);
         Assert.True(permit > token);
 
+        var refreshed = await ReadmeSamples.UpgradeableAsync(client, () => true, (t, _) => Task.FromResult(written = t), timeout.Token);
+        Assert.Equal(refreshed, written);
+        Assert.True(refreshed > permit);
+
         var leader = await ReadmeSamples.ElectionAsync(client, timeout.Token);
         Assert.Equal(client.SessionId, leader?.SessionId);
+        Assert.Equal("host-a:8443"u8.ToArray(), leader?.Data);
 
         await client.CreateAsync("/config/myapp/MyApp/Greeting", "hello"u8.ToArray(), createParents: true);
         Assert.Equal("hello", await ReadmeSamples.ConfigurationAsync(client));

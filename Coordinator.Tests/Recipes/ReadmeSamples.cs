@@ -28,11 +28,25 @@ internal static class ReadmeSamples
         return permit.FencingToken;
     }
 
+    public static async Task<long> UpgradeableAsync(
+        CoordinatorClient client, Func<bool> isStale, Func<long, CancellationToken, Task> refresh, CancellationToken ct)
+    {
+        var cache = client.Locks.CreateReaderWriterLock("cache"); // an IDistributedUpgradeableReaderWriterLock
+        await using var handle = await cache.AcquireUpgradeableReadLockAsync(TimeSpan.FromSeconds(30), ct);
+        if (isStale()) // read beside any readers; only one upgradeable holder at a time
+        {
+            await handle.UpgradeToWriteLockAsync(TimeSpan.FromSeconds(30), ct); // waits for the readers, ahead of newcomers
+            await refresh(handle.FencingToken, handle.HandleLostToken); // the write grant's token, above the read one
+        }
+        return handle.FencingToken;
+    }
+
     public static async Task<ElectionLeader?> ElectionAsync(CoordinatorClient client, CancellationToken ct)
     {
         var election = client.Election("billing");
         await using var leadership = await election.CampaignAsync("host-a"u8.ToArray(), ct);
         // ... lead until leadership.LostToken fires, then dispose (resigns) ...
+        await leadership.ProclaimAsync("host-a:8443"u8.ToArray(), ct); // a new advertised value, still the leader
         return await election.GetLeaderAsync(ct);
     }
 

@@ -24,6 +24,18 @@ public sealed class LockCheckerIsNotVacuousTests(ITestOutputHelper output)
         AssertCaught((settings, snapshot) => new OverfullSemaphoreMachine(settings, snapshot), "more than its max count");
 
     [Fact]
+    public void Writer_upgraded_beside_readers_is_caught() =>
+        AssertCaught((settings, snapshot) => new UpgradeBesideReadersMachine(settings, snapshot), "exclusive");
+
+    [Fact]
+    public void Second_upgradeable_holder_is_caught() =>
+        AssertCaught((settings, snapshot) => new SecondUpgradeableMachine(settings, snapshot), "upgradeable holders");
+
+    [Fact]
+    public void Upgrade_that_keeps_the_read_token_is_caught() =>
+        AssertCaught((settings, snapshot) => new UpgradeKeepsTokenMachine(settings, snapshot), "fencing token");
+
+    [Fact]
     public void Token_that_does_not_increase_is_caught() =>
         AssertCaught((settings, snapshot) => new TokenIsSlotMachine(settings, snapshot), "fencing token");
 

@@ -6,8 +6,9 @@ using Command = Coordinator.Core.Consensus.Command;
 namespace Coordinator.Tests.Simulation;
 
 /// <summary>
-/// A client of the lock workload: opens a session, then loops Acquire of a lock or the semaphore (wait, sometimes a
-/// lease) -> hold -> Release, sometimes withdrawing while it waits, renewing a lease, closing its session or
+/// A client of the lock workload: opens a session, then loops Acquire of a lock (exclusive, shared or upgradeable) or
+/// the semaphore (wait, sometimes a lease) -> hold -> Release, sometimes withdrawing while it waits, upgrading an
+/// upgradeable hold (and sometimes giving a queued upgrade up), renewing a lease, closing its session or
 /// crashing with it open. Results and events reach it when the first replica applies them (the gateway's job, not under test here), and it reports any
 /// answer its own history makes impossible. After the network heals it finishes what it holds or waits for, then stops.
 /// </summary>
@@ -27,6 +28,9 @@ internal sealed class LockClient(int index, LockWorkload workload) : SimClient(i
     private long _holdUntil;
     private long _renewAt;
     private long _withdrawAt;
+    private LockMode _mode;
+    private long _upgradeAt;
+    private bool _upgradeWaits;
 
     public LockClientPhase Phase { get; private set; } = LockClientPhase.NoSession;
 
@@ -81,16 +85,25 @@ internal sealed class LockClient(int index, LockWorkload workload) : SimClient(i
                 _path = random.Pick(workload.Paths);
                 _leaseTtl = random.Chance(0.25) ? random.Between(200, 2000) : null;
                 _granted = _lost = false;
-                var mode = random.Chance(0.5) ? LockMode.Exclusive : LockMode.Shared;
-                var acquire = workload.Semaphores.TryGetValue(_path, out var maxCount)
-                    ? new Acquire(_path, LockMode.Shared, Wait: true, _leaseTtl, maxCount)
-                    : new Acquire(_path, mode, Wait: true, _leaseTtl);
+                _mode = random.Pick([LockMode.Exclusive, LockMode.Exclusive, LockMode.Shared, LockMode.Shared, LockMode.Upgradeable]);
+                if (workload.Semaphores.TryGetValue(_path, out var maxCount))
+                {
+                    _mode = LockMode.Shared;
+                    return Send(LockClientPhase.Acquiring, new Acquire(_path, LockMode.Shared, Wait: true, _leaseTtl, maxCount));
+                }
+                var acquire = new Acquire(_path, _mode, Wait: true, _leaseTtl);
                 return Send(LockClientPhase.Acquiring, acquire);
             case LockClientPhase.Waiting when !healed && now >= _withdrawAt:
                 return Send(LockClientPhase.Withdrawing, new Withdraw(_path));
-            case LockClientPhase.Holding when _lost:
+            case LockClientPhase.Holding or LockClientPhase.UpgradeWaiting when _lost:
                 Phase = LockClientPhase.Idle;
                 return null;
+            case LockClientPhase.UpgradeWaiting when !healed && now >= _withdrawAt:
+                return Send(LockClientPhase.UpgradeWithdrawing, new Withdraw(_path));
+            case LockClientPhase.Holding when now >= _upgradeAt:
+                _upgradeAt = long.MaxValue;
+                _upgradeWaits = random.Chance(0.8);
+                return Send(LockClientPhase.Upgrading, new Upgrade(_path, _upgradeWaits));
             case LockClientPhase.Holding when now >= _holdUntil:
                 return Send(LockClientPhase.Releasing, new Release(_path));
             case LockClientPhase.Holding when _leaseTtl is { } ttl && now >= _renewAt:
@@ -140,7 +153,8 @@ internal sealed class LockClient(int index, LockWorkload workload) : SimClient(i
             case (LockClientPhase.Opening, SessionCreatedResult):
             case (LockClientPhase.Withdrawing, { IsOk: true }):
             case (LockClientPhase.Releasing, { IsOk: true }):
-            case (LockClientPhase.Releasing or LockClientPhase.Holding, { Code: ErrorCode.NotLockHolder }) when _lost:
+            case (LockClientPhase.Releasing or LockClientPhase.Holding or LockClientPhase.Upgrading, { Code: ErrorCode.NotLockHolder }) when _lost:
+            case (LockClientPhase.UpgradeWithdrawing, { Code: ErrorCode.NotLockWaiter }) when _lost:
                 Phase = LockClientPhase.Idle;
                 _readyAt = now + random.Between(0, 400);
                 return null;
@@ -153,6 +167,21 @@ internal sealed class LockClient(int index, LockWorkload workload) : SimClient(i
                 _withdrawAt = random.Chance(0.3) ? now + random.Between(50, 2000) : long.MaxValue;
                 return null;
             case (LockClientPhase.Holding, { IsOk: true }):
+                return null;
+            case (LockClientPhase.Upgrading, LockAcquiredResult):
+                _mode = LockMode.Exclusive;
+                Phase = LockClientPhase.Holding;
+                return null;
+            case (LockClientPhase.Upgrading, { Code: ErrorCode.LockBusy }) when !_upgradeWaits:
+            case (LockClientPhase.UpgradeWithdrawing, { IsOk: true }):
+                Phase = LockClientPhase.Holding;
+                return null;
+            case (LockClientPhase.UpgradeWithdrawing, { Code: ErrorCode.NotLockWaiter }) when _mode == LockMode.Exclusive:
+                Phase = LockClientPhase.Holding;
+                return null;
+            case (LockClientPhase.Upgrading, LockQueuedResult):
+                Phase = LockClientPhase.UpgradeWaiting;
+                _withdrawAt = random.Chance(0.3) ? now + random.Between(20, 1000) : long.MaxValue;
                 return null;
             case (LockClientPhase.Closing, { IsOk: true }):
                 Phase = LockClientPhase.SessionOver;
@@ -167,6 +196,17 @@ internal sealed class LockClient(int index, LockWorkload workload) : SimClient(i
     {
         switch (e)
         {
+            case LockGranted granted when granted.Path == _path && Phase is LockClientPhase.UpgradeWaiting or LockClientPhase.UpgradeWithdrawing:
+                if (_mode != LockMode.Upgradeable || granted.Mode != LockMode.Exclusive)
+                {
+                    return $"session {SessionId} holding {_mode} on {_path} was granted {granted.Mode} for its upgrade";
+                }
+                _mode = LockMode.Exclusive;
+                if (Phase == LockClientPhase.UpgradeWaiting)
+                {
+                    Phase = LockClientPhase.Holding;
+                }
+                return null;
             case LockGranted granted when granted.Path == _path && Phase is LockClientPhase.Waiting or LockClientPhase.Withdrawing:
                 _granted = true;
                 if (Phase == LockClientPhase.Waiting)
@@ -197,5 +237,8 @@ internal sealed class LockClient(int index, LockWorkload workload) : SimClient(i
         Phase = LockClientPhase.Holding;
         _holdUntil = now + random.Between(20, 1500);
         _renewAt = _leaseTtl is { } ttl ? now + ttl / 2 : long.MaxValue;
+        _upgradeAt = _mode == LockMode.Upgradeable && random.Chance(0.7)
+            ? now + random.Between(0, _holdUntil - now)
+            : long.MaxValue;
     }
 }

@@ -10,6 +10,15 @@ internal enum LockClientPhase
     Waiting,
     Withdrawing,
     Holding,
+
+    /// <summary>Holding upgradeable, an Upgrade in flight.</summary>
+    Upgrading,
+
+    /// <summary>Holding upgradeable, the Upgrade queued until the other holders go.</summary>
+    UpgradeWaiting,
+
+    /// <summary>Holding upgradeable, giving a queued Upgrade up.</summary>
+    UpgradeWithdrawing,
     Releasing,
     Closing,
     SessionOver,

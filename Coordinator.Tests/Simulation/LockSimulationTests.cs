@@ -33,10 +33,11 @@ public sealed class LockSimulationTests(ITestOutputHelper output)
         }
         Assert.True(failures.Count == 0, $"{failures.Count} of {count} seeds failed; first: {failures.FirstOrDefault()}");
         Assert.True(total.Crashes > 0 && total.Partitions > 0 && total.SnapshotsInstalled > 0, $"faults were not exercised: {total}");
-        foreach (var exercised in new[] { "immediate grants", "queued grants", "immediate semaphore grants", "queued semaphore grants", "withdrawals", "sessions expired", "sessions closed", "leases lost", "client crashes" })
+        foreach (var exercised in new[] { "immediate grants", "queued grants", "immediate semaphore grants", "queued semaphore grants", "immediate upgradeable grants", "immediate upgrades", "queued upgrades", "queued upgrades granted", "withdrawals", "sessions expired", "sessions closed", "leases lost", "client crashes" })
         {
             Assert.True(total.Counter(exercised) > count / 10, $"the workload barely exercised {exercised}: {total}");
         }
+        Assert.True(total.Counter("upgrades withdrawn") > 0, $"no queued upgrade was ever given up: {total}");
     }
 
     [Theory]

@@ -14,7 +14,9 @@ namespace Coordinator.Tests.Simulation;
 /// the same results and events for a slot, retries answered with the first result, and, once the network healed,
 /// every queued acquire resolved (granted, withdrawn or its session ended) within the liveness bound. One path is a
 /// counting semaphore of a max count drawn per run: never more holders than that at any slot on any replica, and
-/// its tokens strictly increase like a lock's.
+/// its tokens strictly increase like a lock's. Lock clients also hold upgradeable reads and upgrade them: never a
+/// writer beside any other holder, never two upgradeable holders, the upgrade's write token above every earlier
+/// token of the lock, and every queued upgrade granted, withdrawn or dropped with its holder.
 /// </summary>
 internal sealed class LockWorkload(Func<StateMachineSettings, byte[]?, LockSimStateMachine>? machineFactory = null) : SimWorkload
 {
@@ -33,6 +35,7 @@ internal sealed class LockWorkload(Func<StateMachineSettings, byte[]?, LockSimSt
     private readonly Dictionary<(long Session, long Sequence), OpResult> _firstResults = [];
     private readonly Dictionary<string, long> _lastToken = new(StringComparer.Ordinal);
     private readonly Dictionary<(long Session, string Path), long> _waitingSince = [];
+    private readonly HashSet<(long Session, string Path)> _upgrading = [];
     private readonly Dictionary<string, long> _counters = [];
 
     private ISimHost _host = null!;
@@ -118,7 +121,7 @@ internal sealed class LockWorkload(Func<StateMachineSettings, byte[]?, LockSimSt
         foreach (var replica in _host.Replicas)
         {
             var state = ((LockSimStateMachine)replica.Machine).State;
-            var queued = state.LockPaths().Where(path => state.GetLock(path)!.Waiters.Count > 0).ToList();
+            var queued = state.LockPaths().Where(path => state.GetLock(path) is { } info && (info.Waiters.Count > 0 || info.UpgradePending)).ToList();
             if (queued.Count > 0)
             {
                 problems.Add($"replica {replica.Id} still queues waiters on {string.Join(", ", queued)}");
@@ -137,15 +140,19 @@ internal sealed class LockWorkload(Func<StateMachineSettings, byte[]?, LockSimSt
             switch (e)
             {
                 case LockGranted granted:
-                    Count(Semaphores.ContainsKey(granted.Path) ? "queued semaphore grants" : "queued grants");
+                    Count(_upgrading.Remove((granted.SessionId, granted.Path)) ? "queued upgrades granted"
+                        : Semaphores.ContainsKey(granted.Path) ? "queued semaphore grants" : "queued grants");
                     CheckToken(granted.Path, granted.Token, slot);
                     if (!_waitingSince.Remove((granted.SessionId, granted.Path)))
                     {
                         _host.Fail($"lock {granted.Path} granted at slot {slot} to session {granted.SessionId}, which was not waiting");
                     }
                     break;
-                case LockLost:
+                case LockLost lost:
                     Count("leases lost");
+                    // Only a holder loses a lock, and a holder waits for nothing on it but its upgrade, which goes too.
+                    _waitingSince.Remove((lost.SessionId, lost.Path));
+                    _upgrading.Remove((lost.SessionId, lost.Path));
                     break;
                 case SessionExpired or SessionClosed:
                     Count(e is SessionExpired ? "sessions expired" : "sessions closed");
@@ -153,6 +160,7 @@ internal sealed class LockWorkload(Func<StateMachineSettings, byte[]?, LockSimSt
                     foreach (var wait in _waitingSince.Keys.Where(key => key.Session == session).ToList())
                     {
                         _waitingSince.Remove(wait);
+                        _upgrading.Remove(wait);
                     }
                     break;
             }
@@ -180,15 +188,25 @@ internal sealed class LockWorkload(Func<StateMachineSettings, byte[]?, LockSimSt
         switch (entry.Transaction, entry.Result)
         {
             case (Acquire acquire, LockAcquiredResult acquired):
-                Count(acquire.MaxCount is null ? "immediate grants" : "immediate semaphore grants");
+                Count(acquire.MaxCount is not null ? "immediate semaphore grants"
+                    : acquire.Mode == LockMode.Upgradeable ? "immediate upgradeable grants" : "immediate grants");
                 CheckToken(acquire.Path, acquired.Token, slot);
                 break;
             case (Acquire acquire, LockQueuedResult):
                 Count("queued acquires");
                 _waitingSince[(command.SessionId, acquire.Path)] = _host.Now;
                 break;
+            case (Upgrade upgrade, LockAcquiredResult upgraded):
+                Count("immediate upgrades");
+                CheckToken(upgrade.Path, upgraded.Token, slot);
+                break;
+            case (Upgrade upgrade, LockQueuedResult):
+                Count("queued upgrades");
+                _waitingSince[(command.SessionId, upgrade.Path)] = _host.Now;
+                _upgrading.Add((command.SessionId, upgrade.Path));
+                break;
             case (Withdraw withdraw, { IsOk: true }):
-                Count("withdrawals");
+                Count(_upgrading.Remove((command.SessionId, withdraw.Path)) ? "upgrades withdrawn" : "withdrawals");
                 if (!_waitingSince.Remove((command.SessionId, withdraw.Path)))
                 {
                     _host.Fail($"session {command.SessionId} withdrew from {withdraw.Path} at slot {slot} without waiting for it");

@@ -38,7 +38,7 @@ internal static class LockInvariants
                 }
                 if (info.Holders.Any(h => h.Mode != LockMode.Shared))
                 {
-                    return $"{path} is a semaphore with a {LockMode.Exclusive} holder";
+                    return $"{path} is a semaphore with a holder not {LockMode.Shared}";
                 }
                 if (info.Holders.Count < n && info.Waiters.Count > 0 && info.DelayedUntil is null)
                 {
@@ -49,6 +49,19 @@ internal static class LockInvariants
             if (exclusive > 0 && info.Holders.Count > 1)
             {
                 return $"{path} has {info.Holders.Count} holders with {exclusive} exclusive";
+            }
+            var upgradeable = info.Holders.Count(h => h.Mode == LockMode.Upgradeable);
+            if (upgradeable > 1)
+            {
+                return $"{path} has {upgradeable} upgradeable holders";
+            }
+            if (info.UpgradePending && upgradeable == 0)
+            {
+                return $"{path} has a pending upgrade but no upgradeable holder";
+            }
+            if (info.UpgradePending && info.Holders.Count == 1 && info.DelayedUntil is null)
+            {
+                return $"{path} has a pending upgrade whose holder holds alone and no delay";
             }
             if (info.Holders.Select(h => h.SessionId).Distinct().Count() != info.Holders.Count)
             {

@@ -25,6 +25,10 @@ public sealed class SnapshotTests
         h.Open(3);
         h.Do(1, new Acquire("/s", LockMode.Shared, true, 4_000, MaxCount: 1));
         h.Do(3, new Acquire("/s", LockMode.Shared, true, MaxCount: 1));
+        h.Open(4);
+        h.Do(4, new Acquire("/u", LockMode.Shared, true));
+        h.Do(3, new Acquire("/u", LockMode.Upgradeable, true));
+        h.Do(3, new Upgrade("/u", true));
         return h;
     }
 
@@ -83,7 +87,7 @@ public sealed class SnapshotTests
         "030400000000000000D0430F0000000000D0430F0000000000000000000000000000000000000000000000000000000000D0430F00000000000000000000000000010000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000200000001000000000000001027000007000000000000006C430F00000000000200000000000000010601000000000000000200000000000000102700000E00000000000000D0430F0000000000020000000000000001070100000001000000020000002F6C0001000000010000000000000001010000000000000001B80B0000000000006C430F0000000000010000000200000000000000000000000000";
 
     [Fact]
-    public void A_format_three_snapshot_restores_its_locks_as_locks_and_is_written_back_as_format_four()
+    public void A_format_three_snapshot_restores_its_locks_as_locks_and_is_written_back_in_the_current_format()
     {
         var machine = CoordinatorStateMachine.Restore(Convert.FromHexString(FormatThreeSnapshot));
         var restored = machine.GetLock("/l")!;
@@ -95,6 +99,32 @@ public sealed class SnapshotTests
 
         var refused = machine.Apply(machine.LastAppliedSlot + 1, SlotTime.Untermed(1_000_500), 1, 3, new Acquire("/l", LockMode.Shared, true, MaxCount: 2));
         Assert.Equal(new ErrorResult(ErrorCode.BadArguments, "/l is a lock, not a semaphore"), refused.Result);
+    }
+
+    /// <summary>
+    /// Format 4, from before upgradeable locks: sessions 1-3, session 1 holding /rw shared with session 2 queued for it
+    /// exclusively, and the semaphore /s of max count 2 held by session 1 (with a 4 s lease) and session 3. Taken from
+    /// the format-4 writer.
+    /// </summary>
+    private const string FormatFourSnapshot =
+        "04070000000000000040420F000000000040420F000000000000000000000000000000000000000000000000000000000040420F000000000000000000000000000300000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000003000000010000000000000010270000070000000000000040420F00000000000300000000000000010602000000000000000200000000000000102700000E0000000000000040420F00000000000200000000000000010701000000030000000000000010270000150000000000000040420F000000000002000000000000000106030000000000000002000000030000002F727700000000000100000001000000000000000101000000000000000040420F00000000000100000002000000000000000000020000002F73000200000002000000010000000000000001020000000000000001A00F00000000000040420F000000000003000000000000000103000000000000000040420F00000000000000000000000000";
+
+    [Fact]
+    public void A_format_four_snapshot_restores_without_pending_upgrades_and_is_written_back_in_the_current_format()
+    {
+        var machine = CoordinatorStateMachine.Restore(Convert.FromHexString(FormatFourSnapshot));
+        var rw = machine.GetLock("/rw")!;
+        Assert.False(rw.UpgradePending);
+        Assert.Equal([(1L, LockMode.Shared, 1L)], rw.Holders.Select(x => (x.SessionId, x.Mode, x.Token)));
+        Assert.Equal([new LockWaiter(2, LockMode.Exclusive, null)], rw.Waiters);
+        var semaphore = machine.GetLock("/s")!;
+        Assert.Equal(2, semaphore.Capacity);
+        Assert.Equal([1L, 3L], semaphore.Holders.Select(x => x.SessionId));
+        Assert.Equal(CoordinatorStateMachine.SnapshotFormatVersion, machine.Snapshot()[0]);
+        Assert.Equal(machine.Snapshot(), CoordinatorStateMachine.Restore(machine.Snapshot()).Snapshot());
+
+        var upgradeable = machine.Apply(machine.LastAppliedSlot + 1, SlotTime.Untermed(1_000_500), 3, 3, new Acquire("/u", LockMode.Upgradeable, true));
+        Assert.IsType<LockAcquiredResult>(upgradeable.Result);
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using Coordinator.Core.Protocol;
 namespace Coordinator.Client;
 
 /// <summary>
-/// The locks this session waits for, and grants that arrived before the Acquire's answer said "queued" (a grant
+/// The locks this session waits for (an Upgrade waits for its write grant as an Acquire waits for its grant), and grants that arrived before the Acquire's answer said "queued" (a grant
 /// replayed on attach can overtake the answer to the resent Acquire). Fencing tokens only grow, so a grant whose token
 /// is not above the last one this session saw for the lock is a copy of an old grant (a replica that applies the old
 /// slot late, or a replay), and is ignored: taken for the grant of a later Acquire it would hand out a stale token.
@@ -21,9 +21,9 @@ internal sealed class LockGrants
     public List<string> Awaited(Transaction? inFlight)
     {
         var awaited = _waits.Keys.ToList();
-        if (inFlight is Acquire { Wait: true } acquire && !awaited.Contains(acquire.Path))
+        if (inFlight is Acquire { Wait: true } or Upgrade { Wait: true } && GrantPath(inFlight) is var path && !awaited.Contains(path))
         {
-            awaited.Add(acquire.Path);
+            awaited.Add(path);
         }
         return awaited;
     }
@@ -52,33 +52,36 @@ internal sealed class LockGrants
     {
         grant = null;
         abandoned = null;
-        switch (write)
+        switch (write, result)
         {
-            case Acquire acquire when result is LockAcquiredResult acquired:
-                // A grant replayed on attach for this Acquire while it was unanswered: the answer already carries it.
-                _early.Remove(acquire.Path);
-                Saw(acquire.Path, acquired.Token);
+            case (Acquire or Upgrade, LockAcquiredResult acquired):
+                // A grant replayed on attach for this request while it was unanswered: the answer already carries it.
+                _early.Remove(GrantPath(write));
+                Saw(GrantPath(write), acquired.Token);
                 return;
-            case Acquire acquire when result is LockQueuedResult:
-                if (_early.Remove(acquire.Path, out var token))
+            case (Acquire or Upgrade, LockQueuedResult):
+                var path = GrantPath(write);
+                if (_early.Remove(path, out var token))
                 {
                     grant = Task.FromResult(token);
                     return;
                 }
                 var wait = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-                _waits[acquire.Path] = wait;
+                _waits[path] = wait;
                 grant = wait.Task;
                 return;
-            case Withdraw or Release when result.IsOk:
-                var path = write is Withdraw w ? w.Path : ((Release)write).Path;
-                _early.Remove(path);
-                if (_waits.Remove(path, out var left))
+            case (Withdraw or Release, { IsOk: true }):
+                var given = write is Withdraw w ? w.Path : ((Release)write).Path;
+                _early.Remove(given);
+                if (_waits.Remove(given, out var left))
                 {
                     abandoned = left;
                 }
                 return;
         }
     }
+
+    private static string GrantPath(Transaction write) => write is Upgrade upgrade ? upgrade.Path : ((Acquire)write).Path;
 
     /// <returns>Whether <paramref name="token"/> is newer than every token seen for <paramref name="path"/>.</returns>
     private bool Saw(string path, long token)
