@@ -28,7 +28,10 @@ internal sealed class ReplicaCluster : IDisposable
     /// <summary>Replicas that must stay down for the rest of the run (a wiped one); healing and restarts skip them.</summary>
     public IReadOnlySet<int> Retired => _retired;
 
-    public static ReplicaCluster Create(IFaultNetwork network, IReadOnlyList<int> ids, string runDirectory, string serviceDll, bool unsafeLocalSync, bool dropReplayedEvent = false)
+    /// <param name="extraHocon">Appended to every replica's configuration (a TLS run's certificates).</param>
+    public static ReplicaCluster Create(
+        IFaultNetwork network, IReadOnlyList<int> ids, string runDirectory, string serviceDll, bool unsafeLocalSync, bool dropReplayedEvent = false,
+        string extraHocon = "")
     {
         var replicas = string.Join("\n", ids.Select(id => $"    {id} = \"{network.Endpoint(id)}\""));
         var nodes = new Dictionary<int, ReplicaNode>();
@@ -55,6 +58,7 @@ internal sealed class ReplicaCluster : IDisposable
                     {{network.ReplicaFaultInjectionConfig}}
                   }
                 }
+                {{extraHocon}}
                 """);
             var command = network.Launcher(id).Concat(["dotnet", serviceDll, "--config", configPath, "--id", id.ToString()]).ToList();
             nodes[id] = new ReplicaNode(id, command, Path.Combine(runDirectory, $"replica-{id}.log"), dataDirectory);

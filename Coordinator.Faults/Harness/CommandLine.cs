@@ -27,7 +27,7 @@ internal sealed record CommandLine(RunOptions Template, int Runs)
         {
             switch (args[i])
             {
-                case "--keep" or "--unsafe-local-sync" or "--drop-replayed-event":
+                case "--keep" or "--unsafe-local-sync" or "--drop-replayed-event" or "--tls":
                     flags.Add(args[i]);
                     break;
                 case "--workload" or "--replicas" or "--runs" or "--duration" or "--seed" or "--faults" or "--network" or "--service" or "--large-mib" when i + 1 < args.Length:
@@ -66,6 +66,7 @@ internal sealed record CommandLine(RunOptions Template, int Runs)
             Keep = flags.Contains("--keep"),
             UnsafeLocalSync = flags.Contains("--unsafe-local-sync"),
             DropReplayedEvent = flags.Contains("--drop-replayed-event"),
+            Tls = flags.Contains("--tls"),
             ServiceDll = values.GetValueOrDefault("--service") ?? ServiceLocator.FindServiceDll(),
         };
         return new CommandLine(template, Number(values, "--runs", 1));

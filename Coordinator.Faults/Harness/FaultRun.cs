@@ -76,46 +76,53 @@ public static class FaultRun
         var historyPath = Path.Combine(runDirectory, "history.jsonl");
         FaultInjector injector;
         using (var network = CreateNetwork(options.Network, ids, log))
-        using (var cluster = ReplicaCluster.Create(network, ids, runDirectory, options.ServiceDll, options.UnsafeLocalSync, options.DropReplayedEvent))
-        using (var history = new HistoryFile(historyPath))
         {
-            var context = new WorkloadContext(new Recorder(history), cluster.Endpoints, network.ClientHost, network.ClientAkkaConfig, options.Seed, log);
-            injector = new FaultInjector(cluster, log, fault => RecordDisruption(context.Recorder, fault),
-                wipe => context.Recorder.Instant(0, wipe.Refused ? "wipe-refused" : "wipe-started", "cluster", wipe.Replica));
-            cluster.StartAll();
-            foreach (var workload in workloads)
+            var certificates = options.Tls
+                ? RunCertificates.Make(runDirectory, ids.ToDictionary(id => id, id => HostOf(network.Endpoint(id))), options.ServiceDll)
+                : null;
+            using (var cluster = ReplicaCluster.Create(
+                network, ids, runDirectory, options.ServiceDll, options.UnsafeLocalSync, options.DropReplayedEvent, certificates?.ReplicaHocon ?? ""))
+            using (var history = new HistoryFile(historyPath))
             {
-                await workload.SetUpAsync(context, cancellationToken);
-            }
-            log("  cluster up, workloads running");
-            using (var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                stop.CancelAfter(options.Duration);
-                var running = Task.WhenAll(workloads.Select(workload => workload.RunAsync(context, stop.Token)));
-                await injector.RunAsync(schedule, stop.Token);
-                await running.WaitAsync(options.Duration + WindDown, cancellationToken);
-            }
-            cluster.Heal();
-            if (workloads.OfType<SetWorkload>().Any())
-            {
-                log(cluster.Retired.Count == 0
-                    ? "  healed; killing and restarting every replica"
-                    : $"  healed; killing and restarting every replica but the retired [{string.Join(",", cluster.Retired.Order())}]");
-                cluster.KillAll();
+                var context = new WorkloadContext(
+                    new Recorder(history), cluster.Endpoints, network.ClientHost, network.ClientAkkaConfig, options.Seed, log, certificates?.ClientOptions);
+                injector = new FaultInjector(cluster, log, fault => RecordDisruption(context.Recorder, fault),
+                    wipe => context.Recorder.Instant(0, wipe.Refused ? "wipe-refused" : "wipe-started", "cluster", wipe.Replica));
                 cluster.StartAll();
-            }
-            foreach (var workload in workloads)
-            {
-                await workload.FinishAsync(context, cancellationToken);
-            }
-            foreach (var (at, replicaId) in LeaderElections.Read(runDirectory))
-            {
-                context.Recorder.InstantAt(at, 0, "leader", "cluster", replicaId);
-            }
-            foreach (var (at, replicaId) in LeaderElections.ReadStepDowns(runDirectory))
-            {
-                // A leader's term that ended without an injected fault: the checkers treat it like one.
-                context.Recorder.InstantAt(at, 0, "fault", "stepped-down", replicaId);
+                foreach (var workload in workloads)
+                {
+                    await workload.SetUpAsync(context, cancellationToken);
+                }
+                log("  cluster up, workloads running");
+                using (var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                {
+                    stop.CancelAfter(options.Duration);
+                    var running = Task.WhenAll(workloads.Select(workload => workload.RunAsync(context, stop.Token)));
+                    await injector.RunAsync(schedule, stop.Token);
+                    await running.WaitAsync(options.Duration + WindDown, cancellationToken);
+                }
+                cluster.Heal();
+                if (workloads.OfType<SetWorkload>().Any())
+                {
+                    log(cluster.Retired.Count == 0
+                        ? "  healed; killing and restarting every replica"
+                        : $"  healed; killing and restarting every replica but the retired [{string.Join(",", cluster.Retired.Order())}]");
+                    cluster.KillAll();
+                    cluster.StartAll();
+                }
+                foreach (var workload in workloads)
+                {
+                    await workload.FinishAsync(context, cancellationToken);
+                }
+                foreach (var (at, replicaId) in LeaderElections.Read(runDirectory))
+                {
+                    context.Recorder.InstantAt(at, 0, "leader", "cluster", replicaId);
+                }
+                foreach (var (at, replicaId) in LeaderElections.ReadStepDowns(runDirectory))
+                {
+                    // A leader's term that ended without an injected fault: the checkers treat it like one.
+                    context.Recorder.InstantAt(at, 0, "fault", "stepped-down", replicaId);
+                }
             }
         }
         var operations = HistoryFile.Read(historyPath);
@@ -124,6 +131,8 @@ public static class FaultRun
         verdicts.AddRange(injector.Wipes.Select(wipe => new Verdict("wipe", wipe.Refused ? VerdictKind.Valid : VerdictKind.Violation, wipe.Explanation)));
         return new RunReport(options.Seed, schedule, outcomes, verdicts, runDirectory);
     }
+
+    private static string HostOf(string endpoint) => endpoint[..endpoint.LastIndexOf(':')];
 
     private static IFaultNetwork CreateNetwork(NetworkKind kind, List<int> ids, Action<string> log)
     {

@@ -32,6 +32,12 @@ public sealed record RunOptions
     /// <summary>Start the replicas with the deliberate lost-replay bug (coordinator.fault-injection.drop-replayed-event).</summary>
     public bool DropReplayedEvent { get; init; }
 
+    /// <summary>
+    /// TLS between every replica and client, with certificates made for the run by config/make-dev-certs.sh, so the
+    /// checkers also judge the secured transport (issue 19).
+    /// </summary>
+    public bool Tls { get; init; }
+
     /// <summary>The built Coordinator.Service.dll.</summary>
     public required string ServiceDll { get; init; }
 

@@ -4,7 +4,8 @@ using Coordinator.Faults.Harness;
 namespace Coordinator.Faults.Workloads;
 
 /// <summary>What a workload gets from the run: the recorder, a way to connect clients, the seed and a log.</summary>
-internal sealed class WorkloadContext(Recorder recorder, IReadOnlyList<string> servers, string clientHost, string clientAkkaConfig, int seed, Action<string> log)
+internal sealed class WorkloadContext(
+    Recorder recorder, IReadOnlyList<string> servers, string clientHost, string clientAkkaConfig, int seed, Action<string> log, CoordinatorTlsOptions? tls = null)
 {
     /// <summary>How long one recorded call may take before it is abandoned as Unknown.</summary>
     public static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(6);
@@ -36,6 +37,7 @@ internal sealed class WorkloadContext(Recorder recorder, IReadOnlyList<string> s
             SessionTimeout = sessionTimeout,
             RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(1),
             ConnectTimeout = TimeSpan.FromSeconds(10),
+            Tls = tls,
         };
         return CoordinatorClient.ConnectAsync(options, cancellationToken);
     }

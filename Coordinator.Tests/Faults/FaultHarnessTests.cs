@@ -40,6 +40,24 @@ public sealed class FaultHarnessTests(ITestOutputHelper output)
         AssertNothingLeftBehind();
     }
 
+    /// <summary>Issue 19: the secured transport under the same faults, with certificates from config/make-dev-certs.sh.</summary>
+    [Fact]
+    public async Task A_twenty_second_run_with_tls_between_everyone_has_no_violation()
+    {
+        var report = await RunAsync(new RunOptions
+        {
+            Workloads = ["registers", "ephemeral"],
+            Seed = 1004,
+            Duration = TimeSpan.FromSeconds(20),
+            Tls = true,
+            ServiceDll = ServiceBinary.Path,
+        });
+
+        Assert.True(report.Outcomes[Outcome.Ok] > 50, $"only {report.Outcomes[Outcome.Ok]} operations succeeded");
+        Assert.All(report.Verdicts, verdict => Assert.True(verdict.Kind == VerdictKind.Valid, verdict.ToString()));
+        AssertNothingLeftBehind();
+    }
+
     [Fact]
     public async Task Large_values_survive_kills_and_a_wiped_replica_refuses_to_start()
     {
