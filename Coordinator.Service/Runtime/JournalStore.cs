@@ -1,5 +1,6 @@
 using Akka.Actor.Setup;
 using Akka.Persistence.Sql.Config;
+using Coordinator.Service.Persistence;
 using LinqToDB;
 using Akka.Configuration;
 using Microsoft.Data.Sqlite;
@@ -10,8 +11,9 @@ using System.Globalization;
 namespace Coordinator.Service.Runtime;
 
 /// <summary>
-/// Prepares and checks a replica's journal database before the actor system touches it, and builds the
-/// Akka.Persistence.Sql configuration that points at it.
+/// Prepares and checks a replica's journal database before the actor system touches it, and builds the persistence
+/// configuration that points at it: a SQLite journal through <see cref="SqliteNativeJournal"/> or Akka.Persistence.Sql
+/// (<see cref="StorageSettings.Journal"/>), its snapshots and PostgreSQL through Akka.Persistence.Sql.
 /// </summary>
 internal static class JournalStore
 {
@@ -27,6 +29,10 @@ internal static class JournalStore
                 case StorageProvider.Sqlite:
                     await CheckSqliteAsync(storage.SqlitePath, cancellationToken, forSnapshots: false);
                     await CheckSqliteAsync(storage.SqliteSnapshotPath, cancellationToken, forSnapshots: true);
+                    if (storage.Journal == SqliteJournal.Native)
+                    {
+                        CheckNativeSchema(storage.SqlitePath);
+                    }
                     break;
                 case StorageProvider.Postgres:
                     await using (var connection = new NpgsqlConnection(storage.PostgresConnectionString))
@@ -82,7 +88,10 @@ internal static class JournalStore
             return null;
         }
         var setup = new MultiDataOptionsSetup();
-        setup.AddDataOptions(JournalPluginId, SqliteOptions(storage.SqlitePath));
+        if (storage.Journal == SqliteJournal.Sql)
+        {
+            setup.AddDataOptions(JournalPluginId, SqliteOptions(storage.SqlitePath));
+        }
         setup.AddDataOptions(SnapshotPluginId, SqliteOptions(storage.SqliteSnapshotPath));
         return setup;
     }
@@ -98,7 +107,10 @@ internal static class JournalStore
             StorageProvider.Sqlite => (SqliteConnectionString(storage.SqlitePath), SqliteConnectionString(storage.SqliteSnapshotPath), ProviderName.SQLiteMS),
             _ => (storage.PostgresConnectionString, storage.PostgresConnectionString, "PostgreSQL.15"),
         };
-        return ConfigurationFactory.ParseString($$"""
+        var native = storage.Provider == StorageProvider.Sqlite && storage.Journal == SqliteJournal.Native
+            ? SqliteNativeJournal.Hocon(Path.GetFullPath(storage.SqlitePath))
+            : Config.Empty;
+        return native.WithFallback(ConfigurationFactory.ParseString($$"""
             coordinator.snapshot-dispatcher {
               type = ForkJoinDispatcher
               throughput = 10
@@ -127,7 +139,7 @@ internal static class JournalStore
                 }
               }
             }
-            """);
+            """));
     }
 
     private static async Task<T> ReadSqliteAsync<T>(string path, Func<SqliteConnection, Task<T>> read, T whenMissing)
@@ -224,6 +236,21 @@ internal static class JournalStore
     }
 
     private const int SnapshotPageBytes = 65536;
+
+    /// <summary>Creates the journal table, or refuses a file whose journal table another plugin wrote.</summary>
+    private static void CheckNativeSchema(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.GetFullPath(path)};Pooling=False");
+        connection.Open();
+        try
+        {
+            JournalSchema.Ensure(connection, path);
+        }
+        catch (InvalidDataException foreign)
+        {
+            throw new ReplicaStartException($"journal file {path} cannot be read: {foreign.Message}", foreign);
+        }
+    }
 
     private static string SqliteConnectionString(string path) => $"Data Source={Path.GetFullPath(path)}";
 
