@@ -15,7 +15,8 @@ namespace Coordinator.Bench;
 /// What one journal write costs, as the replica makes it: a persistent actor calls <c>PersistAllAsync</c> with one
 /// <see cref="ValueAccepted"/> (a vote for a one-command batch, serialized by the replica's serializer) and waits for
 /// its callback before the next, on a SQLite file in WAL mode with synchronous=FULL. Beside it, the floor: the same
-/// serialized event inserted by one prepared statement on one connection, in one transaction, committed.
+/// serialized event inserted by one prepared statement on one connection, in one transaction, committed. Prints the
+/// per-write latency percentiles, and the CPU the whole process spent per write.
 /// <c>--workload journal --journals raw,sql,sqlite-native --writes N --warmup-writes N --payload BYTES --writers N</c>
 /// (<c>--writers</c>: that many actors, each with its own persistence id, writing at once; raw always has one).
 /// </summary>
@@ -34,7 +35,7 @@ internal static class JournalBench
             foreach (var (journal, run) in journals.Select((journal, run) => (journal, run)))
             {
                 var file = Path.Combine(directory.FullName, $"{run}-{journal}.db");
-                var (latencies, elapsed) = journal == "raw"
+                var (latencies, elapsed, cpu) = journal == "raw"
                     ? Raw(file, warmup, writes, payload)
                     : ThroughAkka(file, journal, warmup, writes, payload, writers);
                 latencies.Sort();
@@ -42,7 +43,8 @@ internal static class JournalBench
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"journal={journal} writers={(journal == "raw" ? 1 : writers)} writes={latencies.Count} payload={payload} " +
                     $"p50_ms={At(latencies, 0.50):F3} p90_ms={At(latencies, 0.90):F3} p99_ms={At(latencies, 0.99):F3} max_ms={At(latencies, 1):F3} " +
-                    $"writes_per_sec={latencies.Count / elapsed.TotalSeconds:F0} journal_mode={mode} synchronous={synchronous}"));
+                    $"writes_per_sec={latencies.Count / elapsed.TotalSeconds:F0} cpu_us_per_write={cpu.TotalMicroseconds / latencies.Count:F0} " +
+                    $"journal_mode={mode} synchronous={synchronous}"));
             }
         }
         finally
@@ -63,7 +65,7 @@ internal static class JournalBench
     }
 
     /// <summary>One connection, WAL, synchronous=FULL as every journal connection has, one prepared insert per write.</summary>
-    private static (List<double> Latencies, TimeSpan Elapsed) Raw(string file, int warmup, int writes, int payload)
+    private static (List<double> Latencies, TimeSpan Elapsed, TimeSpan Cpu) Raw(string file, int warmup, int writes, int payload)
     {
         using var system = ActorSystem.Create("journal-bench-raw", ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(ReplicaHost.ReferenceConfig));
         var serialization = system.Serialization;
@@ -87,11 +89,13 @@ internal static class JournalBench
         insert.Prepare();
         var latencies = new List<double>(writes);
         var stopwatch = new Stopwatch();
+        var cpuBefore = TimeSpan.Zero;
         for (var i = 1; i <= warmup + writes; i++)
         {
             if (i == warmup + 1)
             {
                 stopwatch.Start();
+                cpuBefore = Cpu();
             }
             var started = Stopwatch.GetTimestamp();
             var written = Event(i, payload);
@@ -109,10 +113,13 @@ internal static class JournalBench
                 latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
         }
-        return (latencies, stopwatch.Elapsed);
+        return (latencies, stopwatch.Elapsed, Cpu() - cpuBefore);
     }
 
-    private static (List<double> Latencies, TimeSpan Elapsed) ThroughAkka(string file, string journal, int warmup, int writes, int payload, int writers)
+    /// <summary>CPU time of the whole process, every thread: the actor system's and the journal's as well as this one.</summary>
+    private static TimeSpan Cpu() => Process.GetCurrentProcess().TotalProcessorTime;
+
+    private static (List<double> Latencies, TimeSpan Elapsed, TimeSpan Cpu) ThroughAkka(string file, string journal, int warmup, int writes, int payload, int writers)
     {
         var storage = StorageSettings.Create(
             ConfigurationFactory.ParseString($"journal = {journal}").WithFallback(ReplicaHost.ReferenceConfig.GetConfig(StorageSettings.Path)), file);
@@ -126,11 +133,13 @@ internal static class JournalBench
             ? ActorSystem.Create("journal-bench", bootstrap.And(persistence))
             : ActorSystem.Create("journal-bench", bootstrap);
         Drive(system, warmup, payload, writers);
+        var cpuBefore = Cpu();
         var stopwatch = Stopwatch.StartNew();
         var latencies = Drive(system, writes, payload, writers);
         var elapsed = stopwatch.Elapsed;
+        var cpu = Cpu() - cpuBefore;
         system.Terminate().Wait();
-        return (latencies, elapsed);
+        return (latencies, elapsed, cpu);
     }
 
     private static List<double> Drive(ActorSystem system, int writes, int payload, int writers)
