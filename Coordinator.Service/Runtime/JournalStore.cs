@@ -50,7 +50,9 @@ internal static class JournalStore
 
     /// <summary>
     /// What the journal and the snapshot store hold of <paramref name="persistenceId"/>. A SQLite file that is missing or
-    /// empty, or tables not created yet, hold nothing. Reads only; creates nothing.
+    /// empty, or tables not created yet, hold nothing. Reads only; creates nothing. Both SQLite journal plugins write
+    /// the same table (<see cref="JournalSchema"/>), deleted events and the compaction mark included, so one query
+    /// serves either.
     /// </summary>
     public static async Task<StoredHistory> ReadHistoryAsync(StorageSettings storage, string persistenceId, CancellationToken cancellationToken)
     {

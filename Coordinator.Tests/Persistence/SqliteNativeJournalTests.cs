@@ -228,6 +228,19 @@ public sealed class SqliteNativeJournalTests : IDisposable
         Assert.Contains("lacks the column(s) created, deleted, sequence_number, message, manifest, identifier, writer_uuid", refusal.Message);
     }
 
+    [Fact]
+    public void The_journal_setting_names_one_of_the_two_plugins_and_defaults_to_sqlite_native()
+    {
+        var section = ReplicaHost.ReferenceConfig.GetConfig(StorageSettings.Path);
+        Assert.Equal(SqliteJournal.Native, StorageSettings.Create(section, File).Journal);
+        Assert.Equal(SqliteJournal.Sql, StorageSettings.Create(Akka.Configuration.ConfigurationFactory.ParseString("journal = sql").WithFallback(section), File).Journal);
+
+        var refused = Assert.Throws<Akka.Configuration.ConfigurationException>(() =>
+            StorageSettings.Create(Akka.Configuration.ConfigurationFactory.ParseString("journal = leveldb").WithFallback(section), File));
+
+        Assert.Equal("coordinator.storage.journal = 'leveldb': expected sqlite-native or sql.", refused.Message);
+    }
+
     private static JournalRow Row(string persistenceId, long sequenceNr) =>
         new(persistenceId, sequenceNr, [1, 2, 3], "EV", 7301, null, DateTime.UtcNow.Ticks);
 }
