@@ -19,6 +19,7 @@ internal static class Program
         ["sessions"] = SessionsBench.Run,
         ["cluster"] = ClusterBench.Run,
         ["core"] = CoreBench.Run,
+        ["journal"] = JournalBench.Run,
         ["statemachine"] = StateMachineBench.Run,
     };
 

@@ -1,9 +1,9 @@
 using Akka.Actor.Setup;
 using Akka.Persistence.Sql.Config;
+using Coordinator.Service.Persistence;
 using LinqToDB;
 using Akka.Configuration;
 using Microsoft.Data.Sqlite;
-using Coordinator.Service.Persistence;
 using Npgsql;
 using System.Data.Common;
 using System.Globalization;
@@ -11,8 +11,9 @@ using System.Globalization;
 namespace Coordinator.Service.Runtime;
 
 /// <summary>
-/// Prepares and checks a replica's journal database before the actor system touches it, and builds the
-/// Akka.Persistence.Sql configuration that points at it.
+/// Prepares and checks a replica's journal database before the actor system touches it, and builds the persistence
+/// configuration that points at it: a SQLite journal through <see cref="SqliteNativeJournal"/> or Akka.Persistence.Sql
+/// (<see cref="StorageSettings.Journal"/>), its snapshots and PostgreSQL through Akka.Persistence.Sql.
 /// </summary>
 internal static class JournalStore
 {
@@ -29,6 +30,10 @@ internal static class JournalStore
                 case StorageProvider.Sqlite:
                     await CheckSqliteAsync(storage.SqlitePath, cancellationToken);
                     Directory.CreateDirectory(storage.SqliteSnapshotDirectory);
+                    if (storage.Journal == SqliteJournal.Native)
+                    {
+                        CheckNativeSchema(storage.SqlitePath);
+                    }
                     break;
                 case StorageProvider.Postgres:
                     await using (var connection = new NpgsqlConnection(storage.PostgresConnectionString))
@@ -46,7 +51,9 @@ internal static class JournalStore
 
     /// <summary>
     /// What the journal and the snapshot store hold of <paramref name="persistenceId"/>. A SQLite file that is missing or
-    /// empty, or tables not created yet, hold nothing. Reads only; creates nothing.
+    /// empty, or tables not created yet, hold nothing. Reads only; creates nothing. Both SQLite journal plugins write
+    /// the same table (<see cref="JournalSchema"/>), deleted events and the compaction mark included, so one query
+    /// serves either.
     /// </summary>
     public static async Task<StoredHistory> ReadHistoryAsync(StorageSettings storage, string persistenceId, CancellationToken cancellationToken)
     {
@@ -84,7 +91,10 @@ internal static class JournalStore
             return null;
         }
         var setup = new MultiDataOptionsSetup();
-        setup.AddDataOptions(JournalPluginId, SqliteOptions(storage.SqlitePath));
+        if (storage.Journal == SqliteJournal.Sql)
+        {
+            setup.AddDataOptions(JournalPluginId, SqliteOptions(storage.SqlitePath));
+        }
         return setup;
     }
 
@@ -98,7 +108,10 @@ internal static class JournalStore
         var (journal, provider) = sqlite
             ? (SqliteConnectionString(storage.SqlitePath), ProviderName.SQLiteMS)
             : (storage.PostgresConnectionString, "PostgreSQL.15");
-        return ConfigurationFactory.ParseString($$"""
+        var native = sqlite && storage.Journal == SqliteJournal.Native
+            ? SqliteNativeJournal.Hocon(Path.GetFullPath(storage.SqlitePath))
+            : Config.Empty;
+        return native.WithFallback(ConfigurationFactory.ParseString($$"""
             coordinator.snapshot-dispatcher {
               type = ForkJoinDispatcher
               throughput = 10
@@ -134,7 +147,7 @@ internal static class JournalStore
                 }
               }
             }
-            """);
+            """));
     }
 
     private static async Task<T> ReadSqliteAsync<T>(string path, Func<SqliteConnection, Task<T>> read, T whenMissing)
@@ -213,6 +226,21 @@ internal static class JournalStore
         await using var wal = connection.CreateCommand();
         wal.CommandText = "PRAGMA journal_mode=WAL";
         await wal.ExecuteScalarAsync(cancellationToken);
+    }
+
+    /// <summary>Creates the journal table, or refuses a file whose journal table another plugin wrote.</summary>
+    private static void CheckNativeSchema(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.GetFullPath(path)};Pooling=False");
+        connection.Open();
+        try
+        {
+            JournalSchema.Ensure(connection, path);
+        }
+        catch (InvalidDataException foreign)
+        {
+            throw new ReplicaStartException($"journal file {path} cannot be read: {foreign.Message}", foreign);
+        }
     }
 
     private static string SqliteConnectionString(string path) => $"Data Source={Path.GetFullPath(path)}";

@@ -8,11 +8,20 @@ internal enum StorageProvider
     Postgres,
 }
 
+/// <summary>Which Akka.Persistence journal writes a SQLite journal file (PostgreSQL always uses Akka.Persistence.Sql).</summary>
+internal enum SqliteJournal
+{
+    /// <summary>The project's own plugin on Microsoft.Data.Sqlite (Persistence/SqliteJournal.cs).</summary>
+    Native,
+    /// <summary>Akka.Persistence.Sql (linq2db), on the same table.</summary>
+    Sql,
+}
+
 /// <summary>
 /// Where a replica's journal and snapshots live: a SQLite file for the journal and a directory of snapshot files beside
 /// it, or a PostgreSQL database for both.
 /// </summary>
-internal sealed record StorageSettings(StorageProvider Provider, string SqlitePath, string PostgresConnectionString)
+internal sealed record StorageSettings(StorageProvider Provider, string SqlitePath, string PostgresConnectionString, SqliteJournal Journal = SqliteJournal.Native)
 {
     public const string Path = "coordinator.storage";
 
@@ -40,10 +49,16 @@ internal sealed record StorageSettings(StorageProvider Provider, string SqlitePa
         };
         var sqlitePath = hocon.String("sqlite-path");
         var postgres = hocon.String("postgres-connection-string");
+        var journal = hocon.String("journal").ToLowerInvariant() switch
+        {
+            "sqlite-native" => SqliteJournal.Native,
+            "sql" => SqliteJournal.Sql,
+            var other => throw hocon.Invalid("journal", $"= '{other}': expected sqlite-native or sql"),
+        };
         if (provider == StorageProvider.Postgres && string.IsNullOrWhiteSpace(postgres))
         {
             throw new ConfigurationException($"{Path}.provider = postgres needs {Path}.postgres-connection-string.");
         }
-        return new StorageSettings(provider, string.IsNullOrWhiteSpace(sqlitePath) ? defaultSqlitePath : sqlitePath, postgres);
+        return new StorageSettings(provider, string.IsNullOrWhiteSpace(sqlitePath) ? defaultSqlitePath : sqlitePath, postgres, journal);
     }
 }

@@ -10,9 +10,17 @@ public sealed class DurabilityTests(PostgresServer postgres)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    [Fact]
-    public Task Restarting_every_replica_from_sqlite_keeps_every_acknowledged_command() =>
-        AssertSurvivesFullRestart(new InProcessCluster(3, extraHocon: "coordinator.replica.snapshot-interval = 7"));
+    [Theory]
+    [InlineData("sqlite-native")]
+    [InlineData("sql")]
+    public Task Restarting_every_replica_from_sqlite_keeps_every_acknowledged_command(string journal) =>
+        AssertSurvivesFullRestart(new InProcessCluster(
+            3,
+            storageFor: _ => $"""
+                coordinator.storage.provider = sqlite
+                coordinator.storage.journal = {journal}
+                """,
+            extraHocon: "coordinator.replica.snapshot-interval = 7"));
 
     [Fact]
     public async Task Restarting_every_replica_from_postgres_keeps_every_acknowledged_command()
