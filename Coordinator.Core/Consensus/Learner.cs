@@ -36,7 +36,11 @@ internal sealed class Learner : ILearner
     private long _lastCatchUpAt = long.MinValue;
     private int _catchUpAttempts;
 
-    public Learner(int replicaId, PaxosOptions options, SnapshotDelivered? snapshot = null)
+    /// <param name="stateChecksum">
+    /// <see cref="SnapshotChecksum"/> of <paramref name="snapshot"/>'s state, when the shell has summed it already (off
+    /// its thread: hundreds of MB take seconds on a loaded machine); summed here otherwise.
+    /// </param>
+    public Learner(int replicaId, PaxosOptions options, SnapshotDelivered? snapshot = null, long? stateChecksum = null)
     {
         _replicaId = replicaId;
         _options = options;
@@ -47,7 +51,7 @@ internal sealed class Learner : ILearner
             KnownChosenBelow = snapshot.AppliedBelow;
             LastTimestamp = snapshot.LastTimestamp;
             LogStart = snapshot.AppliedBelow;
-            _snapshot = ServedSnapshot.Of(snapshot.AppliedBelow, snapshot.LastTimestamp, snapshot.State);
+            _snapshot = new ServedSnapshot(snapshot.AppliedBelow, snapshot.LastTimestamp, snapshot.State, stateChecksum ?? SnapshotChecksum.Of(snapshot.State));
         }
     }
 
@@ -217,7 +221,7 @@ internal sealed class Learner : ILearner
         outbox.Send.Add(new Envelope(NextCatchUpPeer(), new CatchUpRequest(_replicaId, AppliedBelow)));
     }
 
-    public void Compact(long appliedBelow, long lastTimestamp, byte[] state)
+    public void Compact(long appliedBelow, long lastTimestamp, byte[] state, long stateChecksum)
     {
         if (appliedBelow > AppliedBelow)
         {
@@ -227,7 +231,7 @@ internal sealed class Learner : ILearner
         {
             return;
         }
-        _snapshot = ServedSnapshot.Of(appliedBelow, lastTimestamp, state);
+        _snapshot = new ServedSnapshot(appliedBelow, lastTimestamp, state, stateChecksum);
         DropBelow(appliedBelow);
     }
 

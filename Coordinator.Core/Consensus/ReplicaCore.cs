@@ -221,9 +221,9 @@ internal sealed class ReplicaCore
     /// The state machine's snapshot of every slot below <paramref name="appliedBelow"/> is durable: the learner may
     /// serve it instead of the log, and the acceptor may forget its votes below it.
     /// </summary>
-    public void Compact(long appliedBelow, long lastTimestamp, byte[] state, Outbox outbox)
+    public void Compact(long appliedBelow, long lastTimestamp, byte[] state, long stateChecksum, Outbox outbox)
     {
-        _learner.Compact(appliedBelow, lastTimestamp, state);
+        _learner.Compact(appliedBelow, lastTimestamp, state, stateChecksum);
         _acceptor.Truncate(appliedBelow, outbox);
     }
 }

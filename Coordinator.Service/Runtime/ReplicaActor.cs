@@ -40,6 +40,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private ReplicaCore? _core;
     private int _outputsWaitingForWrites;
     private SnapshotDelivered? _snapshotInFlight;
+    private long _snapshotInFlightChecksum;
     private bool _snapshotAssembling;
     private readonly SnapshotSchedule _snapshotSchedule;
     private long _snapshotStartedAt;
@@ -229,6 +230,8 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     {
         var readIn = Stopwatch.GetElapsedTime(_createdAt);
         var restoreStartedAt = Stopwatch.GetTimestamp();
+        // The sum the learner serves its snapshot with, taken on another core while this one restores the tree.
+        var checksum = _recoveredSnapshot is { } recovered ? Task.Run(() => SnapshotChecksum.Of(recovered.State)) : null;
         if (_recoveredSnapshot is { } snapshot)
         {
             _stateMachine.Restore(snapshot.State);
@@ -238,7 +241,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         }
         var id = _settings.ReplicaId;
         var acceptor = Acceptor.Recover(id, _settings.Paxos, _recoveredJournal);
-        _core = new ReplicaCore(id, _settings.Paxos, acceptor, new Learner(id, _settings.Paxos, _recoveredSnapshot), new SystemJitter());
+        _core = new ReplicaCore(id, _settings.Paxos, acceptor, new Learner(id, _settings.Paxos, _recoveredSnapshot, checksum?.GetAwaiter().GetResult()), new SystemJitter());
         _recoveredJournal.Clear();
         _core.Start(_clock.NowMs);
         Timers.StartPeriodicTimer("tick", ReplicaTick.Instance, _settings.TickInterval);
@@ -518,7 +521,8 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         {
             var started = Stopwatch.GetTimestamp();
             var state = captured.Assemble();
-            return new SnapshotAssembled(new SnapshotDelivered(below, timestamp, state), installed, capturedIn, Stopwatch.GetElapsedTime(started));
+            return new SnapshotAssembled(
+                new SnapshotDelivered(below, timestamp, state), SnapshotChecksum.Of(state), installed, capturedIn, Stopwatch.GetElapsedTime(started));
         }).PipeTo(Self);
     }
 
@@ -533,6 +537,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         }
         (_snapshotCapturedIn, _snapshotAssembledIn) = (assembled.CapturedIn, assembled.AssembledIn);
         _snapshotInFlight = assembled.Snapshot;
+        _snapshotInFlightChecksum = assembled.Checksum;
         // The acceptor's state is read now, not at capture: the save covers every journal event written so far, and
         // the journal below it is deleted once it is stored.
         SaveSnapshot(new ReplicaSnapshot(Core.AcceptorJournal(assembled.Snapshot.AppliedBelow), assembled.Snapshot));
@@ -546,7 +551,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         }
         _snapshotInFlight = null;
         _snapshotBelow = snapshot.AppliedBelow;
-        Run(outbox => Core.Compact(snapshot.AppliedBelow, snapshot.LastTimestamp, snapshot.State, outbox));
+        Run(outbox => Core.Compact(snapshot.AppliedBelow, snapshot.LastTimestamp, snapshot.State, _snapshotInFlightChecksum, outbox));
         DeleteMessages(metadata.SequenceNr);
         DeleteSnapshots(new SnapshotSelectionCriteria(metadata.SequenceNr - 1));
         // Slots applied while this snapshot was being saved may already be a whole interval's worth.

@@ -168,7 +168,7 @@ public sealed class PreVoteAndCheckQuorumTests
         cluster.DeliverAll(pass: (from, envelope) => envelope.To != 3);
         foreach (var id in new[] { 1, 2 })
         {
-            cluster.Step(id, (core, outbox) => core.Compact(core.AppliedBelow, 0, [1, 2, 3], outbox));
+            cluster.Step(id, (core, outbox) => core.Compact(core.AppliedBelow, 0, [1, 2, 3], SnapshotChecksum.Of([1, 2, 3]), outbox));
         }
         var compactedBelow = cluster[2].AppliedBelow;
         Assert.True(compactedBelow > cluster[3].AppliedBelow);

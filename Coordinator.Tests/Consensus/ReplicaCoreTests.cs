@@ -319,7 +319,7 @@ public sealed class ReplicaCoreTests
         cluster.Elect(1);
         cluster.Submit(1, CoreHarness.Command(7, 1));
         cluster.DeliverAll(pass: (from, envelope) => envelope.To != 3);
-        cluster.Step(1, (core, outbox) => core.Compact(core.AppliedBelow, 0, state, outbox));
+        cluster.Step(1, (core, outbox) => core.Compact(core.AppliedBelow, 0, state, SnapshotChecksum.Of(state), outbox));
         cluster.Tick(1, cluster.Options.HeartbeatInterval);
         cluster.DeliverAll();
         cluster.Tick(3, cluster.Options.CatchUpInterval);

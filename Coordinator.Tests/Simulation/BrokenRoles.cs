@@ -146,5 +146,5 @@ internal sealed class LearnerIgnoringOrder(ILearner inner) : ILearner
 
     public void Tick(long now, Outbox outbox) => inner.Tick(now, outbox);
 
-    public void Compact(long appliedBelow, long lastTimestamp, byte[] state) => inner.Compact(appliedBelow, lastTimestamp, state);
+    public void Compact(long appliedBelow, long lastTimestamp, byte[] state, long stateChecksum) => inner.Compact(appliedBelow, lastTimestamp, state, stateChecksum);
 }

@@ -245,7 +245,7 @@ internal sealed class Simulation : ISimHost
         var state = replica.Machine.Snapshot();
         replica.DurableSnapshot = new SnapshotDelivered(core.AppliedBelow, replica.LastTimestamp, state);
         _compactionOutbox.Clear();
-        core.Compact(core.AppliedBelow, replica.LastTimestamp, state, _compactionOutbox);
+        core.Compact(core.AppliedBelow, replica.LastTimestamp, state, SnapshotChecksum.Of(state), _compactionOutbox);
         if (_compactionOutbox.Persist.Count > 0)
         {
             Write(replica, [.. _compactionOutbox.Persist], []);
