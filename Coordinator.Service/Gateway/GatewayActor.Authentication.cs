@@ -48,6 +48,9 @@ internal sealed partial class GatewayActor
             Timers.StartSingleTimer(login, login, wait);
             return;
         }
+        // Counted as a failure from now until it succeeds, so guesses sent all at once wait their turn like
+        // guesses sent one after the other.
+        _backoff.Failed(login.Keys, Now);
         if (_settings.Security.SuperUser == login.Request.User)
         {
             Verify(login, _settings.Security.SuperUserDigest);
@@ -69,7 +72,6 @@ internal sealed partial class GatewayActor
         var (write, request, client) = checkedLogin.Login;
         if (!checkedLogin.Ok)
         {
-            _backoff.Failed(checkedLogin.Login.Keys, Now);
             _log.Warning("Gateway refused a login as {0} from {1}: wrong user name or password", request.User, client.Path.Address);
             client.Tell(new WriteResponse(write.RequestId, _core.AppliedBelow - 1, WrongCredentials));
             return;
