@@ -610,6 +610,12 @@ internal sealed class GatewayCore<TClient>
         for (var i = 0; i < attach.Watches.Count; i++)
         {
             var (watch, seenThrough) = (attach.Watches[i].Watch, attach.Watches[i].SeenThrough);
+            if (outcome.Nodes[i].Code == ErrorCode.NoAuth)
+            {
+                // The session may no longer read the node (its ACL changed while the watch was elsewhere): the watch
+                // is not carried over, and nothing it would have seen is replayed.
+                continue;
+            }
             var oneShot = watch.Kind is WatchKind.Data or WatchKind.Children;
             if (_history.Covers(seenThrough))
             {

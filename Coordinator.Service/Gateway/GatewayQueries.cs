@@ -45,6 +45,12 @@ internal static class GatewayQueries
             .Where(lockHeld => lockHeld.Holder is not null)
             .Select(lockHeld => (lockHeld.Path, lockHeld.Holder!.Token))
             .ToList();
-        return new AttachOutcome(tree.GetSession(attach.SessionId), [.. attach.Watches.Select(resumed => tree.Exists(resumed.Watch.Path))], held);
+        // A watch on a node the session may not read comes back as NoAuth, and the core does not carry it over.
+        var nodes = attach.Watches
+            .Select(resumed => tree.Authorize(attach.SessionId, resumed.Watch.Path, Permissions.Read) == ErrorCode.Ok
+                ? tree.Exists(resumed.Watch.Path)
+                : new NodeRead(ErrorCode.NoAuth, default, ReadOnlyMemory<byte>.Empty))
+            .ToList();
+        return new AttachOutcome(tree.GetSession(attach.SessionId), nodes, held);
     }
 }

@@ -59,6 +59,24 @@ public sealed class GatewayAuthenticationTests
     }
 
     [Fact]
+    public void An_attach_does_not_carry_over_a_watch_on_a_node_the_session_may_no_longer_read()
+    {
+        var core = Core(allowAnonymous: true);
+        var readable = new WatchRegistration("/open", WatchKind.Persistent);
+        var forbidden = new WatchRegistration("/secret", WatchKind.Persistent);
+        var attach = new AttachRequest(1, 11, 5, 0, [new ResumedWatch(readable, EventPosition.After(0)), new ResumedWatch(forbidden, EventPosition.After(0))], []);
+        Assert.True(core.AdmitAttach(Mallory, attach));
+        core.OnAttachInspected(
+            Mallory,
+            attach,
+            new AttachOutcome(new SessionInfo(11, 10_000, 5, 0, 0, 1, [], []), [new NodeRead(ErrorCode.Ok, default, default), new NodeRead(ErrorCode.NoAuth, default, default)], []),
+            1,
+            1_000);
+        Assert.Equal(1, core.WatchCountOf(11));
+        Assert.DoesNotContain(core.Outbox.ToClients, reply => reply.Message is WatchNotification { Path: "/secret" });
+    }
+
+    [Fact]
     public void Security_settings_refuse_a_super_user_without_a_digest_and_a_bad_default_acl()
     {
         var reference = Coordinator.Service.Runtime.ReplicaHost.ReferenceConfig.GetConfig(SecuritySettings.Path);
