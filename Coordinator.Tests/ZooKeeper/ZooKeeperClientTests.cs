@@ -262,6 +262,13 @@ public sealed class ZooKeeperClientTests(ZooKeeperClusterFixture fixture) : ICla
         Assert.Equal((int)ZkError.NoAuth, write.Err);
         var child = await connection.RequestAsync(w => w.Int(3).Int((int)ZkOpCode.Create).String(path + "/c").Buffer("c"u8).Int(0).Int(0));
         Assert.Equal((int)ZkError.NoAuth, child.Err);
+        var acl = await connection.RequestAsync(w => w.Int(4).Int((int)ZkOpCode.GetAcl).String(path));
+        Assert.Equal((int)ZkError.NoAuth, acl.Err);
+
+        var open = await connection.RequestAsync(w => w.Int(5).Int((int)ZkOpCode.GetAcl).String("/"));
+        Assert.Equal(0, open.Err);
+        var reader = new JuteReader(open.Record);
+        Assert.Equal((1, 31, "world", "anyone"), (reader.ReadInt(), reader.ReadInt(), reader.ReadString(), reader.ReadString()));
     }
 
     private static string DataOf(byte[] getDataResponse)
