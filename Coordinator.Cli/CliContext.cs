@@ -5,7 +5,13 @@ namespace Coordinator.Cli;
 
 /// <summary>What every command needs: where the servers are, how to reach them (TLS), how long to wait, and how to print.</summary>
 internal sealed record CliContext(
-    IReadOnlyList<string> Servers, TimeSpan Timeout, TimeSpan SessionTimeout, bool Json, CoordinatorTlsOptions? Tls = null, string? ClusterId = null)
+    IReadOnlyList<string> Servers,
+    TimeSpan Timeout,
+    TimeSpan SessionTimeout,
+    bool Json,
+    CoordinatorTlsOptions? Tls = null,
+    string? ClusterId = null,
+    CoordinatorCredentials? Credentials = null)
 {
     public const string ServersVariable = "COORDINATOR_SERVERS";
     public const string DefaultServers = "127.0.0.1:4001,127.0.0.1:4002,127.0.0.1:4003";
@@ -22,6 +28,7 @@ internal sealed record CliContext(
             RequestTimeout = TimeSpan.FromSeconds(Math.Max(1, Timeout.TotalSeconds / 4)),
             Tls = Tls,
             ExpectedClusterId = ClusterId,
+            Credentials = Credentials,
         };
         return CoordinatorClient.ConnectAsync(options, cancellationToken);
     }

@@ -15,6 +15,10 @@ internal static class Failures
         {
             return Fail(ExitCodes.Usage, $"invalid path: {invalid.Message}");
         }
+        catch (AuthFailedException failed)
+        {
+            return Fail(ExitCodes.OperationFailed, $"login refused: {failed.Message}");
+        }
         catch (SessionExpiredException)
         {
             return Fail(ExitCodes.SessionLost, "the session expired");
@@ -27,7 +31,7 @@ internal static class Failures
         {
             return Fail(ExitCodes.OperationFailed, refused.Message);
         }
-        catch (ArgumentException invalid)
+        catch (Exception invalid) when (invalid is ArgumentException or FormatException)
         {
             return Fail(ExitCodes.Usage, invalid.Message);
         }

@@ -44,12 +44,19 @@ internal static class NodeCommands
         var ttl = new Option<long?>("--ttl") { Description = "delete the node after this many ms without change or children" };
         var parents = new Option<bool>("--parents", "-p") { Description = "create missing parents" };
         var hold = new Option<bool>("--hold") { Description = "keep the session (and its ephemeral nodes) until Ctrl-C" };
-        var create = new Command("create", "create a node") { path, data, ephemeral, sequential, container, ttl, parents, hold };
+        var acl = new Option<string[]>("--acl")
+        {
+            Description = "the node's ACL, entries as scheme:id:perms (world:anyone:r, digest:alice:cdrwa, auth::cdrwa); the cluster's default without",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var create = new Command("create", "create a node") { path, data, ephemeral, sequential, container, ttl, parents, hold, acl };
         create.SetAction((parse, ct) => WithClient(context(parse), ct, async (cli, client) =>
         {
             var kind = Kind(parse.GetValue(ephemeral), parse.GetValue(sequential), parse.GetValue(container), parse.GetValue(ttl) is not null);
             var ttlValue = parse.GetValue(ttl) is { } ms ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null;
-            var created = await client.CreateAsync(parse.GetValue(path)!, Encoding.UTF8.GetBytes(parse.GetValue(data)!), kind, ttlValue, parse.GetValue(parents), ct);
+            var entries = parse.GetValue(acl) is { Length: > 0 } given ? AclCommand.Parse(given) : null;
+            var created = (await client.CreateWithAclAsync(
+                parse.GetValue(path)!, Encoding.UTF8.GetBytes(parse.GetValue(data)!), entries, kind, ttlValue, parse.GetValue(parents), ct)).Path;
             cli.Print(created, new { path = created, session = client.SessionId });
             if (parse.GetValue(hold))
             {

@@ -35,9 +35,12 @@ internal static class Program
         var tlsKey = FromEnvironment("--tls-key", "COORDINATOR_TLS_KEY", "the PEM private key of --tls-cert");
         var tlsPassword = FromEnvironment("--tls-password", "COORDINATOR_TLS_PASSWORD", "the password of a .pfx --tls-cert or of an encrypted --tls-key");
         var clusterId = FromEnvironment("--cluster-id", "COORDINATOR_CLUSTER_ID", "refuse servers of any other cluster (coord status shows each server's)");
+        var user = FromEnvironment("--user", "COORDINATOR_USER", "log in as this user (anonymous without)");
+        var password = FromEnvironment("--password", "COORDINATOR_PASSWORD", "the password of --user");
+        var passwordFile = FromEnvironment("--password-file", "COORDINATOR_PASSWORD_FILE", "a file whose first line is the password of --user");
         var root = new RootCommand("coord: the command-line tool for Coordinator")
         {
-            servers, timeout, sessionTimeout, json, tlsCa, tlsCert, tlsKey, tlsPassword, clusterId,
+            servers, timeout, sessionTimeout, json, tlsCa, tlsCert, tlsKey, tlsPassword, clusterId, user, password, passwordFile,
         };
 
         CliContext Context(ParseResult parse) => new(
@@ -54,7 +57,10 @@ internal static class Program
                     Password = NullIfEmpty(parse.GetValue(tlsPassword)),
                 }
                 : null,
-            NullIfEmpty(parse.GetValue(clusterId)));
+            NullIfEmpty(parse.GetValue(clusterId)),
+            parse.GetValue(user) is { Length: > 0 } name
+                ? new CoordinatorCredentials(name, Password(parse.GetValue(password), parse.GetValue(passwordFile)))
+                : null);
 
         foreach (var command in NodeCommands.Create(Context))
         {
@@ -64,6 +70,8 @@ internal static class Program
         root.Subcommands.Add(LockCommand.Create(Context));
         root.Subcommands.Add(ElectCommand.Create(Context));
         root.Subcommands.Add(SnapshotCommand.Create(Context));
+        root.Subcommands.Add(AclCommand.Create(Context));
+        root.Subcommands.Add(UserCommand.Create(Context));
         foreach (var command in StatusCommand.Create(Context))
         {
             root.Subcommands.Add(command);
@@ -79,4 +87,8 @@ internal static class Program
     };
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    /// <summary>--password, else the first line of --password-file (kept out of the process list and shell history).</summary>
+    private static string Password(string? password, string? file) =>
+        file is { Length: > 0 } && string.IsNullOrEmpty(password) ? File.ReadLines(file).FirstOrDefault() ?? "" : password ?? "";
 }

@@ -108,9 +108,25 @@ public sealed class CoordinatorClient : IAsyncDisposable
         (await CreateWithStatAsync(path, data, kind, ttl, createParents, cancellationToken).ConfigureAwait(false)).Path;
 
     /// <summary>Like <see cref="CreateAsync"/>, with the new node's Stat: its CreatedSlot is the slot the create applied at.</summary>
-    public async Task<CreatedNode> CreateWithStatAsync(
+    public Task<CreatedNode> CreateWithStatAsync(
         string path,
         byte[] data,
+        NodeKind kind = NodeKind.Persistent,
+        TimeSpan? ttl = null,
+        bool createParents = false,
+        CancellationToken cancellationToken = default) =>
+        CreateWithAclAsync(path, data, null, kind, ttl, createParents, cancellationToken);
+
+    /// <summary>
+    /// Creates a node with its own ACL (parents made by <paramref name="createParents"/> get the same one). Needs CREATE
+    /// on the parent; <see cref="AclEntry.CreatorAll"/> (<c>auth</c>) gives the session's own user every permission.
+    /// </summary>
+    /// <param name="acl">The node's ACL; null for the cluster's default ACL.</param>
+    /// <exception cref="InvalidAclException">The ACL is empty, names an unknown scheme, or uses auth without a user.</exception>
+    public async Task<CreatedNode> CreateWithAclAsync(
+        string path,
+        byte[] data,
+        IReadOnlyList<AclEntry>? acl,
         NodeKind kind = NodeKind.Persistent,
         TimeSpan? ttl = null,
         bool createParents = false,
@@ -118,8 +134,45 @@ public sealed class CoordinatorClient : IAsyncDisposable
     {
         CheckData(path, data);
         var ttlMs = ttl is { } t ? (long)t.TotalMilliseconds : (long?)null;
-        var created = (CreatedResult)await WriteOkAsync(new Create(path, data, kind, ttlMs, createParents), path, cancellationToken).ConfigureAwait(false);
+        var created = (CreatedResult)await WriteOkAsync(new Create(path, data, kind, ttlMs, createParents, acl), path, cancellationToken).ConfigureAwait(false);
         return new CreatedNode(created.Path, created.Stat);
+    }
+
+    /// <summary>The node's ACL and ACL version; needs READ or ADMIN on it.</summary>
+    public async Task<AclData> GetAclAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var response = await ReadOkAsync(ReadKind.GetAcl, path, ReadConsistency.Session, null, cancellationToken).ConfigureAwait(false);
+        var (aclVersion, acl) = AclCodec.DecodeRead(response.Data);
+        return new AclData(acl, aclVersion, response.Stat);
+    }
+
+    /// <summary>Replaces the node's ACL; needs ADMIN on it.</summary>
+    /// <param name="aclVersion">The ACL version the node must have (from <see cref="GetAclAsync"/>); -1 for any.</param>
+    /// <returns>The node's new ACL version.</returns>
+    /// <exception cref="BadVersionException">The node's ACL version is not <paramref name="aclVersion"/>.</exception>
+    public async Task<int> SetAclAsync(string path, IReadOnlyList<AclEntry> acl, int aclVersion = -1, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(acl);
+        var result = await WriteOkAsync(new SetAcl(path, acl, aclVersion), path, cancellationToken).ConfigureAwait(false);
+        return ((AclSetResult)result).AclVersion;
+    }
+
+    /// <summary>
+    /// Adds a user, or changes its password; only the super user may. The replica the session is attached to hashes
+    /// the password (PBKDF2-SHA-256 with a fresh salt) and stores only the hash.
+    /// </summary>
+    public Task SetUserAsync(string name, string password, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(password);
+        return WriteOkAsync(new SetPassword(name, password), null, cancellationToken);
+    }
+
+    /// <summary>Removes a user; only the super user may. Sessions already open as that user keep it until they end.</summary>
+    public Task RemoveUserAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return WriteOkAsync(new RemoveUser(name), null, cancellationToken);
     }
 
     /// <param name="watcher">Called once when the node changes or is deleted after this read.</param>

@@ -55,6 +55,14 @@ public sealed class CoordinatorClientOptions
     public string? ExpectedClusterId { get; init; }
 
     /// <summary>
+    /// The user the session logs in as; null for an anonymous session, which a cluster with
+    /// <c>coordinator.security.allow-anonymous = off</c> refuses. Wrong credentials fail
+    /// <see cref="CoordinatorClient.ConnectAsync"/> with <see cref="AuthFailedException"/>. The password travels to the
+    /// gateway with the session's create: use TLS (<see cref="Tls"/>) anywhere but loopback.
+    /// </summary>
+    public CoordinatorCredentials? Credentials { get; init; }
+
+    /// <summary>
     /// Where the client logs, under the category <c>Coordinator.Client</c>: connection state changes, servers that did
     /// not answer, callbacks that threw. Without one it logs through its ActorSystem's Akka logger.
     /// <c>services.AddCoordinatorClient</c> sets the container's own.
@@ -81,6 +89,15 @@ public sealed class CoordinatorClientOptions
         if (MaxRequestBytes <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxRequestBytes), MaxRequestBytes, $"MaxRequestBytes is {MaxRequestBytes}: must be 1 or more.");
+        }
+        if (Credentials is { } credentials)
+        {
+            if (!Core.StateMachine.AclRules.IsValidUserName(credentials.User))
+            {
+                throw new ArgumentException(
+                    $"Credentials.User '{credentials.User}' is not a user name: 1 to 256 characters, no colon, space or control character.", nameof(Credentials));
+            }
+            ArgumentNullException.ThrowIfNull(credentials.Password, "Credentials.Password");
         }
         if (Tls is { } tls)
         {

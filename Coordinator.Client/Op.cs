@@ -18,8 +18,9 @@ public sealed class Op
 
     internal byte[]? Data { get; }
 
-    public static Op Create(string path, byte[] data, NodeKind kind = NodeKind.Persistent) =>
-        new(new Create(path, data, kind), path, data);
+    /// <param name="acl">The new node's ACL; null for the cluster's default ACL.</param>
+    public static Op Create(string path, byte[] data, NodeKind kind = NodeKind.Persistent, IReadOnlyList<AclEntry>? acl = null) =>
+        new(new Create(path, data, kind, Acl: acl), path, data);
 
     public static Op Delete(string path, int version = -1) => new(new Delete(path, version), path, null);
 

@@ -15,6 +15,8 @@ internal static class Errors
     /// </summary>
     public static CoordinatorException For(OpResult result, string? path) => result switch
     {
+        ErrorResult { Error: ErrorCode.AuthFailed, Reason: { } reason } => new AuthFailedException(reason),
+        ErrorResult { Error: ErrorCode.InvalidAcl, Reason: { } reason } => new InvalidAclException(path, reason),
         ErrorResult { Reason: { } reason } error => new CoordinatorException(error.Code, path, reason),
         MultiErrorResult { Reason: { } reason } error => new CoordinatorException(error.Code, path, reason),
         _ => For(result.Code, path),
@@ -33,6 +35,9 @@ internal static class Errors
         ErrorCode.NotLockHolder => new NotLockHolderException(path),
         ErrorCode.LockBusy => new LockBusyException(path),
         ErrorCode.StaleToken => new StaleTokenException(path),
+        ErrorCode.NoAuth => new NoAuthException(path),
+        ErrorCode.AuthFailed => new AuthFailedException(),
+        ErrorCode.InvalidAcl => new InvalidAclException(path),
         ErrorCode.StaleSequence => new CoordinatorException(code, path) { Outcome = OperationOutcome.Unknown },
         _ => new CoordinatorException(code, path),
     };

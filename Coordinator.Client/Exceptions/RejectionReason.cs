@@ -18,4 +18,7 @@ public enum RejectionReason
 
     /// <summary>The session holds as many watches at that replica as it may.</summary>
     TooManyWatches = 9,
+
+    /// <summary>The session may not read the node it asked to watch.</summary>
+    NoAuth = 10,
 }

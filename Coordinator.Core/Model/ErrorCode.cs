@@ -62,4 +62,13 @@ public enum ErrorCode : byte
 
     /// <summary>Client side only, never in a result: a gateway or the client itself refused the request unrun.</summary>
     RequestRejected,
+
+    /// <summary>ZooKeeper's NOAUTH: the session's identity lacks the permission the operation needs; nothing changed.</summary>
+    NoAuth,
+
+    /// <summary>ZooKeeper's AUTHFAILED: the credentials were wrong, or an anonymous session is not allowed; no session.</summary>
+    AuthFailed,
+
+    /// <summary>ZooKeeper's INVALIDACL: an empty ACL, an unknown scheme, or <c>auth</c> from a session with no user.</summary>
+    InvalidAcl,
 }

@@ -33,6 +33,9 @@ internal enum ReadKind : byte
     GetData = 0,
     Exists = 1,
     GetChildren = 2,
+
+    /// <summary>The node's ACL: the answer's data is <see cref="AclCodec.EncodeRead"/>'s bytes (ACL version, then ACL).</summary>
+    GetAcl = 3,
 }
 
 /// <summary>
@@ -136,6 +139,9 @@ internal enum RejectReason : byte
 
     /// <summary>The session holds as many watches at this gateway as it may.</summary>
     TooManyWatches = 9,
+
+    /// <summary>The session may not read the node it asked to watch (READ is missing from the node's ACL).</summary>
+    NoAuth = 10,
 }
 
 internal sealed record RequestRejected(long RequestId, RejectReason Reason, string Message) : ClientMessage;

@@ -67,3 +67,9 @@ internal sealed record MultiErrorResult(ErrorCode Error, int FailedIndex, IReadO
 {
     public override ErrorCode Code => Error;
 }
+
+/// <summary>setAcl succeeded: the node's new ACL version (ZooKeeper's Stat.aversion) and its Stat.</summary>
+internal sealed record AclSetResult(int AclVersion, Stat Stat) : OpResult
+{
+    public override ErrorCode Code => ErrorCode.Ok;
+}

@@ -22,6 +22,7 @@ internal static class ResultCodec
         MultiError,
         ErrorWithReason,
         MultiErrorWithReason,
+        AclSet,
     }
 
     public static byte[] Encode(OpResult result)
@@ -53,7 +54,8 @@ internal static class ResultCodec
     public static ErrorCode? PeekCode(ReadOnlySpan<byte> bytes) => bytes switch
     {
         [(byte)Tag.Error or (byte)Tag.MultiError, var code, ..] => (ErrorCode)code,
-        [>= (byte)Tag.Ok and <= (byte)Tag.MultiError, ..] => ErrorCode.Ok,
+        [(byte)Tag.ErrorWithReason or (byte)Tag.MultiErrorWithReason, var code, ..] => (ErrorCode)code,
+        [>= (byte)Tag.Ok and <= (byte)Tag.AclSet, ..] => ErrorCode.Ok,
         _ => null,
     };
 
@@ -80,6 +82,11 @@ internal static class ResultCodec
                 break;
             case StatResult r:
                 writer.WriteByte((byte)Tag.Stat);
+                WriteStat(writer, r.Stat);
+                break;
+            case AclSetResult r:
+                writer.WriteByte((byte)Tag.AclSet);
+                writer.WriteInt32(r.AclVersion);
                 WriteStat(writer, r.Stat);
                 break;
             case SessionCreatedResult r:
@@ -136,6 +143,8 @@ internal static class ResultCodec
                 return new CreatedResult(reader.ReadString() ?? throw new WireFormatException(CodecError.InvalidValue), ReadStat(ref reader));
             case Tag.Stat:
                 return new StatResult(ReadStat(ref reader));
+            case Tag.AclSet:
+                return new AclSetResult(reader.ReadInt32(), ReadStat(ref reader));
             case Tag.SessionCreated:
                 return new SessionCreatedResult(reader.ReadInt64(), reader.ReadInt32());
             case Tag.LockAcquired:

@@ -33,6 +33,21 @@ internal static class TransactionCodec
         /// <summary>An <see cref="Acquire"/> with a MaxCount; a plain Acquire keeps its older layout.</summary>
         AcquireSemaphore,
         Upgrade,
+
+        /// <summary>A <see cref="CreateSession"/> with a verified user; an anonymous one keeps its older layout.</summary>
+        CreateUserSession,
+
+        /// <summary>A <see cref="Create"/> with an ACL; one with the default ACL keeps its older layout.</summary>
+        CreateWithAcl,
+        SetAcl,
+        StoreUser,
+        RemoveUser,
+
+        /// <summary>Client to gateway only (<see cref="CreateSessionAs"/>): carries a password, never proposed.</summary>
+        CreateSessionAs,
+
+        /// <summary>Client to gateway only (<see cref="SetPassword"/>): carries a password, never proposed.</summary>
+        SetPassword,
     }
 
     public static byte[] Encode(Transaction transaction)
@@ -104,9 +119,42 @@ internal static class TransactionCodec
         switch (transaction)
         {
             case CreateSession t:
-                writer.WriteByte((byte)Tag.CreateSession);
+                writer.WriteByte((byte)(t.User is null ? Tag.CreateSession : Tag.CreateUserSession));
                 writer.WriteInt32(t.TimeoutMs);
                 writer.WriteInt64(t.Secret);
+                if (t.User is not null)
+                {
+                    writer.WriteString(t.User);
+                }
+                break;
+            case CreateSessionAs t:
+                writer.WriteByte((byte)Tag.CreateSessionAs);
+                writer.WriteInt32(t.TimeoutMs);
+                writer.WriteInt64(t.Secret);
+                writer.WriteString(t.User);
+                writer.WriteString(t.Password);
+                break;
+            case SetPassword t:
+                writer.WriteByte((byte)Tag.SetPassword);
+                writer.WriteString(t.Name);
+                writer.WriteString(t.Password);
+                break;
+            case StoreUser t:
+                writer.WriteByte((byte)Tag.StoreUser);
+                writer.WriteString(t.Name);
+                writer.WriteInt32(t.Digest.Iterations);
+                writer.WriteNullableBytes(t.Digest.Salt);
+                writer.WriteNullableBytes(t.Digest.Hash);
+                break;
+            case RemoveUser t:
+                writer.WriteByte((byte)Tag.RemoveUser);
+                writer.WriteString(t.Name);
+                break;
+            case SetAcl t:
+                writer.WriteByte((byte)Tag.SetAcl);
+                writer.WriteString(t.Path);
+                AclCodec.Write(writer, t.Acl);
+                writer.WriteInt32(t.ExpectedAclVersion);
                 break;
             case CloseSession:
                 writer.WriteByte((byte)Tag.CloseSession);
@@ -123,12 +171,16 @@ internal static class TransactionCodec
                 writer.WriteByte((byte)Tag.Tick);
                 break;
             case Create t:
-                writer.WriteByte((byte)Tag.Create);
+                writer.WriteByte((byte)(t.Acl is null ? Tag.Create : Tag.CreateWithAcl));
                 writer.WriteString(t.Path);
                 writer.WriteNullableBytes(t.Data);
                 writer.WriteByte((byte)t.Kind);
                 writer.WriteOptionalInt64(t.TtlMs);
                 writer.WriteBool(t.CreateParents);
+                if (t.Acl is not null)
+                {
+                    AclCodec.Write(writer, t.Acl);
+                }
                 break;
             case Delete t:
                 writer.WriteByte((byte)Tag.Delete);
@@ -204,6 +256,23 @@ internal static class TransactionCodec
         {
             case Tag.CreateSession:
                 return new CreateSession(reader.ReadInt32(), reader.ReadInt64());
+            case Tag.CreateUserSession:
+                return new CreateSession(reader.ReadInt32(), reader.ReadInt64(), ReadName(ref reader));
+            case Tag.CreateSessionAs:
+                return new CreateSessionAs(reader.ReadInt32(), reader.ReadInt64(), ReadName(ref reader), ReadName(ref reader));
+            case Tag.SetPassword:
+                return new SetPassword(ReadName(ref reader), ReadName(ref reader));
+            case Tag.StoreUser:
+                return new StoreUser(
+                    ReadName(ref reader), new StateMachine.PasswordDigest(reader.ReadInt32(), reader.ReadNullableBytes()!, reader.ReadNullableBytes()!));
+            case Tag.RemoveUser:
+                return new RemoveUser(ReadName(ref reader));
+            case Tag.SetAcl:
+                return new SetAcl(ReadPath(ref reader), AclCodec.Read(ref reader), reader.ReadInt32());
+            case Tag.CreateWithAcl:
+                return new Create(
+                    ReadPath(ref reader), reader.ReadNullableBytes()!, (NodeKind)reader.ReadByte(),
+                    reader.ReadOptionalInt64(), reader.ReadBool(), AclCodec.Read(ref reader));
             case Tag.CloseSession:
                 return CloseSession.Instance;
             case Tag.TouchSession:
@@ -259,6 +328,8 @@ internal static class TransactionCodec
     // A null path or data is representable (Apply answers it with a typed error), so the codec keeps it:
     // encode(decode(x)) round-trips whatever a caller built.
     private static string ReadPath(ref WireReader reader) => reader.ReadString()!;
+
+    private static string ReadName(ref WireReader reader) => reader.ReadString() ?? throw new WireFormatException(CodecError.InvalidValue);
 
     private static LockMode ReadLockMode(ref WireReader reader) => reader.ReadByte() switch
     {

@@ -12,9 +12,33 @@ internal abstract record Transaction;
 
 /// <summary>
 /// Sent with the new session's id as sessionId (the gateway picks a unique id), so a retried create is
-/// deduplicated like any command. The secret lets a gateway check a reconnecting client.
+/// deduplicated like any command. The secret lets a gateway check a reconnecting client. <paramref name="User"/> is
+/// the identity a gateway verified (from <see cref="CreateSessionAs"/>); a gateway refuses a client's own CreateSession
+/// that names one, so the log believes it.
 /// </summary>
-internal sealed record CreateSession(int TimeoutMs, long Secret) : Transaction;
+internal sealed record CreateSession(int TimeoutMs, long Secret, string? User = null) : Transaction;
+
+/// <summary>
+/// A client's request for a session as <paramref name="User"/>. Never in the log: the gateway checks the password
+/// against the replicated user table (or the configured super user) and proposes <see cref="CreateSession"/> with the
+/// user instead, or answers AuthFailed.
+/// </summary>
+internal sealed record CreateSessionAs(int TimeoutMs, long Secret, string User, string Password) : Transaction;
+
+/// <summary>
+/// A client's request to add a user or change its password. Never in the log: the gateway draws a salt, computes the
+/// slow hash and proposes <see cref="StoreUser"/> instead, so neither the password nor the hashing reaches Apply.
+/// </summary>
+internal sealed record SetPassword(string Name, string Password) : Transaction;
+
+/// <summary>Adds or replaces a user with a digest the gateway computed. Only the super user may.</summary>
+internal sealed record StoreUser(string Name, StateMachine.PasswordDigest Digest) : Transaction;
+
+/// <summary>Only the super user may. Sessions already open as the user keep their identity until they end.</summary>
+internal sealed record RemoveUser(string Name) : Transaction;
+
+/// <summary>Replaces a node's ACL; needs ADMIN on it. ExpectedAclVersion -1 matches any (ZooKeeper's Stat.aversion).</summary>
+internal sealed record SetAcl(string Path, IReadOnlyList<AclEntry> Acl, int ExpectedAclVersion = -1) : Transaction;
 
 internal sealed record CloseSession : Transaction
 {
@@ -38,8 +62,10 @@ internal sealed record Tick : Transaction
 }
 
 /// <summary>Create a node. TtlMs is required for TTL kinds and refused for others; CreateParents makes missing
-/// ancestors as persistent nodes (Curator's creatingParentsIfNeeded).</summary>
-internal sealed record Create(string Path, byte[] Data, NodeKind Kind, long? TtlMs = null, bool CreateParents = false)
+/// ancestors as persistent nodes (Curator's creatingParentsIfNeeded), with the same ACL. A null Acl is the configured
+/// default one.</summary>
+internal sealed record Create(
+    string Path, byte[] Data, NodeKind Kind, long? TtlMs = null, bool CreateParents = false, IReadOnlyList<AclEntry>? Acl = null)
     : Transaction;
 
 /// <summary>ExpectedVersion -1 matches any version, as in ZooKeeper.</summary>

@@ -37,6 +37,10 @@ internal sealed partial class CoordinatorStateMachine
         {
             return BadArguments($"a semaphore is held {LockMode.Shared}, not {acquire.Mode}");
         }
+        if (!Allowed(session.Id, GoverningNode(acquire.Path), Permissions.Write))
+        {
+            return Error(ErrorCode.NoAuth);
+        }
         var path = acquire.Path;
         if (_locks.TryGetValue(path, out var state))
         {
@@ -87,6 +91,11 @@ internal sealed partial class CoordinatorStateMachine
         if (!_locks.TryGetValue(path, out var state) || state.Holder(session.Id) is not { } holder)
         {
             return Error(ErrorCode.NotLockHolder);
+        }
+        // Becoming the writer is a write lock taken: it needs WRITE, as an exclusive acquire does.
+        if (!Allowed(session.Id, GoverningNode(path), Permissions.Write))
+        {
+            return Error(ErrorCode.NoAuth);
         }
         if (holder.Mode != LockMode.Upgradeable)
         {
@@ -181,6 +190,11 @@ internal sealed partial class CoordinatorStateMachine
         {
             return Error(ErrorCode.NotLockHolder);
         }
+        // A lease outlives its session: losing WRITE is how an administrator stops one being kept alive.
+        if (!Allowed(session.Id, GoverningNode(path), Permissions.Write))
+        {
+            return Error(ErrorCode.NoAuth);
+        }
         if (holder.LeaseTtlMs is null)
         {
             return Error(ErrorCode.NotALease);
@@ -190,11 +204,15 @@ internal sealed partial class CoordinatorStateMachine
         return OkResult.Instance;
     }
 
-    private OpResult CheckLockToken(CheckToken check)
+    private OpResult CheckLockToken(long sessionId, CheckToken check)
     {
         if (!PathRules.IsValid(check.Path, _settings.MaxPathLength))
         {
             return Error(ErrorCode.InvalidPath);
+        }
+        if (!Allowed(sessionId, GoverningNode(check.Path), Permissions.Read))
+        {
+            return Error(ErrorCode.NoAuth);
         }
         return _locks.TryGetValue(check.Path, out var state) && state.Holders.Exists(h => h.Token == check.Token)
             ? OkResult.Instance

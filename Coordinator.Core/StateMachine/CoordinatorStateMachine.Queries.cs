@@ -23,7 +23,7 @@ internal sealed partial class CoordinatorStateMachine
 
     public SessionInfo? GetSession(long sessionId) =>
         _sessions.TryGetValue(sessionId, out var s)
-            ? new SessionInfo(s.Id, s.TimeoutMs, s.Secret, s.LastSeen, s.Deadline, s.LastSequence, [.. s.Ephemerals], [.. s.Locks])
+            ? new SessionInfo(s.Id, s.TimeoutMs, s.Secret, s.LastSeen, s.Deadline, s.LastSequence, [.. s.Ephemerals], [.. s.Locks], s.User)
             : null;
 
     public IReadOnlyList<long> SessionIds() => SortedSessions().Select(s => s.Id).ToArray();

@@ -29,6 +29,7 @@ internal sealed partial class CoordinatorStateMachine
         var result = new SessionCreatedResult(sessionId, timeout);
         AddSession(new Session(sessionId, timeout, create.Secret, _time.Now)
         {
+            User = create.User,
             LastSequence = sequence,
             LastResult = result,
         });

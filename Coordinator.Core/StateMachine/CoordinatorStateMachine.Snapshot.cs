@@ -6,12 +6,14 @@ namespace Coordinator.Core.StateMachine;
 
 /// <summary>
 /// Snapshot layout (version 5), little-endian: version byte; last slot; the time (wall stamp, duration clock,
-/// highest term, last batch's term and leader clock, last restart); token; the tree in pre-order with children
-/// sorted ordinally (a TTL node with the duration-clock time its TTL counts from); sessions by id with their
-/// exactly-once entry; locks by path with their capacity (0 for a lock, the max count for a semaphore; versions 3
-/// and older have no semaphores and no capacity), whether its upgradeable holder waits to upgrade (versions 4 and
-/// older have no upgradeable mode), holders and queue; the ended sessions' tombstones in the order
-/// they ended (version 2 has none). Indexes (ephemerals per session, locks per session,
+/// highest term, last batch's term and leader clock, last restart); token; the distinct ACLs, sorted by their text;
+/// the tree in pre-order with children sorted ordinally (a TTL node with the duration-clock time its TTL counts from,
+/// each node with its ACL's index and ACL version); sessions by id with their exactly-once entry and user; locks by
+/// path with their capacity (0 for a lock, the max count for a semaphore; versions 3 and older have no semaphores
+/// and no capacity), whether its upgradeable holder waits to upgrade (versions 4 and older have no upgradeable
+/// mode), holders and queue; the ended sessions' tombstones in the order they ended (version 2 has none); the users by
+/// name with their digests. Versions 4 and older have no ACLs, users or session users: their nodes restore open to
+/// anyone and their sessions anonymous. Indexes (ephemerals per session, locks per session,
 /// timers) are derived, so rebuilt on restore and never written: equal states give equal bytes whatever history led
 /// to them. Version 1 (before the duration clock) still restores: its times were all on the highest stamp, which is
 /// what the duration clock equals over batches without a term.
@@ -20,8 +22,11 @@ internal sealed partial class CoordinatorStateMachine
 {
     public const byte SnapshotFormatVersion = 5;
 
-    /// <summary>Version 4: as 5, without the pending-upgrade flag (before upgradeable locks).</summary>
-    private const byte UnupgradeableSnapshotFormatVersion = 4;
+    /// <summary>
+    /// Version 4: as 5, without the pending-upgrade flag, ACLs, users and session users (before upgradeable locks and
+    /// authentication, which came in one version).
+    /// </summary>
+    private const byte OpenSnapshotFormatVersion = 4;
 
     /// <summary>Version 3: as 4, without lock capacities (before semaphores).</summary>
     private const byte LockOnlySnapshotFormatVersion = 3;
@@ -52,7 +57,15 @@ internal sealed partial class CoordinatorStateMachine
         writer.WriteInt64(_time.LastLeaderClock);
         writer.WriteInt64(_time.RestartedAt);
         writer.WriteInt64(_lastToken);
-        WriteNode(writer, string.Empty, _root);
+        var acls = DistinctAcls();
+        writer.WriteInt32(acls.Length);
+        var aclIndex = new Dictionary<NodeAcl, int>(acls.Length);
+        foreach (var acl in acls)
+        {
+            aclIndex.Add(acl, aclIndex.Count);
+            AclCodec.Write(writer, acl.Entries);
+        }
+        WriteNode(writer, string.Empty, _root, aclIndex);
 
         var sessions = SortedSessions();
         writer.WriteInt32(sessions.Length);
@@ -68,6 +81,7 @@ internal sealed partial class CoordinatorStateMachine
             {
                 ResultCodec.Write(writer, result);
             }
+            writer.WriteString(session.User);
         }
 
         var lockPaths = SortedLockPaths();
@@ -97,6 +111,14 @@ internal sealed partial class CoordinatorStateMachine
             }
         }
         WriteEndedSessions(writer);
+        writer.WriteInt32(_users.Count);
+        foreach (var (name, digest) in _users)
+        {
+            writer.WriteString(name);
+            writer.WriteInt32(digest.Iterations);
+            writer.WriteBytes(digest.Salt);
+            writer.WriteBytes(digest.Hash);
+        }
         return writer.ToPending();
     }
 
@@ -117,7 +139,8 @@ internal sealed partial class CoordinatorStateMachine
     {
         var reader = new WireReader(snapshot);
         var version = reader.ReadByte();
-        if (version is not (SnapshotFormatVersion or UnupgradeableSnapshotFormatVersion or LockOnlySnapshotFormatVersion or UntombedSnapshotFormatVersion or UntermedSnapshotFormatVersion))
+        if (version is not (SnapshotFormatVersion or OpenSnapshotFormatVersion or LockOnlySnapshotFormatVersion or UntombedSnapshotFormatVersion
+            or UntermedSnapshotFormatVersion))
         {
             throw new WireFormatException(CodecError.UnsupportedVersion);
         }
@@ -132,8 +155,19 @@ internal sealed partial class CoordinatorStateMachine
             _time = time,
             _lastToken = reader.ReadInt64(),
         };
-        var root = ReadNode(ref reader, version, out _);
+        NodeAcl[]? acls = null;
+        if (version == SnapshotFormatVersion)
+        {
+            acls = new NodeAcl[reader.ReadCount()];
+            for (var i = 0; i < acls.Length; i++)
+            {
+                acls[i] = new NodeAcl(AclCodec.Read(ref reader));
+            }
+        }
+        var root = ReadNode(ref reader, version, acls, out _);
         machine._root.Data = root.Data;
+        machine._root.Acl = root.Acl;
+        machine._root.AclVersion = root.AclVersion;
         machine._root.Version = root.Version;
         machine._root.ModifiedSlot = root.ModifiedSlot;
         machine._root.ModifiedTime = root.ModifiedTime;
@@ -150,11 +184,14 @@ internal sealed partial class CoordinatorStateMachine
         var sessionCount = reader.ReadCount();
         for (var i = 0; i < sessionCount; i++)
         {
-            var session = new Session(reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt64())
+            var (id, timeout, secret, lastSeen, lastSequence) = (reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
+            var lastResult = reader.ReadBool() ? ResultCodec.Read(ref reader) : null;
+            var session = new Session(id, timeout, secret, lastSeen)
             {
-                LastSequence = reader.ReadInt64(),
+                LastSequence = lastSequence,
+                LastResult = lastResult,
+                User = version == SnapshotFormatVersion ? reader.ReadString() : null,
             };
-            session.LastResult = reader.ReadBool() ? ResultCodec.Read(ref reader) : null;
             machine._sessions.Add(session.Id, session);
         }
 
@@ -163,7 +200,7 @@ internal sealed partial class CoordinatorStateMachine
         {
             var path = reader.ReadString() ?? throw new WireFormatException(CodecError.InvalidValue);
             var delayedUntil = reader.ReadOptionalInt64();
-            var capacity = version is SnapshotFormatVersion or UnupgradeableSnapshotFormatVersion ? reader.ReadInt32() : 0;
+            var capacity = version >= OpenSnapshotFormatVersion ? reader.ReadInt32() : 0;
             if (capacity < 0)
             {
                 throw new WireFormatException(CodecError.InvalidValue);
@@ -186,9 +223,18 @@ internal sealed partial class CoordinatorStateMachine
             }
             machine._locks.Add(path, state);
         }
-        if (version is SnapshotFormatVersion or UnupgradeableSnapshotFormatVersion or LockOnlySnapshotFormatVersion)
+        if (version >= LockOnlySnapshotFormatVersion)
         {
             machine.ReadEndedSessions(ref reader);
+        }
+        if (version == SnapshotFormatVersion)
+        {
+            var userCount = reader.ReadCount();
+            for (var i = 0; i < userCount; i++)
+            {
+                var name = reader.ReadString() ?? throw new WireFormatException(CodecError.InvalidValue);
+                machine._users.Add(name, new PasswordDigest(reader.ReadInt32(), reader.ReadBytes(), reader.ReadBytes()));
+            }
         }
         if (!reader.AtEnd)
         {
@@ -200,7 +246,29 @@ internal sealed partial class CoordinatorStateMachine
         return machine;
     }
 
-    private static void WriteNode(WireWriter writer, string name, DataNode node)
+    /// <summary>Every ACL some node has, once each, in an order that depends on nothing but the ACLs.</summary>
+    private NodeAcl[] DistinctAcls()
+    {
+        var distinct = new HashSet<NodeAcl>();
+        var pending = new Stack<DataNode>();
+        pending.Push(_root);
+        while (pending.TryPop(out var node))
+        {
+            distinct.Add(node.Acl);
+            if (node.Children is { } children)
+            {
+                foreach (var child in children.Values)
+                {
+                    pending.Push(child);
+                }
+            }
+        }
+        var sorted = distinct.ToArray();
+        Array.Sort(sorted, (a, b) => string.CompareOrdinal(a.ToString(), b.ToString()));
+        return sorted;
+    }
+
+    private static void WriteNode(WireWriter writer, string name, DataNode node, Dictionary<NodeAcl, int> aclIndex)
     {
         writer.WriteString(name);
         writer.WriteByte((byte)node.Kind);
@@ -218,15 +286,17 @@ internal sealed partial class CoordinatorStateMachine
         }
         writer.WriteInt32(node.Version);
         writer.WriteInt32(node.ChildVersion);
+        writer.WriteInt32(aclIndex[node.Acl]);
+        writer.WriteInt32(node.AclVersion);
         var names = node.SortedChildNames();
         writer.WriteInt32(names.Length);
         foreach (var childName in names)
         {
-            WriteNode(writer, childName, node.Children![childName]);
+            WriteNode(writer, childName, node.Children![childName], aclIndex);
         }
     }
 
-    private static DataNode ReadNode(ref WireReader reader, byte version, out string name)
+    private static DataNode ReadNode(ref WireReader reader, byte version, NodeAcl[]? acls, out string name)
     {
         name = reader.ReadString() ?? throw new WireFormatException(CodecError.InvalidValue);
         var kind = (NodeKind)reader.ReadByte();
@@ -249,6 +319,12 @@ internal sealed partial class CoordinatorStateMachine
             Version = reader.ReadInt32(),
             ChildVersion = reader.ReadInt32(),
         };
+        if (acls is not null)
+        {
+            var index = reader.ReadInt32();
+            node.Acl = (uint)index < (uint)acls.Length ? acls[index] : throw new WireFormatException(CodecError.InvalidValue);
+            node.AclVersion = reader.ReadInt32();
+        }
         var childCount = reader.ReadCount();
         if (childCount > 0)
         {
@@ -256,7 +332,7 @@ internal sealed partial class CoordinatorStateMachine
             children.EnsureCapacity(childCount);
             for (var i = 0; i < childCount; i++)
             {
-                var child = ReadNode(ref reader, version, out var childName);
+                var child = ReadNode(ref reader, version, acls, out var childName);
                 if (!children.TryAdd(childName, child))
                 {
                     throw new WireFormatException(CodecError.InvalidValue);

@@ -11,9 +11,9 @@ internal sealed partial class CoordinatorStateMachine
     private OpResult TreeOp(long sessionId, Transaction op) => op switch
     {
         Create c => CreateNode(sessionId, c),
-        Delete d => DeleteNode(d),
-        SetData s => SetNodeData(s),
-        Check c => CheckNode(c),
+        Delete d => DeleteNode(sessionId, d),
+        SetData s => SetNodeData(sessionId, s),
+        Check c => CheckNode(sessionId, c),
         _ => NotATreeOp(op),
     };
 
@@ -92,6 +92,11 @@ internal sealed partial class CoordinatorStateMachine
         {
             return Error(ErrorCode.NodeExists);
         }
+        var acl = AclForCreate(sessionId, create.Acl, out var aclRefusal);
+        if (acl is null)
+        {
+            return InvalidAcl(aclRefusal);
+        }
         var parentPath = PathRules.ParentOf(create.Path);
         var parent = Find(parentPath);
         if (parent is null)
@@ -100,12 +105,21 @@ internal sealed partial class CoordinatorStateMachine
             {
                 return Error(ErrorCode.NoNode);
             }
-            var made = CreateAncestors(parentPath);
+            // CREATE is needed where the new branch starts: on the deepest ancestor that exists.
+            if (!Allowed(sessionId, GoverningNode(parentPath), Permissions.Create))
+            {
+                return Error(ErrorCode.NoAuth);
+            }
+            var made = CreateAncestors(parentPath, acl);
             if (made.Code != ErrorCode.Ok)
             {
                 return Error(made.Code);
             }
             parent = made.Node!;
+        }
+        else if (!Allowed(sessionId, parent, Permissions.Create))
+        {
+            return Error(ErrorCode.NoAuth);
         }
         var name = PathRules.NameOf(create.Path);
         if (sequential)
@@ -126,7 +140,7 @@ internal sealed partial class CoordinatorStateMachine
             return Error(ErrorCode.NoChildrenForEphemerals);
         }
         var owner = NodeKinds.IsEphemeral(create.Kind) ? sessionId : 0;
-        var node = new DataNode(create.Kind, create.Data, _slot, _time.Now, owner, ttl);
+        var node = new DataNode(create.Kind, create.Data, _slot, _time.Now, owner, ttl) { Acl = acl };
         AddNode(parentPath, parent, name, path, node);
         return new CreatedResult(path, node.ToStat());
     }
@@ -134,7 +148,7 @@ internal sealed partial class CoordinatorStateMachine
     private static ErrorResult NotATreeOp(Transaction op) =>
         BadArguments($"a multi op is {op?.GetType().Name ?? "missing"}: must be create, delete, setData or check");
 
-    private (ErrorCode Code, DataNode? Node) CreateAncestors(string path)
+    private (ErrorCode Code, DataNode? Node) CreateAncestors(string path, NodeAcl acl)
     {
         var node = _root;
         var parentPath = "/";
@@ -148,7 +162,7 @@ internal sealed partial class CoordinatorStateMachine
                 {
                     return (ErrorCode.NoChildrenForEphemerals, null);
                 }
-                child = new DataNode(NodeKind.Persistent, [], _slot, _time.Now, 0, null);
+                child = new DataNode(NodeKind.Persistent, [], _slot, _time.Now, 0, null) { Acl = acl };
                 AddNode(parentPath, node, segment, childPath, child);
             }
             node = child;
@@ -157,7 +171,7 @@ internal sealed partial class CoordinatorStateMachine
         return (ErrorCode.Ok, node);
     }
 
-    private OpResult DeleteNode(Delete delete)
+    private OpResult DeleteNode(long sessionId, Delete delete)
     {
         if (!PathRules.IsValid(delete.Path, _settings.MaxPathLength))
         {
@@ -172,6 +186,12 @@ internal sealed partial class CoordinatorStateMachine
         {
             return Error(ErrorCode.NoNode);
         }
+        var parentPath = PathRules.ParentOf(delete.Path);
+        var parent = Find(parentPath)!;
+        if (!Allowed(sessionId, parent, Permissions.Delete))
+        {
+            return Error(ErrorCode.NoAuth);
+        }
         if (delete.ExpectedVersion != -1 && delete.ExpectedVersion != node.Version)
         {
             return Error(ErrorCode.BadVersion);
@@ -180,12 +200,11 @@ internal sealed partial class CoordinatorStateMachine
         {
             return Error(ErrorCode.NotEmpty);
         }
-        var parentPath = PathRules.ParentOf(delete.Path);
-        RemoveNode(parentPath, Find(parentPath)!, PathRules.NameOf(delete.Path), delete.Path, node);
+        RemoveNode(parentPath, parent, PathRules.NameOf(delete.Path), delete.Path, node);
         return OkResult.Instance;
     }
 
-    private OpResult SetNodeData(SetData set)
+    private OpResult SetNodeData(long sessionId, SetData set)
     {
         if (!PathRules.IsValid(set.Path, _settings.MaxPathLength))
         {
@@ -204,6 +223,10 @@ internal sealed partial class CoordinatorStateMachine
         {
             return Error(ErrorCode.NoNode);
         }
+        if (!Allowed(sessionId, node, Permissions.Write))
+        {
+            return Error(ErrorCode.NoAuth);
+        }
         if (set.ExpectedVersion != -1 && set.ExpectedVersion != node.Version)
         {
             return Error(ErrorCode.BadVersion);
@@ -217,7 +240,7 @@ internal sealed partial class CoordinatorStateMachine
         return new StatResult(node.ToStat());
     }
 
-    private OpResult CheckNode(Check check)
+    private OpResult CheckNode(long sessionId, Check check)
     {
         if (!PathRules.IsValid(check.Path, _settings.MaxPathLength))
         {
@@ -227,6 +250,10 @@ internal sealed partial class CoordinatorStateMachine
         if (node is null)
         {
             return Error(ErrorCode.NoNode);
+        }
+        if (!Allowed(sessionId, node, Permissions.Read))
+        {
+            return Error(ErrorCode.NoAuth);
         }
         return check.ExpectedVersion != -1 && check.ExpectedVersion != node.Version
             ? Error(ErrorCode.BadVersion)

@@ -269,6 +269,9 @@ internal sealed partial class CoordinatorStateMachine
             case UndoKind.TokenIssued:
                 _lastToken = e.X;
                 break;
+            case UndoKind.Reverted:
+                ((Action)e.Target!)();
+                break;
         }
     }
 
@@ -301,6 +304,9 @@ internal sealed partial class CoordinatorStateMachine
         UpgradeChanged,
         HolderRenewed,
         TokenIssued,
+
+        /// <summary>A rare change (an ACL, a user) that carries its own reversal, so it stays beside its code.</summary>
+        Reverted,
     }
 
     /// <summary>One reversible step: what it touched and the old values it needs; the meaning depends on Kind.</summary>

@@ -114,6 +114,11 @@ internal sealed partial class CoordinatorStateMachine
                 _ => Error(ErrorCode.NotAllowed),
             };
         }
+        if (txn is CreateSessionAs or SetPassword)
+        {
+            // Client-side forms a gateway always replaces: they carry a password, which the log never does.
+            return Error(ErrorCode.NotAllowed);
+        }
         if (txn is CreateSession create)
         {
             return OpenSession(sessionId, sequence, create);
@@ -152,8 +157,11 @@ internal sealed partial class CoordinatorStateMachine
         Release r => ReleaseLock(session, r.Path),
         Withdraw w => WithdrawWaiter(session, w.Path),
         RenewLease r => Renew(session, r.Path),
-        CheckToken c => CheckLockToken(c),
+        CheckToken c => CheckLockToken(session.Id, c),
         Upgrade u => UpgradeLock(session, u),
+        SetAcl a => SetNodeAcl(session.Id, a),
+        StoreUser u => StoreUserDigest(session, u),
+        RemoveUser u => RemoveUserDigest(session, u),
         _ => Error(ErrorCode.NotAllowed),
     };
 

@@ -31,6 +31,11 @@ internal sealed class DataNode(NodeKind kind, byte[] data, long slot, long time,
 
     public int Version { get; set; }
 
+    public NodeAcl Acl { get; set; } = NodeAcl.Open;
+
+    /// <summary>Bumped on every setAcl: ZooKeeper's Stat.aversion, which a setAcl's expected version is checked against.</summary>
+    public int AclVersion { get; set; }
+
     /// <summary>Bumped on every child create and delete; also the next sequential suffix, as in ZooKeeper.</summary>
     public int ChildVersion { get; set; }
 

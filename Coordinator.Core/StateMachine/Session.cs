@@ -12,6 +12,9 @@ internal sealed class Session(long id, int timeoutMs, long secret, long lastSeen
 
     public long Secret { get; } = secret;
 
+    /// <summary>The user a gateway authenticated the session as; null for an anonymous session.</summary>
+    public string? User { get; init; }
+
     /// <summary>Slot time of the session's last command or touch; the tracker's replicated view of liveness.</summary>
     public long LastSeen { get; set; } = lastSeen;
 

@@ -12,4 +12,5 @@ internal sealed record SessionInfo(
     long Deadline,
     long LastSequence,
     IReadOnlyList<string> Ephemerals,
-    IReadOnlyList<string> Locks);
+    IReadOnlyList<string> Locks,
+    string? User = null);

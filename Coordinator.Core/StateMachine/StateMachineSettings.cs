@@ -41,4 +41,13 @@ internal sealed record StateMachineSettings
 
     /// <summary>Operations in one multi; bounds the work a single slot can demand.</summary>
     public int MaxMultiOps { get; init; } = 1024;
+
+    /// <summary>
+    /// The user whose sessions pass every ACL check and who alone may add and remove users
+    /// (<c>coordinator.security.super-user</c>); null for none.
+    /// </summary>
+    public string? SuperUser { get; init; }
+
+    /// <summary>The ACL of a node created without one (<c>coordinator.security.default-acl</c>); open by default.</summary>
+    public NodeAcl DefaultAcl { get; init; } = NodeAcl.Open;
 }

@@ -60,14 +60,17 @@ internal sealed class JuteWriter
         return this;
     }
 
-    /// <summary>ZooKeeper's Stat: slots stand for zxids; the ACL version is always 0 (ACLs are not kept yet).</summary>
-    public JuteWriter Stat(Stat stat) => Long(stat.CreatedSlot)
+    /// <summary>
+    /// ZooKeeper's Stat: slots stand for zxids. Coordinator's Stat has no ACL version, so it is 0 except where the
+    /// caller read it with the ACL (getACL).
+    /// </summary>
+    public JuteWriter Stat(Stat stat, int aclVersion = 0) => Long(stat.CreatedSlot)
         .Long(stat.ModifiedSlot)
         .Long(stat.CreatedTime)
         .Long(stat.ModifiedTime)
         .Int(stat.Version)
         .Int(stat.ChildVersion)
-        .Int(0)
+        .Int(aclVersion)
         .Long(stat.EphemeralOwner)
         .Int(stat.DataLength)
         .Int(stat.ChildCount)

@@ -8,9 +8,6 @@ internal static class ZkResponses
     /// <summary>ZooKeeper's KeeperState.SyncConnected: the state every watch event is delivered in.</summary>
     public const int SyncConnected = 3;
 
-    /// <summary>ZooKeeper's ZooDefs.Perms.ALL.</summary>
-    public const int AllPermissions = 31;
-
     /// <summary>A timeout of 0 tells the client its session expired (ZooKeeper's answer to an unknown session or wrong password).</summary>
     public static byte[] Connect(int timeoutMs, long sessionId, ReadOnlySpan<byte> password) =>
         new JuteWriter().Int(0).Int(timeoutMs).Long(sessionId).Buffer(password).Bool(false).ToFrame();
@@ -41,9 +38,16 @@ internal static class ZkResponses
     /// <summary>addWatch answers an ErrorResponse record (its err, 0) after the header: the Java client reads one.</summary>
     public static byte[] WatchAdded(int xid, long zxid) => Reply(xid, zxid).Int((int)ZkError.Ok).ToFrame();
 
-    /// <summary>GetACLResponse with world:anyone and every permission, which is what Coordinator enforces today.</summary>
-    public static byte[] OpenAcl(int xid, long zxid, Stat stat) =>
-        Reply(xid, zxid).Int(1).Int(AllPermissions).String("world").String("anyone").Stat(stat).ToFrame();
+    /// <summary>GetACLResponse: the node's ACL (perms, then scheme and id, per entry) and its Stat with the ACL version.</summary>
+    public static byte[] Acl(int xid, long zxid, IReadOnlyList<AclEntry> acl, int aclVersion, Stat stat)
+    {
+        var writer = Reply(xid, zxid).Int(acl.Count);
+        foreach (var entry in acl)
+        {
+            writer.Int((int)entry.Permissions).String(entry.Scheme).String(entry.Id);
+        }
+        return writer.Stat(stat, aclVersion).ToFrame();
+    }
 
     public static byte[] Multi(int xid, long zxid, IReadOnlyList<ZkMultiResult> results)
     {

@@ -25,6 +25,9 @@ internal static class ZkTranslation
         ErrorCode.SessionMoved => ZkError.SessionMoved,
         ErrorCode.RuntimeInconsistency => ZkError.RuntimeInconsistency,
         ErrorCode.ConnectionLoss => ZkError.ConnectionLoss,
+        ErrorCode.NoAuth => ZkError.NoAuth,
+        ErrorCode.AuthFailed => ZkError.AuthFailed,
+        ErrorCode.InvalidAcl => ZkError.InvalidAcl,
         _ => ZkError.SystemError,
     };
 

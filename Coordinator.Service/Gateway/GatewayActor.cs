@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Coordinator.Client;
 using Coordinator.Core.Protocol;
 using Coordinator.Service.FaultInjection;
 using Coordinator.Service.Operations;
@@ -12,7 +13,7 @@ namespace Coordinator.Service.Gateway;
 /// decides everything. This actor identifies clients by their actor refs (the sender of each message), watches them
 /// so their sessions go when they do, runs the timers, asks the replica, and carries out the core's outbox.
 /// </summary>
-internal sealed class GatewayActor : UntypedActor, IWithTimers
+internal sealed partial class GatewayActor : UntypedActor, IWithTimers
 {
     private readonly GatewayCore<IActorRef> _core;
     private readonly GatewaySettings _settings;
@@ -22,6 +23,7 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
     private readonly GatewayMetrics _metrics;
     private readonly BackupServer _backups;
     private readonly string _clusterId;
+    private readonly AuthBackoff _backoff;
 
     public GatewayActor(GatewaySettings settings, IActorRef replica, GatewayMetrics metrics, string clusterId)
     {
@@ -31,6 +33,7 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
         _core = new GatewayCore<IActorRef>(settings) { DropReplayedEvent = DropReplayedEvent.From(Context.System.Settings.Config) };
         _backups = new BackupServer(clusterId);
         _clusterId = clusterId;
+        _backoff = new AuthBackoff(settings.Security.Backoff);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -50,8 +53,22 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
         {
             case WriteRequest write when _unsafeLocalSync && UnsafeLocalSync.TryAnswer(write, _core.AppliedBelow, Sender):
                 return;
+            case WriteRequest write when InterceptWrite(Sender, write):
+                return;
             case WriteRequest write:
                 _core.OnWrite(Sender, write, Now);
+                break;
+            case Login login:
+                AwaitBackoff(login);
+                return;
+            case StateQueryResult { Tag: Login login, Result: UserLookup lookup }:
+                Verify(login, lookup.Digest);
+                return;
+            case LoginChecked checkedLogin:
+                OnLoginChecked(checkedLogin);
+                break;
+            case PasswordHashed hashed:
+                _core.OnWrite(hashed.Client, hashed.Write with { Transaction = TransactionCodec.Encode(hashed.Store) }, Now, verified: true);
                 break;
             case ProposeResponse response:
                 _metrics.WriteApplied(_core.PendingOperation(response), response.Result);
@@ -95,8 +112,21 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
             case StateQueryResult { Tag: (AttachRequest attach, IActorRef client), Result: AttachOutcome outcome } result:
                 _core.OnAttachInspected(client, attach, outcome, result.AppliedBelow, Now);
                 break;
+            case AddWatchRequest add when _core.IsAttachedBy(add.SessionId, Sender):
+                _replica.Tell(new StateQuery(0, machine => GatewayQueries.MayWatch(machine, add.SessionId, add.Watch.Path), (add, Sender)), Self);
+                return;
             case AddWatchRequest add:
                 _core.OnAddWatch(Sender, add);
+                break;
+            case StateQueryResult { Tag: (AddWatchRequest add, IActorRef client), Result: ErrorCode allowed }:
+                if (allowed == ErrorCode.Ok)
+                {
+                    _core.OnAddWatch(client, add);
+                }
+                else
+                {
+                    client.Tell(new RequestRejected(add.RequestId, RejectReason.NoAuth, $"NoAuth: {add.Watch.Path}: READ is needed to watch it"));
+                }
                 break;
             case RemoveWatchRequest remove:
                 _core.OnRemoveWatch(Sender, remove);
@@ -147,7 +177,7 @@ internal sealed class GatewayActor : UntypedActor, IWithTimers
     }
 
     private void RunRead(IActorRef client, ReadRequest read) =>
-        _replica.Tell(new StateQuery(read.LastSeenSlot + 1, machine => GatewayQueries.Read(machine, read.Kind, read.Path), (read, client)), Self);
+        _replica.Tell(new StateQuery(read.LastSeenSlot + 1, machine => GatewayQueries.Read(machine, read.SessionId, read.Kind, read.Path), (read, client)), Self);
 
     /// <summary>Carries out what the core decided: watch clients first, so none can go unnoticed, then send.</summary>
     private void Drain()

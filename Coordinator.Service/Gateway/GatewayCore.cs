@@ -24,6 +24,8 @@ internal sealed class GatewayCore<TClient>
     where TClient : notnull
 {
     private static readonly byte[] SyncDone = ResultCodec.Encode(OkResult.Instance);
+    private static readonly byte[] AnonymousRefused = ResultCodec.Encode(
+        new ErrorResult(ErrorCode.AuthFailed, "anonymous sessions are not allowed here (coordinator.security.allow-anonymous = off): give a user and password"));
     private readonly GatewaySettings _settings;
     private readonly Dictionary<long, AttachedSession<TClient>> _attached = [];
     private readonly Dictionary<TClient, HashSet<long>> _sessionsByClient = [];
@@ -89,7 +91,11 @@ internal sealed class GatewayCore<TClient>
 
     // ---- writes -------------------------------------------------------------------------------------------------
 
-    public void OnWrite(TClient client, WriteRequest write, long now)
+    /// <param name="verified">
+    /// The shell built this write itself after checking the client's password (a CreateSession naming its user) or
+    /// hashing one (a StoreUser): only then may the write carry what a client must not claim.
+    /// </param>
+    public void OnWrite(TClient client, WriteRequest write, long now, bool verified = false)
     {
         if (write.Transaction.Length > _settings.MaxRequestBytes)
         {
@@ -98,9 +104,14 @@ internal sealed class GatewayCore<TClient>
             return;
         }
         var tag = TransactionCodec.PeekTag(write.Transaction);
-        if (Vet(client, write, tag) is { } refusal)
+        if (Vet(client, write, tag, verified) is { } refusal)
         {
             Reject(client, write.RequestId, refusal.Reason, refusal.Message);
+            return;
+        }
+        if (tag == Tag.CreateSession && !_settings.Security.AllowAnonymous)
+        {
+            Outbox.ToClients.Add((client, new WriteResponse(write.RequestId, AppliedBelow - 1, AnonymousRefused)));
             return;
         }
         var key = new WriteKey(write.SessionId, write.Sequence);
@@ -128,7 +139,7 @@ internal sealed class GatewayCore<TClient>
         var readId = TransactionCodec.IsSync(write.Transaction) ? ++_nextReadId : (long?)null;
         var pending = new PendingWrite<TClient>(write.RequestId, client, new LogCommand(write.SessionId, write.Sequence, write.Transaction), now)
         {
-            CreatesSession = tag == Tag.CreateSession,
+            CreatesSession = tag is Tag.CreateSession or Tag.CreateUserSession,
             ReadId = readId,
         };
         _writes[key] = pending;
@@ -139,7 +150,7 @@ internal sealed class GatewayCore<TClient>
         Submit(pending);
     }
 
-    private (RejectReason Reason, string Message)? Vet(TClient client, WriteRequest write, Tag? tag)
+    private (RejectReason Reason, string Message)? Vet(TClient client, WriteRequest write, Tag? tag, bool verified)
     {
         if (write.SessionId == CoordinatorStateMachine.SystemSessionId)
         {
@@ -153,7 +164,13 @@ internal sealed class GatewayCore<TClient>
                 return (RejectReason.NotAllowed, "not a transaction this gateway knows");
             case Tag.TouchSession or Tag.ExpireSession or Tag.Tick:
                 return (RejectReason.NotAllowed, $"{tag} is a system transaction: only the leader's own trackers propose it");
-            case Tag.CreateSession:
+            case Tag.CreateSessionAs or Tag.SetPassword:
+                return (RejectReason.NotAllowed, $"{tag} carries a password: the gateway replaces it, and never proposes it");
+            case Tag.CreateUserSession or Tag.StoreUser when !verified:
+                return (RejectReason.NotAllowed, $"{tag} names a verified user or a password digest: only a gateway that checked or hashed the password proposes it");
+            case Tag.StoreUser when !IsAttachedBy(write.SessionId, client):
+                return (RejectReason.NotSessionOwner, $"session {write.SessionId} is not attached here by this client");
+            case Tag.CreateSession or Tag.CreateUserSession:
                 return _attached.TryGetValue(write.SessionId, out var owner) && !EqualityComparer<TClient>.Default.Equals(owner.Client, client)
                     ? (RejectReason.NotSessionOwner, $"session {write.SessionId} is attached here by another client")
                     : null;
@@ -331,7 +348,9 @@ internal sealed class GatewayCore<TClient>
         _inFlight.Answered(read.SessionId, client, 0);
         // ZooKeeper's rule: a getData/getChildren of a missing node leaves no watch; exists always does. A session
         // that left meanwhile gets no watch: its next attach lists the watches it wants.
-        if (read.Watch && (outcome.Code == ErrorCode.Ok || read.Kind == ReadKind.Exists) && IsAttachedBy(read.SessionId, client))
+        // A read refused for want of READ (NoAuth) leaves none either.
+        if (read.Watch && read.Kind != ReadKind.GetAcl && (outcome.Code == ErrorCode.Ok || (read.Kind == ReadKind.Exists && outcome.Code == ErrorCode.NoNode))
+            && IsAttachedBy(read.SessionId, client))
         {
             var watch = new WatchRegistration(read.Path, read.Kind == ReadKind.GetChildren ? WatchKind.Children : WatchKind.Data);
             if (!TryAddWatch(read.SessionId, watch))
@@ -591,6 +610,12 @@ internal sealed class GatewayCore<TClient>
         for (var i = 0; i < attach.Watches.Count; i++)
         {
             var (watch, seenThrough) = (attach.Watches[i].Watch, attach.Watches[i].SeenThrough);
+            if (outcome.Nodes[i].Code == ErrorCode.NoAuth)
+            {
+                // The session may no longer read the node (its ACL changed while the watch was elsewhere): the watch
+                // is not carried over, and nothing it would have seen is replayed.
+                continue;
+            }
             var oneShot = watch.Kind is WatchKind.Data or WatchKind.Children;
             if (_history.Covers(seenThrough))
             {

@@ -20,6 +20,9 @@ internal sealed record GatewaySettings(
     int WatchHistoryChanges,
     long WatchHistoryBytes)
 {
+    /// <summary>Authentication: anonymous sessions, password hashing, the super user, the backoff of failed logins.</summary>
+    public SecuritySettings Security { get; init; } = SecuritySettings.Default;
+
     /// <summary>The settings of the embedded <c>reference.conf</c>, its only source of defaults.</summary>
     public static GatewaySettings Default { get; } = Create(ReplicaHost.ReferenceConfig.GetConfig("coordinator.gateway"));
 

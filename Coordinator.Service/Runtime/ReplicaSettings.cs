@@ -66,6 +66,7 @@ internal sealed record ReplicaSettings(
         {
             throw replica.Invalid("snapshot-bytes", "must be positive");
         }
+        var security = SecuritySettings.Create(root.GetConfig("security"));
         return new ReplicaSettings(
             id,
             replicas,
@@ -77,8 +78,8 @@ internal sealed record ReplicaSettings(
             replica.Duration("time-tick-interval"),
             replica.Duration("recovery-timeout"),
             PaxosConfig.Create(section, id, [.. replicas.Keys]),
-            StateMachineConfig.Create(root.GetConfig("state-machine")),
-            GatewaySettings.Create(root.GetConfig("gateway")),
+            StateMachineConfig.Create(root.GetConfig("state-machine")) with { SuperUser = security.SuperUser, DefaultAcl = security.DefaultAcl },
+            GatewaySettings.Create(root.GetConfig("gateway")) with { Security = security },
             StorageSettings.Create(root.GetConfig("storage"), System.IO.Path.Combine(dataDir, $"replica-{id}.db")));
     }
 

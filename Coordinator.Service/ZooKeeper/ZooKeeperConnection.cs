@@ -319,7 +319,7 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
                 Read(packet, ReadKind.GetChildren, read.Path, read.Watch);
                 return;
             case (ZkOpCode.GetAcl, ZkPathRecord acl):
-                Read(packet, ReadKind.Exists, acl.Path, watch: false);
+                Read(packet, ReadKind.GetAcl, acl.Path, watch: false);
                 return;
             case (ZkOpCode.GetEphemerals, ZkPathRecord prefix):
                 var sessionId = _sessionId;
@@ -436,8 +436,14 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
             ZkOpCode.GetData => ZkResponses.Data(packet.Xid, response.Slot, response.Data, response.Stat),
             ZkOpCode.GetChildren => ZkResponses.Children(packet.Xid, response.Slot, response.Children),
             ZkOpCode.GetChildren2 => ZkResponses.Children2(packet.Xid, response.Slot, response.Children, response.Stat),
-            _ => ZkResponses.OpenAcl(packet.Xid, response.Slot, response.Stat),
+            _ => AclAnswer(packet, response),
         };
+    }
+
+    private static byte[] AclAnswer(ZkPacket packet, ReadResponse response)
+    {
+        var (aclVersion, acl) = AclCodec.DecodeRead(response.Data);
+        return ZkResponses.Acl(packet.Xid, response.Slot, acl, aclVersion, response.Stat);
     }
 
     private static byte[] QueryAnswer(ZkPacket packet, StateQueryResult result)

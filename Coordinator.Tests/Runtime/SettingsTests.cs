@@ -23,7 +23,7 @@ public sealed partial class SettingsTests
     /// The sections ReplicaSettings reads. Not here: coordinator.replicas (the replica set, which has no default)
     /// and coordinator.fault-injection (test hooks read where they act, off in code and file alike).
     /// </summary>
-    private static readonly string[] Sections = ["replica", "storage", "state-machine", "gateway"];
+    private static readonly string[] Sections = ["replica", "storage", "state-machine", "gateway", "security"];
 
     private const string ReplicaSet = """replicas { 1 = "127.0.0.1:1", 2 = "127.0.0.1:2", 3 = "127.0.0.1:3" }""";
 

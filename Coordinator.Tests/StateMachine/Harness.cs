@@ -19,9 +19,10 @@ internal sealed class Harness(StateMachineSettings? settings = null)
 
     public List<StateMachineEvent> Events { get; } = [];
 
-    public long Open(long sessionId, int timeoutMs = 10_000)
+    /// <param name="user">The user a gateway verified the session as; null for an anonymous session.</param>
+    public long Open(long sessionId, int timeoutMs = 10_000, string? user = null)
     {
-        var result = Apply(sessionId, 1, new CreateSession(timeoutMs, sessionId * 7));
+        var result = Apply(sessionId, 1, new CreateSession(timeoutMs, sessionId * 7, user));
         Assert.IsType<SessionCreatedResult>(result.Result);
         _sequences[sessionId] = 1;
         return sessionId;

@@ -245,6 +245,32 @@ public sealed class ZooKeeperClientTests(ZooKeeperClusterFixture fixture) : ICla
         Assert.True(replies[7].Zxid >= replies[6].Zxid);
     }
 
+    /// <summary>Issue 19: a ZooKeeper session is anonymous, so a node only alice may touch answers it NOAUTH (-102).</summary>
+    [Fact]
+    public async Task A_node_whose_acl_excludes_anonymous_sessions_answers_zookeeper_requests_noauth_and_stays_unchanged()
+    {
+        var path = $"/acl-{Guid.NewGuid():N}"[..13];
+        await using (var native = await Coordinator.Client.CoordinatorClient.ConnectAsync(new Coordinator.Client.CoordinatorClientOptions { Servers = [Cluster.NativeEndpoints[1]] }))
+        {
+            await native.CreateWithAclAsync(path, "a"u8.ToArray(), [Coordinator.Client.AclEntry.ForUser("alice", Coordinator.Client.Permissions.All)]);
+        }
+        using var connection = await RawZkConnection.OpenAsync(Cluster.ZooKeeperEndpoints[1]);
+        Assert.True((await connection.ConnectAsync()).TimeoutMs > 0);
+        var read = await connection.RequestAsync(w => w.Int(1).Int((int)ZkOpCode.GetData).String(path).Bool(false));
+        Assert.Equal((int)ZkError.NoAuth, read.Err);
+        var write = await connection.RequestAsync(w => w.Int(2).Int((int)ZkOpCode.SetData).String(path).Buffer("b"u8).Int(-1));
+        Assert.Equal((int)ZkError.NoAuth, write.Err);
+        var child = await connection.RequestAsync(w => w.Int(3).Int((int)ZkOpCode.Create).String(path + "/c").Buffer("c"u8).Int(0).Int(0));
+        Assert.Equal((int)ZkError.NoAuth, child.Err);
+        var acl = await connection.RequestAsync(w => w.Int(4).Int((int)ZkOpCode.GetAcl).String(path));
+        Assert.Equal((int)ZkError.NoAuth, acl.Err);
+
+        var open = await connection.RequestAsync(w => w.Int(5).Int((int)ZkOpCode.GetAcl).String("/"));
+        Assert.Equal(0, open.Err);
+        var reader = new JuteReader(open.Record);
+        Assert.Equal((1, 31, "world", "anyone"), (reader.ReadInt(), reader.ReadInt(), reader.ReadString(), reader.ReadString()));
+    }
+
     private static string DataOf(byte[] getDataResponse)
     {
         var reader = new JuteReader(getDataResponse);

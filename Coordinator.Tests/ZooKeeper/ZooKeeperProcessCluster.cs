@@ -26,6 +26,9 @@ internal sealed class ZooKeeperProcessCluster : IDisposable
 
     public string Directory => _cluster.Directory;
 
+    /// <summary>Each replica's Akka.Remote "host:port", for Coordinator's own client.</summary>
+    public IReadOnlyDictionary<int, string> NativeEndpoints => _cluster.Endpoints;
+
     public static async Task<ZooKeeperProcessCluster> StartAsync(string name)
     {
         var cluster = ProcessCluster.Create(name, 3);

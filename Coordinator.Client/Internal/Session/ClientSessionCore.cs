@@ -315,7 +315,10 @@ internal sealed class ClientSessionCore
         Phase = SessionPhase.Creating;
         _createRequestId = _requests.NextRequestId();
         _createSentAt = now;
-        var create = TransactionCodec.Encode(new CreateSession((int)_settings.SessionTimeoutMs, _secret));
+        // With credentials the gateway checks the password and proposes the CreateSession itself, naming the user.
+        var create = TransactionCodec.Encode(_settings.Credentials is { } credentials
+            ? new CreateSessionAs((int)_settings.SessionTimeoutMs, _secret, credentials.User, credentials.Password)
+            : new CreateSession((int)_settings.SessionTimeoutMs, _secret));
         Send(new WriteRequest(_createRequestId, SessionId, 1, create));
     }
 
@@ -631,7 +634,8 @@ internal sealed class ClientSessionCore
         }
         else if (_requests.TakeSubscribe(rejected.RequestId) is { } subscribe)
         {
-            _outputs.Add(new FailSignal(subscribe.Completion, error));
+            _outputs.Add(new FailSignal(
+                subscribe.Completion, rejected.Reason == RejectReason.NoAuth ? new NoAuthException(subscribe.Subscription.Registration.Path) : error));
         }
     }
 
