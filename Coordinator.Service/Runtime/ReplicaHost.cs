@@ -7,6 +7,7 @@ using Akka.Cluster;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Persistence.Sql;
+using Akka.Remote.Transport;
 using Coordinator.Client;
 using Coordinator.Service.FaultInjection;
 using Coordinator.Service.Gateway;
@@ -133,7 +134,10 @@ internal sealed class ReplicaHost : IAsyncDisposable
         }
         if (tlsSetup is not null)
         {
-            networking = networking.WithFallback(TransportTls.Hocon);
+            // The fault harness's throttler and the TLS handshake probe share one list of adapters: the probe stays
+            // directly above the transport.
+            networking = (blackhole ? TransportTls.WithAdaptersAbove([ThrottleTransportAdapter.Scheme]).WithFallback(networking) : networking)
+                .WithFallback(TransportTls.Hocon);
         }
         var full = networking
             .WithFallback(JournalStore.PersistenceConfig(settings.Storage))

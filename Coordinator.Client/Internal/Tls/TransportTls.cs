@@ -7,13 +7,22 @@ namespace Coordinator.Client;
 /// <summary>
 /// Akka.Remote's DotNetty TLS, set up from code: the HOCON switch and a <see cref="DotNettySslSetup"/> holding the
 /// certificate and <see cref="PeerValidation"/>. With TLS on, the transport's protocol is <see cref="Protocol"/>, and
-/// every party of a cluster must use it.
+/// every party of a cluster must use it. <see cref="HandshakeProbeAdapter"/> sits directly above the transport, so a
+/// failed outbound handshake fails that association instead of stopping the ActorSystem.
 /// </summary>
 internal static class TransportTls
 {
     public const string Protocol = "akka.ssl.tcp";
 
-    public static Config Hocon { get; } = ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.enable-ssl = true");
+    // No space after the comma: Akka reads the adapter's type name back with quotes around anything holding a space.
+    public static Config Hocon { get; } = ConfigurationFactory.ParseString($$"""
+        akka.remote.adapters.{{HandshakeProbeAdapter.Name}} = "{{typeof(HandshakeProbeAdapter).FullName}},{{typeof(HandshakeProbeAdapter).Assembly.GetName().Name}}"
+        akka.remote.dot-netty.tcp.enable-ssl = true
+        """).WithFallback(WithAdaptersAbove([]));
+
+    /// <summary>The transport's adapters: <paramref name="above"/> (first is topmost), then the handshake probe, which must stay last.</summary>
+    public static Config WithAdaptersAbove(IReadOnlyList<string> above) => ConfigurationFactory.ParseString(
+        $"akka.remote.dot-netty.tcp.applied-adapters = [{string.Join(", ", above.Append(HandshakeProbeAdapter.Name).Select(name => $"\"{name}\""))}]");
 
     /// <param name="mutual">Present the own certificate when dialling, and demand one from every inbound connection.</param>
     public static DotNettySslSetup Setup(X509Certificate2 certificate, bool mutual, PeerValidation validation) =>
