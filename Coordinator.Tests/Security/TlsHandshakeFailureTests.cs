@@ -63,6 +63,37 @@ public sealed class TlsHandshakeFailureTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_listener_at_a_replicas_address_that_closes_every_connection_mid_handshake_stops_no_replica()
+    {
+        await using var setup = await HealthyPairAsync();
+        // Whatever took replica 3's port (another service, a replica going down) and hangs up before TLS completes.
+        var port = int.Parse(setup.Cluster.Endpoint(3).Split(':')[1]);
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var hangUps = 0;
+        var hangingUp = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var accepted = await listener.AcceptSocketAsync(stop.Token);
+                Interlocked.Increment(ref hangUps);
+            }
+        });
+        try
+        {
+            await WriteAndCheckAsync(setup, extra: null);
+            Assert.True(Volatile.Read(ref hangUps) > 0, "no replica dialled replica 3's address");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            listener.Stop();
+            await hangingUp.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    [Fact]
     public async Task A_client_that_refuses_a_servers_certificate_fails_to_connect_and_a_client_sharing_its_system_works_on()
     {
         await using var setup = await HealthyPairAsync();
@@ -94,8 +125,11 @@ public sealed class TlsHandshakeFailureTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Writes for <see cref="WritingFor"/> through replicas 1 and 2, every write acknowledged, no system stopping.</summary>
-    private async Task WriteAndCheckAsync(HealthyPair setup, ActorSystem extra)
+    /// <summary>
+    /// Writes for <see cref="WritingFor"/> through replicas 1 and 2, every write acknowledged, while neither they nor
+    /// <paramref name="extra"/> (the refused party, when it is an ActorSystem) start shutting down.
+    /// </summary>
+    private async Task WriteAndCheckAsync(HealthyPair setup, ActorSystem? extra)
     {
         await using var client = await CoordinatorClient.ConnectAsync(setup.ClientOptions(setup.ClientTls(), setup.Servers)).WaitAsync(Bound);
         var clock = Stopwatch.StartNew();
@@ -110,7 +144,8 @@ public sealed class TlsHandshakeFailureTests(ITestOutputHelper output)
                 Assert.True(CoordinatedShutdown.Get(system).ShutdownReason is null, $"replica {id} is shutting down: {CoordinatedShutdown.Get(system).ShutdownReason}");
                 Assert.False(system.WhenTerminated.IsCompleted, $"replica {id} stopped");
             }
-            Assert.True(CoordinatedShutdown.Get(extra).ShutdownReason is null, $"the refused party is shutting down: {CoordinatedShutdown.Get(extra).ShutdownReason}");
+            var refusedPartyStopping = extra is null ? null : CoordinatedShutdown.Get(extra).ShutdownReason;
+            Assert.True(refusedPartyStopping is null, $"the refused party is shutting down: {refusedPartyStopping}");
         }
         output.WriteLine($"{written} writes acknowledged in {WritingFor.TotalSeconds:0} s");
         Assert.True(written > 20, $"only {written} writes in {WritingFor.TotalSeconds:0} s");
