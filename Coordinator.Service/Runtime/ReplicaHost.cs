@@ -7,7 +7,6 @@ using Akka.Cluster;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Persistence.Sql;
-using Akka.Remote.Transport;
 using Coordinator.Client;
 using Coordinator.Service.FaultInjection;
 using Coordinator.Service.Gateway;
@@ -134,10 +133,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
         }
         if (tlsSetup is not null)
         {
-            // The fault harness's throttler and the TLS handshake probe share one list of adapters: the probe stays
-            // directly above the transport.
-            networking = (blackhole ? TransportTls.WithAdaptersAbove([ThrottleTransportAdapter.Scheme]).WithFallback(networking) : networking)
-                .WithFallback(TransportTls.Hocon);
+            networking = TransportTls.Over(networking);
         }
         var full = networking
             .WithFallback(JournalStore.PersistenceConfig(settings.Storage))

@@ -44,10 +44,13 @@ public sealed class TlsHandshakeFailureTests(ITestOutputHelper output)
         AssertRefusedAndOutside(setup, "does not chain to the cluster's CA");
     }
 
-    [Fact]
-    public async Task An_impostor_at_a_replicas_address_with_a_certificate_naming_another_replica_is_refused_and_the_healthy_replicas_serve_on()
+    /// <param name="throttled">With the fault harness's throttler above the transport, which shares the list of adapters with the probe.</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_impostor_at_a_replicas_address_with_a_certificate_naming_another_replica_is_refused_and_the_healthy_replicas_serve_on(bool throttled)
     {
-        await using var setup = await HealthyPairAsync();
+        await using var setup = await HealthyPairAsync(throttled);
         // The cluster's own CA, but CN=replica-2: whoever answers at replica 3's address is not replica 3.
         var (certificate, key) = setup.Authority.Issue("replica-2", "impostor");
         var impostor = StartImpostor(CertificateFiles.LoadIdentity(certificate, key, null), setup.Cluster.Endpoint(3));
@@ -163,7 +166,8 @@ public sealed class TlsHandshakeFailureTests(ITestOutputHelper output)
     }
 
     /// <summary>Replicas 1 and 2 of three, certificates of one CA, their warnings collected; replica 3 is not started.</summary>
-    private static async Task<HealthyPair> HealthyPairAsync()
+    /// <param name="throttled">The fault harness's throttler on, for replicas and (as the harness does) clients.</param>
+    private static async Task<HealthyPair> HealthyPairAsync(bool throttled = false)
     {
         var directory = new TempDirectory("tls-fail");
         var authority = new TestAuthority(directory.Path, "cluster-ca");
@@ -178,6 +182,7 @@ public sealed class TlsHandshakeFailureTests(ITestOutputHelper output)
               private-key = "{{Path.Combine(directory.Path, "replica-{id}.key")}}"
               ca = "{{authority.CaPath}}"
             }
+            coordinator.fault-injection { enabled = {{(throttled ? "on" : "off")}}, transport-blackhole = {{(throttled ? "on" : "off")}} }
             """);
         var warnings = new ConcurrentQueue<string>();
         foreach (var id in new[] { 1, 2 })
@@ -187,7 +192,8 @@ public sealed class TlsHandshakeFailureTests(ITestOutputHelper output)
             cluster.Hosts[id] = host;
             host.System.EventStream.Subscribe(host.System.ActorOf(Props.Create(() => new WarningCollector(warnings))), typeof(Warning));
         }
-        return new HealthyPair(directory, authority, cluster, warnings);
+        var clientAkkaConfig = throttled ? $"akka.remote.dot-netty.tcp.applied-adapters = [\"{Akka.Remote.Transport.ThrottleTransportAdapter.Scheme}\"]" : "";
+        return new HealthyPair(directory, authority, cluster, warnings, clientAkkaConfig);
     }
 
     /// <summary>An Akka.Remote system at <paramref name="endpoint"/> presenting <paramref name="certificate"/> and accepting any.</summary>
@@ -205,7 +211,8 @@ public sealed class TlsHandshakeFailureTests(ITestOutputHelper output)
         return ActorSystem.Create(ReplicaSettings.SystemName, BootstrapSetup.Create().WithConfig(config).And(anything));
     }
 
-    private sealed class HealthyPair(TempDirectory directory, TestAuthority authority, InProcessCluster cluster, ConcurrentQueue<string> warnings) : IAsyncDisposable
+    private sealed class HealthyPair(
+        TempDirectory directory, TestAuthority authority, InProcessCluster cluster, ConcurrentQueue<string> warnings, string clientAkkaConfig) : IAsyncDisposable
     {
         public TestAuthority Authority => authority;
 
@@ -229,6 +236,7 @@ public sealed class TlsHandshakeFailureTests(ITestOutputHelper output)
         {
             Servers = [.. servers],
             Tls = tls,
+            AkkaConfig = clientAkkaConfig,
             SessionTimeout = TimeSpan.FromSeconds(6),
             RequestTimeout = TimeSpan.FromSeconds(2),
             ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(20),

@@ -20,9 +20,21 @@ internal static class TransportTls
         akka.remote.dot-netty.tcp.enable-ssl = true
         """).WithFallback(WithAdaptersAbove([]));
 
-    /// <summary>The transport's adapters: <paramref name="above"/> (first is topmost), then the handshake probe, which must stay last.</summary>
-    public static Config WithAdaptersAbove(IReadOnlyList<string> above) => ConfigurationFactory.ParseString(
-        $"akka.remote.dot-netty.tcp.applied-adapters = [{string.Join(", ", above.Append(HandshakeProbeAdapter.Name).Select(name => $"\"{name}\""))}]");
+    /// <summary>
+    /// <paramref name="config"/> with TLS on: the adapters it applies (the fault harness's throttler) stay above, and the
+    /// handshake probe goes last, directly above the transport. HOCON replaces a list rather than merging it, so a plain
+    /// fallback would drop one or the other.
+    /// </summary>
+    public static Config Over(Config config)
+    {
+        var applied = config.HasPath(AppliedAdapters) ? config.GetStringList(AppliedAdapters) : [];
+        return WithAdaptersAbove([.. applied.Where(name => name != HandshakeProbeAdapter.Name)]).WithFallback(Hocon).WithFallback(config);
+    }
+
+    private const string AppliedAdapters = "akka.remote.dot-netty.tcp.applied-adapters";
+
+    private static Config WithAdaptersAbove(IReadOnlyList<string> above) => ConfigurationFactory.ParseString(
+        $"{AppliedAdapters} = [{string.Join(", ", above.Append(HandshakeProbeAdapter.Name).Select(name => $"\"{name}\""))}]");
 
     /// <param name="mutual">Present the own certificate when dialling, and demand one from every inbound connection.</param>
     public static DotNettySslSetup Setup(X509Certificate2 certificate, bool mutual, PeerValidation validation) =>
