@@ -14,7 +14,10 @@ internal static class TransportTls
 {
     public const string Protocol = "akka.ssl.tcp";
 
-    // No space after the comma: Akka reads the adapter's type name back with quotes around anything holding a space.
+    /// <summary>
+    /// TLS on, the probe registered and the only adapter; a configuration that applies adapters of its own goes through
+    /// <see cref="Over"/>. No space after the comma of the type name: Akka reads a value holding a space back with its quotes.
+    /// </summary>
     public static Config Hocon { get; } = ConfigurationFactory.ParseString($$"""
         akka.remote.adapters.{{HandshakeProbeAdapter.Name}} = "{{typeof(HandshakeProbeAdapter).FullName}},{{typeof(HandshakeProbeAdapter).Assembly.GetName().Name}}"
         akka.remote.dot-netty.tcp.enable-ssl = true
