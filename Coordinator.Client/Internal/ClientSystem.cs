@@ -89,7 +89,7 @@ internal static class ClientSystem
         {
             return ActorSystem.Create(Name, config);
         }
-        var bootstrap = BootstrapSetup.Create().WithConfig(TransportTls.Hocon.WithFallback(config));
+        var bootstrap = BootstrapSetup.Create().WithConfig(TransportTls.Over(config));
         return ActorSystem.Create(Name, bootstrap.And(TransportTls.ForClient(tls)));
     }
 }

@@ -133,7 +133,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
         }
         if (tlsSetup is not null)
         {
-            networking = networking.WithFallback(TransportTls.Hocon);
+            networking = TransportTls.Over(networking);
         }
         var full = networking
             .WithFallback(JournalStore.PersistenceConfig(settings.Storage))

@@ -17,8 +17,10 @@ namespace Coordinator.Client;
 /// <item>A replica dialling a configured replica's address accepts only the certificate that names that replica's id
 /// (<c>CN=replica-N</c>); a client dialling a server accepts only a certificate that names some replica.</item>
 /// <item>A replica dialling anything else, which is a client's listener (replies sent after the client's own connection
-/// dropped), accepts any certificate: Akka.Remote 1.5 shuts down a system whose outbound handshake fails, so refusing
-/// there would let any client stop a replica. Such replies are encrypted but reach whoever listens there.</item>
+/// dropped), accepts any certificate: a client without a certificate of its own listens with a throwaway self-signed
+/// one (see <see cref="CertificateFiles.Ephemeral"/>), so there is nothing to check it against. Such replies are
+/// encrypted but reach whoever listens there. (A refusal would no longer stop the replica: see
+/// <see cref="HandshakeProbeTransport"/>.)</item>
 /// <item>An inbound connection is accepted from any holder of a certificate of the cluster's CA: the transport does not
 /// tell which Akka address the peer will claim, so the binding of a Paxos sender to its certificate stops here.</item>
 /// </list>
