@@ -10,7 +10,8 @@ using Coordinator.Service.Operations;
 namespace Coordinator.Service.Runtime;
 
 /// <summary>
-/// The actor shell of one replica: a persistent actor (Akka.Persistence.Sql) around the pure <see cref="ReplicaCore"/>.
+/// The actor shell of one replica: a persistent actor (Akka.Persistence: the sqlite-native journal and snapshot files,
+/// or Akka.Persistence.Sql on PostgreSQL) around the pure <see cref="ReplicaCore"/>.
 /// It owns the clock, the timers, the network and the journal; the core owns every decision. Each input's outbox is
 /// drained as the core lists it: what may leave before the journal write is sent at once, the rest after the write
 /// (PersistAllAsync, so concurrent writes batch in the journal). Replies of an input that persisted nothing still
