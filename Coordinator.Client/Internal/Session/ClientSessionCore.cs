@@ -479,6 +479,8 @@ internal sealed class ClientSessionCore
             return;
         }
         Phase = final;
+        // Published before anything pending fails: a caller that catches the failure sees the final state.
+        Publish(final == SessionPhase.Expired ? ConnectionState.Expired : ConnectionState.Closed);
         if (_start is { } start)
         {
             _outputs.Add(new FailSignal(start, error()));
@@ -493,7 +495,6 @@ internal sealed class ClientSessionCore
         {
             _outputs.Add(new EndSubscription(subscription, error()));
         }
-        Publish(final == SessionPhase.Expired ? ConnectionState.Expired : ConnectionState.Closed);
     }
 
     // ---- requests -------------------------------------------------------------------------------------------
