@@ -22,6 +22,7 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
         ReadResponse => "RR",
         AttachRequest => "A",
         AttachResponse => "AR",
+        ResumeStarted => "RS",
         AddWatchRequest => "AW",
         RemoveWatchRequest => "RW",
         WatchAck => "WA",
@@ -100,6 +101,9 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
                 w.WriteInt64(m.RequestId);
                 w.WriteInt64(m.Slot);
                 w.WriteInt32(m.TimeoutMs);
+                break;
+            case ResumeStarted m:
+                w.WriteInt64(m.RequestId);
                 break;
             case AddWatchRequest m:
                 w.WriteInt64(m.RequestId);
@@ -217,6 +221,7 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
                 "RR" => ReadReadResponse(ref r),
                 "A" => ReadAttach(ref r),
                 "AR" => new AttachResponse(r.ReadInt64(), r.ReadInt64(), r.ReadInt32()),
+                "RS" => new ResumeStarted(r.ReadInt64()),
                 "AW" => new AddWatchRequest(r.ReadInt64(), r.ReadInt64(), ReadWatch(ref r), r.ReadBool() ? new EventPosition(r.ReadInt64(), r.ReadInt32()) : null),
                 "RW" => new RemoveWatchRequest(r.ReadInt64(), r.ReadInt64(), ReadWatch(ref r)),
                 "WA" => new WatchAck(r.ReadInt64(), r.ReadInt64(), r.ReadInt32(), r.ReadBool()),

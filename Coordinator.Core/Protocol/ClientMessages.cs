@@ -9,6 +9,7 @@ namespace Coordinator.Core.Protocol;
 //   client ──ReadRequest(lastSeenSlot, kind, path, watch)────────► gateway: served from the local applied state,
 //   client ◄─ReadResponse(slot, code, stat, data, children)──────── never older than lastSeenSlot
 //   client ──AttachRequest(session, secret, lastSeenSlot, watches, awaited locks)► gateway: resume a session here
+//   client ◄─ResumeStarted, missed watch events, AttachResponse ──── gateway
 //   client ──Heartbeat(session)──► gateway ──► leader's session tracker;  client ◄─HeartbeatAck
 //   client ◄─WatchNotification / LockGrantedNotification ───────── gateway, always before any response that
 //                                                                   could show the change
@@ -84,6 +85,14 @@ internal sealed record AttachRequest(
     : ClientMessage;
 
 internal sealed record AttachResponse(long RequestId, long Slot, int TimeoutMs) : ClientMessage;
+
+/// <summary>
+/// The gateway inspected this attach and sends, from here on, what the session's watches missed and then their live
+/// events. A watch notification it sent before this marker came from an attachment the client had left (the session
+/// stays attached at a gateway until it hears otherwise), is covered by the replay that follows, and may be newer than
+/// the first replayed events: the client drops it, so it cannot move a watch past events still on their way.
+/// </summary>
+internal sealed record ResumeStarted(long RequestId) : ClientMessage;
 
 /// <summary>
 /// Registers a watch. With <paramref name="After"/> the gateway first sends every change after that position from its

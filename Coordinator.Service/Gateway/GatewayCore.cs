@@ -453,6 +453,7 @@ internal sealed class GatewayCore<TClient>
             Reject(client, attach.RequestId, RejectReason.WrongSecret, $"wrong secret for session {attach.SessionId}");
             return;
         }
+        Outbox.ToClients.Add((client, new ResumeStarted(attach.RequestId)));
         foreach (var (path, token) in outcome.HeldAwaitedLocks)
         {
             Outbox.ToClients.Add((client, new LockGrantedNotification(attach.SessionId, path, token, appliedBelow - 1)));

@@ -270,6 +270,7 @@ public sealed class ClientSessionCoreTests
         Assert.Equal(5, attach.LastSeenSlot);
         var reading = h.Read(ReadKind.GetData, "/w");
         Assert.Empty(h.TakeSent());
+        h.Deliver(1, new ResumeStarted(attach.RequestId));
         h.Deliver(1, new WatchNotification(h.Core.SessionId, WatchEventType.NodeCreated, "/w", 6, 0));
         Assert.Empty(events);
         h.Outputs.Clear();
@@ -283,6 +284,36 @@ public sealed class ClientSessionCoreTests
         Assert.Equal(6, read.LastSeenSlot);
         h.Deliver(1, new ReadResponse(read.RequestId, 6, ErrorCode.Ok, SomeStat, [1], []));
         Assert.True(reading.Task.IsCompletedSuccessfully);
+    }
+
+    /// <summary>
+    /// Seeds 5001 and 5018 of the fault harness's long mode: a session still attached at the gateway it fails over to
+    /// (it had left that gateway seconds before) is sent that attachment's live events before the replay, and held
+    /// first they moved the watch past the replay's older events, which were then dropped as already seen.
+    /// </summary>
+    [Fact]
+    public void Live_events_of_an_attachment_the_session_had_left_do_not_hide_the_replay_that_follows_them()
+    {
+        var h = new SessionCoreHarness(servers: 2, requestTimeoutMs: 1000);
+        h.Connect(server: 0);
+        var events = new List<WatchEvent>();
+        var subscribed = new TaskCompletionSource();
+        h.Run(h.Core.Subscribe(h.Now, new Subscribe(new WatchSubscription(new WatchRegistration("/w", WatchKind.PersistentRecursive), events.Add), subscribed)));
+        h.Deliver(0, new WatchAck(h.Single<AddWatchRequest>().RequestId, 10, 0));
+        h.Run(h.Core.ConnectionLost(h.Now, SessionCoreHarness.Address(0)));
+        var attach = h.Single<AttachRequest>(server: 1);
+        Assert.Equal(new EventPosition(10, 0), Assert.Single(attach.Watches).SeenThrough);
+
+        var changed = new WatchNotification(h.Core.SessionId, WatchEventType.NodeDataChanged, "/w/a", 20, 0);
+        h.Deliver(1, changed);
+        h.Deliver(1, new ResumeStarted(attach.RequestId));
+        h.Deliver(1, changed with { Slot = 12 });
+        h.Deliver(1, changed with { Slot = 15 });
+        h.Deliver(1, changed);
+        h.Deliver(1, new AttachResponse(attach.RequestId, 20, 9000));
+        h.Deliver(1, changed with { Slot = 21 });
+
+        Assert.Equal([12, 15, 20, 21], events.Select(e => e.Slot));
     }
 
     [Fact]

@@ -368,6 +368,30 @@ public sealed class GatewayCoreTests
     }
 
     [Fact]
+    public void An_attach_of_a_session_still_attached_here_marks_where_its_replay_starts_after_the_live_events_already_sent()
+    {
+        CreateSession(Alice, AliceSession);
+        _core.OnAddWatch(Alice, new AddWatchRequest(++_requestId, AliceSession, new WatchRegistration("/app", WatchKind.PersistentRecursive)));
+        var seen = ++_slot;
+        _core.OnApplied(new CommandApplied(seen, [new NodeCreated("/app/x", seen)]));
+        Drain();
+        var missed = ++_slot;
+        _core.OnApplied(new CommandApplied(missed, [new NodeDataChanged("/app/x", missed)]));
+
+        var attach = new AttachRequest(++_requestId, AliceSession, AliceSecret, seen, [Resumed("/app", WatchKind.PersistentRecursive, new EventPosition(seen, 0))], []);
+        Assert.True(_core.AdmitAttach(Alice, attach));
+        _core.OnAttachInspected(Alice, attach, new AttachOutcome(Session(AliceSession, AliceSecret), [default], []), _slot + 1, _now);
+
+        Assert.Equal(
+            [
+                new WatchNotification(AliceSession, WatchEventType.NodeDataChanged, "/app/x", missed, 0),
+                new ResumeStarted(attach.RequestId),
+                new WatchNotification(AliceSession, WatchEventType.NodeDataChanged, "/app/x", missed, 0),
+            ],
+            Replies(Alice));
+    }
+
+    [Fact]
     public void A_watch_that_saw_its_last_change_before_the_history_gets_compacted_and_then_live_changes()
     {
         var core = new GatewayCore<string>(GatewaySettings.Default with { WatchHistoryChanges = 2 });

@@ -72,6 +72,7 @@ public sealed class GatewayProtocolTests : TestKit, IAsyncLifetime
         Assert.Equal(RejectReason.WrongSecret, ExpectMsg<RequestRejected>(Patience).Reason);
 
         Gateway(2).Tell(new AttachRequest(++_requestId, session.SessionId, session.Secret, session.Slot, [], []), TestActor);
+        Assert.Equal(_requestId, ExpectMsg<ResumeStarted>(Patience).RequestId);
         ExpectMsg<AttachResponse>(Patience);
     }
 
@@ -155,6 +156,7 @@ public sealed class GatewayProtocolTests : TestKit, IAsyncLifetime
 
         var resumed = CreateTestProbe();
         Gateway(2).Tell(new AttachRequest(++_requestId, waiter.SessionId, waiter.Secret, released.Slot, [], ["/lock", "/other"]), resumed.Ref);
+        resumed.ExpectMsg<ResumeStarted>(Patience);
         var granted = resumed.ExpectMsg<LockGrantedNotification>(Patience);
         Assert.Equal(("/lock", waiter.SessionId), (granted.Path, granted.SessionId));
         Assert.True(granted.Token > held.Token, $"token {granted.Token} after the holder's {held.Token}");
@@ -176,6 +178,7 @@ public sealed class GatewayProtocolTests : TestKit, IAsyncLifetime
         if (attach)
         {
             Gateway(gateway).Tell(new AttachRequest(++_requestId, sessionId, secret, created.Slot, [], []), client.Ref);
+            client.ExpectMsg<ResumeStarted>(Patience);
             client.ExpectMsg<AttachResponse>(Patience);
             if (timeoutMs >= 10000)
             {

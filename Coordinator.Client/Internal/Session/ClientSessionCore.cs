@@ -226,6 +226,12 @@ internal sealed class ClientSessionCore
                 {
                     OnAttachRefused(now, refused);
                 }
+                else if (message is ResumeStarted started && started.RequestId == _attachRequestId)
+                {
+                    // What the gateway sent before it inspected this attach came from an attachment the session had
+                    // left; the replay that follows covers it, and held first it would hide the replay's older events.
+                    _held.RemoveAll(held => held.Message is WatchNotification);
+                }
                 else
                 {
                     _held.Add((message, from));
