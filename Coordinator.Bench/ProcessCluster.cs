@@ -12,6 +12,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
 {
     private readonly DirectoryInfo? _directory;
     private readonly List<Process> _processes = [];
+    private readonly List<string> _configPaths = [];
 
     private ProcessCluster(IReadOnlyList<string> endpoints, DirectoryInfo? directory)
     {
@@ -58,6 +59,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
                 await File.WriteAllTextAsync(replicaConfig,
                     await File.ReadAllTextAsync(configPath) + $"\ncoordinator.monitoring.http-endpoint = \"{monitoringEndpoints[id - 1]}\"\n");
             }
+            cluster._configPaths.Add(replicaConfig);
             cluster._processes.Add(StartReplica(service, replicaConfig, id, directory.FullName));
         }
         await cluster.WaitForLeaderAsync();
@@ -87,6 +89,25 @@ internal sealed class ProcessCluster : IAsyncDisposable
 
     /// <summary>SIGKILL: no shutdown hooks, no goodbye to the peers.</summary>
     public void Kill(int index) => LocalProcess(index).Kill();
+
+    /// <summary>Starts a killed replica again, on the journal and snapshots it left.</summary>
+    public void Restart(int index)
+    {
+        var killed = LocalProcess(index);
+        if (!killed.HasExited)
+        {
+            throw new InvalidOperationException($"replica {index + 1} is still running");
+        }
+        killed.Dispose();
+        _processes[index] = StartReplica(Path.Combine(AppContext.BaseDirectory, "Coordinator.Service.dll"), _configPaths[index], index + 1, _directory!.FullName);
+    }
+
+    /// <summary>Whether a local replica's log (every run of it) has a line containing <paramref name="text"/>.</summary>
+    public bool LogContains(int index, string text) =>
+        IsLocal && File.ReadLines(Path.Combine(_directory!.FullName, $"replica-{index + 1}.log")).Any(line => line.Contains(text, StringComparison.Ordinal));
+
+    /// <summary>Waits until a killed replica's process is gone (SIGKILL is asynchronous).</summary>
+    public Task WaitForExitAsync(int index) => LocalProcess(index).WaitForExitAsync();
 
     /// <summary>Resident memory of one replica process (VmRSS), in bytes.</summary>
     public long ResidentBytes(int index)
@@ -164,7 +185,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a replica");
-        var log = new StreamWriter(Path.Combine(directory, $"replica-{id}.log")) { AutoFlush = true };
+        var log = new StreamWriter(Path.Combine(directory, $"replica-{id}.log"), append: true) { AutoFlush = true };
         process.OutputDataReceived += (_, line) => Append(log, line.Data);
         process.ErrorDataReceived += (_, line) => Append(log, line.Data);
         process.BeginOutputReadLine();

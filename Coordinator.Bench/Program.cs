@@ -17,6 +17,7 @@ internal static class Program
         ["watch-recursive"] = WatchRecursiveBench.Run,
         ["lock"] = LockBench.Run,
         ["sessions"] = SessionsBench.Run,
+        ["million-nodes"] = MillionNodesBench.Run,
         ["cluster"] = ClusterBench.Run,
         ["core"] = CoreBench.Run,
         ["journal"] = JournalBench.Run,
