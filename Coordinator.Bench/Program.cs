@@ -17,6 +17,8 @@ internal static class Program
         ["watch-recursive"] = WatchRecursiveBench.Run,
         ["lock"] = LockBench.Run,
         ["sessions"] = SessionsBench.Run,
+        ["expiry-storm"] = ExpiryStormBench.Run,
+        ["hold-sessions"] = StormHolder.Run,
         ["cluster"] = ClusterBench.Run,
         ["core"] = CoreBench.Run,
         ["journal"] = JournalBench.Run,
