@@ -22,6 +22,7 @@ internal sealed class SessionTracker
 
     /// <summary>Sessions whose expiry was proposed and has not been applied (nor the session touched) since.</summary>
     private readonly HashSet<long> _expiring = [];
+    private bool _backlogged;
 
     /// <param name="bucketIntervalMs">Deadlines are rounded up to a multiple of this: a session expires up to one interval late, never early.</param>
     /// <param name="maxExpiriesInFlight">Expiries proposed and not yet applied, at most.</param>
@@ -38,6 +39,12 @@ internal sealed class SessionTracker
     public int Count => _sessions.Count;
 
     public int ExpiriesInFlight => _expiring.Count;
+
+    /// <summary>
+    /// The last <see cref="DueForExpiry"/> left due sessions behind for want of room, and half the room is free again:
+    /// asking now, rather than at the next check, keeps a storm moving as fast as the log applies it.
+    /// </summary>
+    public bool ReadyForMore => _backlogged && _expiring.Count <= _maxExpiriesInFlight / 2;
 
     /// <summary>Buckets holding at least one session: bounded by the longest timeout over the bucket interval.</summary>
     public int BucketCount => _buckets.Count;
@@ -59,6 +66,7 @@ internal sealed class SessionTracker
         _sessions.Clear();
         _buckets.Clear();
         _expiring.Clear();
+        _backlogged = false;
     }
 
     /// <summary>A session was created: it gets a full timeout from now. One tracked already is left as it is.</summary>
@@ -105,6 +113,7 @@ internal sealed class SessionTracker
     public IReadOnlyList<long> DueForExpiry(long now)
     {
         var due = new List<long>();
+        _backlogged = false;
         while (_buckets.Count > 0)
         {
             var (bucket, sessions) = First();
@@ -117,6 +126,7 @@ internal sealed class SessionTracker
                 var retry = _expiring.Contains(id);
                 if (!retry && _expiring.Count >= _maxExpiriesInFlight)
                 {
+                    _backlogged = true;
                     return due;
                 }
                 _expiring.Add(id);

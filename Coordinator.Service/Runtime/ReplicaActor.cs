@@ -380,7 +380,8 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
             return;
         }
         var now = _clock.NowMs;
-        if (now - _lastSessionCheckAt >= _settings.SessionCheckInterval.TotalMilliseconds)
+        // A storm held back by the bound on expiries in flight goes on as soon as half of them applied.
+        if (now - _lastSessionCheckAt >= _settings.SessionCheckInterval.TotalMilliseconds || _sessionTracker.ReadyForMore)
         {
             _lastSessionCheckAt = now;
             var due = _sessionTracker.DueForExpiry(now);
