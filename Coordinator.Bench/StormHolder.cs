@@ -35,6 +35,8 @@ internal static class StormHolder
                 {
                     Servers = [servers[index % servers.Length]],
                     SessionTimeout = timeout,
+                    // Holding tens of thousands of sessions keeps this process busy: a connect may wait its turn.
+                    ConnectTimeout = TimeSpan.FromMinutes(2),
                 });
                 await client.CreateAsync($"{prefix}/s{index}", [], NodeKind.Ephemeral, createParents: true);
                 clients[index] = client;
