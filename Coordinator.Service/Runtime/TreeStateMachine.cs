@@ -49,8 +49,7 @@ internal sealed class TreeStateMachine(StateMachineSettings settings) : IReplica
         Installed?.Invoke(new StateInstalled(Tree.LastAppliedSlot + 1));
     }
 
-    public IEnumerable<(long SessionId, int TimeoutMs)> Sessions() =>
-        Tree.SessionIds().Select(id => (id, Tree.GetSession(id)!.TimeoutMs));
+    public IEnumerable<(long SessionId, int TimeoutMs)> Sessions() => Tree.SessionTimeouts();
 
     /// <summary>
     /// A create's result names its session; a deduplicated resend of a create returns the same result while the session
