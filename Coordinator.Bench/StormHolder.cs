@@ -17,6 +17,43 @@ internal static class StormHolder
         return 0;
     }
 
+    private static int _retries;
+
+    /// <summary>
+    /// A session with its ephemeral node. A process busy holding tens of thousands of sessions can be too slow to attach
+    /// a new one before the session's own deadline passes (measured at 50,000 with a 10 s timeout): such a connect is
+    /// retried with a new session, and counted.
+    /// </summary>
+    private static async Task<CoordinatorClient> HoldAsync(string server, TimeSpan timeout, string path)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var client = await CoordinatorClient.ConnectAsync(new CoordinatorClientOptions
+                {
+                    Servers = [server],
+                    SessionTimeout = timeout,
+                    ConnectTimeout = TimeSpan.FromMinutes(2),
+                });
+                try
+                {
+                    await client.CreateAsync(path, [], NodeKind.Ephemeral, createParents: true);
+                    return client;
+                }
+                catch (CoordinatorException)
+                {
+                    await client.DisposeAsync();
+                    throw;
+                }
+            }
+            catch (CoordinatorException) when (attempt < 5)
+            {
+                Interlocked.Increment(ref _retries);
+            }
+        }
+    }
+
     private static async Task RunAsync(string[] args)
     {
         var servers = (Program.ArgValue(args, "--servers") ?? throw new ArgumentException("--servers is required"))
@@ -31,22 +68,14 @@ internal static class StormHolder
             await gate.WaitAsync();
             try
             {
-                var client = await CoordinatorClient.ConnectAsync(new CoordinatorClientOptions
-                {
-                    Servers = [servers[index % servers.Length]],
-                    SessionTimeout = timeout,
-                    // Holding tens of thousands of sessions keeps this process busy: a connect may wait its turn.
-                    ConnectTimeout = TimeSpan.FromMinutes(2),
-                });
-                await client.CreateAsync($"{prefix}/s{index}", [], NodeKind.Ephemeral, createParents: true);
-                clients[index] = client;
+                clients[index] = await HoldAsync(servers[index % servers.Length], timeout, $"{prefix}/s{index}");
             }
             finally
             {
                 gate.Release();
             }
         }));
-        Console.WriteLine($"{Ready} {count}");
+        Console.WriteLine($"{Ready} {count} ({_retries} connects retried)");
         await Task.Delay(Timeout.Infinite);
     }
 }
