@@ -16,9 +16,12 @@ internal sealed class BenchClients : IAsyncDisposable
 
     public IReadOnlyList<CoordinatorClient> Clients { get; }
 
-    public static async Task<BenchClients> ConnectAsync(ProcessCluster cluster, int count, bool pinned = true)
+    /// <param name="progress">Called with the number connected so far at every tenth of <paramref name="count"/>.</param>
+    public static async Task<BenchClients> ConnectAsync(ProcessCluster cluster, int count, bool pinned = true, Action<int>? progress = null)
     {
         var clients = new CoordinatorClient[count];
+        var connected = 0;
+        var step = Math.Max(1, count / 10);
         // Connecting in parallel keeps 10,000 sessions from taking minutes; a bounded fan-out keeps it gentle.
         using var gate = new SemaphoreSlim(64);
         await Task.WhenAll(Enumerable.Range(0, count).Select(async index =>
@@ -27,6 +30,10 @@ internal sealed class BenchClients : IAsyncDisposable
             try
             {
                 clients[index] = await CoordinatorClient.ConnectAsync(Options(cluster, index, pinned));
+                if (Interlocked.Increment(ref connected) % step == 0)
+                {
+                    progress?.Invoke(connected);
+                }
             }
             finally
             {

@@ -18,6 +18,8 @@ internal static class Program
         ["lock"] = LockBench.Run,
         ["sessions"] = SessionsBench.Run,
         ["million-nodes"] = MillionNodesBench.Run,
+        ["expiry-storm"] = ExpiryStormBench.Run,
+        ["hold-sessions"] = StormHolder.Run,
         ["cluster"] = ClusterBench.Run,
         ["core"] = CoreBench.Run,
         ["journal"] = JournalBench.Run,

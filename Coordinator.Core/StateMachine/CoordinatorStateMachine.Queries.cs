@@ -28,6 +28,9 @@ internal sealed partial class CoordinatorStateMachine
 
     public IReadOnlyList<long> SessionIds() => SortedSessions().Select(s => s.Id).ToArray();
 
+    /// <summary>Every session's id and timeout, unsorted and uncopied: what a new leader's tracker starts from.</summary>
+    public IEnumerable<(long SessionId, int TimeoutMs)> SessionTimeouts() => _sessions.Values.Select(s => (s.Id, s.TimeoutMs));
+
     /// <summary>
     /// Sessions whose replicated deadline (last command or touch + timeout) is before <paramref name="now"/>.
     /// The leader's tracker seeds itself from this on election (after granting every session a fresh timeout)

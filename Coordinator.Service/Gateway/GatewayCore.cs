@@ -47,8 +47,14 @@ internal sealed class GatewayCore<TClient>
 
     /// <summary>Acknowledgements held until the leader confirms the report that carried their session.</summary>
     private readonly Dictionary<long, List<(long SessionId, ClientMessage Ack)>> _reportsInFlight = [];
+
+    /// <summary>Sessions heard from (or attached) since the last report: a report looks at these, not at every session.</summary>
+    private readonly HashSet<long> _heardSinceReport = [];
     private long _nextReadId;
     private long _nextReportId;
+
+    /// <summary>Reports numbered up to this one were already in flight at the previous sweep.</summary>
+    private long _reportsBeforeLastSweep;
 
     public GatewayCore(GatewaySettings settings)
     {
@@ -478,6 +484,7 @@ internal sealed class GatewayCore<TClient>
         }
         session.LastHeardAt = now;
         session.AwaitingReport.Add(new HeartbeatAck(heartbeat.SessionId, AppliedBelow - 1));
+        _heardSinceReport.Add(heartbeat.SessionId);
     }
 
     /// <summary>The client is gone for good (its actor stopped or its system was quarantined): so are its sessions here.</summary>
@@ -502,22 +509,45 @@ internal sealed class GatewayCore<TClient>
     /// <summary>
     /// Tells the leader which sessions were heard from. Their heartbeat (and attach) acknowledgements wait for the
     /// leader's answer: a gateway that cannot reach a leader acknowledges nothing, and its clients fail over in time.
+    /// Everything heard since the last report goes in one report, or in several of at most
+    /// <see cref="GatewaySettings.MaxSessionsPerReport"/> sessions each; sessions not heard from cost nothing here.
     /// </summary>
     public void ReportLiveness()
     {
-        var acks = new List<(long SessionId, ClientMessage Ack)>();
-        foreach (var (id, session) in _attached)
-        {
-            acks.AddRange(session.AwaitingReport.Select(ack => (id, ack)));
-            session.AwaitingReport.Clear();
-        }
-        if (acks.Count == 0)
+        if (_heardSinceReport.Count == 0)
         {
             return;
         }
+        var acks = new List<(long SessionId, ClientMessage Ack)>();
+        var sessions = new List<long>();
+        foreach (var id in _heardSinceReport)
+        {
+            if (!_attached.TryGetValue(id, out var session) || session.AwaitingReport.Count == 0)
+            {
+                continue;
+            }
+            acks.AddRange(session.AwaitingReport.Select(ack => (id, ack)));
+            session.AwaitingReport.Clear();
+            sessions.Add(id);
+            if (sessions.Count == _settings.MaxSessionsPerReport)
+            {
+                SendReport(acks, sessions);
+                acks = [];
+                sessions = [];
+            }
+        }
+        _heardSinceReport.Clear();
+        if (sessions.Count > 0)
+        {
+            SendReport(acks, sessions);
+        }
+    }
+
+    private void SendReport(List<(long SessionId, ClientMessage Ack)> acks, List<long> sessions)
+    {
         var reportId = ++_nextReportId;
         _reportsInFlight[reportId] = acks;
-        Outbox.ToReplica.Add(new SessionsAlive(reportId, [.. acks.Select(ack => ack.SessionId).Distinct()]));
+        Outbox.ToReplica.Add(new SessionsAlive(reportId, sessions));
     }
 
     public void OnLivenessConfirmed(SessionsAliveAck ack)
@@ -538,10 +568,14 @@ internal sealed class GatewayCore<TClient>
     /// </summary>
     public void Sweep(long now)
     {
-        foreach (var stale in _reportsInFlight.Keys.Where(id => id < _nextReportId - 20).ToList())
+        // A report unanswered for a whole sweep interval went to a leader that is gone; the next leader hears the
+        // sessions' next heartbeats. Counting reports instead would drop answers still on their way while attaches
+        // come by the thousand, each with its own report.
+        foreach (var stale in _reportsInFlight.Keys.Where(id => id <= _reportsBeforeLastSweep).ToList())
         {
             _reportsInFlight.Remove(stale);
         }
+        _reportsBeforeLastSweep = _nextReportId;
         foreach (var (key, pending) in _writes.Where(entry => now - entry.Value.FirstSentAt > _settings.WriteGiveUpAfter.TotalMilliseconds).ToList())
         {
             Finish(key);
@@ -572,6 +606,7 @@ internal sealed class GatewayCore<TClient>
             }
             sessions.Add(sessionId);
         }
+        _heardSinceReport.Add(sessionId);
         return _attached[sessionId] = new AttachedSession<TClient>(client, timeoutMs, now);
     }
 

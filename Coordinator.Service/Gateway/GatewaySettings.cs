@@ -23,6 +23,9 @@ internal sealed record GatewaySettings(
     /// <summary>Authentication: anonymous sessions, password hashing, the super user, the backoff of failed logins.</summary>
     public SecuritySettings Security { get; init; } = SecuritySettings.Default;
 
+    /// <summary>Sessions one liveness report to the leader names, at most; more heard in one interval go in several.</summary>
+    public int MaxSessionsPerReport { get; init; } = 8192;
+
     /// <summary>The settings of the embedded <c>reference.conf</c>, its only source of defaults.</summary>
     public static GatewaySettings Default { get; } = Create(ReplicaHost.ReferenceConfig.GetConfig("coordinator.gateway"));
 
@@ -40,12 +43,15 @@ internal sealed record GatewaySettings(
             gateway.Bytes("max-bytes-in-flight-per-session"),
             gateway.Int("max-watches-per-session"),
             gateway.Int("watch-history-changes"),
-            gateway.Bytes("watch-history-bytes"));
+            gateway.Bytes("watch-history-bytes"))
+        {
+            MaxSessionsPerReport = gateway.Int("max-sessions-per-report"),
+        };
         if (settings.MaxInFlightPerSession <= 0 || settings.MaxRequestBytes <= 0 || settings.MaxWatchesPerSession <= 0
-            || settings.WatchHistoryChanges <= 0 || settings.WatchHistoryBytes <= 0)
+            || settings.WatchHistoryChanges <= 0 || settings.WatchHistoryBytes <= 0 || settings.MaxSessionsPerReport <= 0)
         {
             throw new ConfigurationException(
-                "coordinator.gateway: max-in-flight-per-session, max-request-bytes, max-watches-per-session, watch-history-changes and watch-history-bytes must be positive.");
+                "coordinator.gateway: max-in-flight-per-session, max-request-bytes, max-watches-per-session, watch-history-changes, watch-history-bytes and max-sessions-per-report must be positive.");
         }
         if (settings.MaxBytesInFlightPerSession < settings.MaxRequestBytes)
         {

@@ -69,7 +69,7 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private long _lastLoggedSlot = -1;
     private long _lastProgressLogAt;
     private readonly List<(StateQuery Query, IActorRef ReplyTo)> _waitingQueries = [];
-    private readonly SessionTracker _sessionTracker = new();
+    private readonly SessionTracker _sessionTracker;
     private long _lastSessionCheckAt;
     private long _lastTimeTickAt;
     private readonly ReplicaMetrics _metrics;
@@ -96,6 +96,26 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         })];
         _stateMachine = stateMachine;
         _recovered = recovered;
+        _sessionTracker = new SessionTracker((long)settings.SessionCheckInterval.TotalMilliseconds, settings.MaxExpiriesInFlight);
+        if (stateMachine is ISessionTable sessions)
+        {
+            // Only a leader tracks: it learns each session as it opens or ends, and reads the whole table only when it
+            // starts to lead or its state is replaced.
+            sessions.SessionOpened = (id, timeoutMs) =>
+            {
+                if (IsLeader)
+                {
+                    _sessionTracker.Opened(_clock.NowMs, id, timeoutMs);
+                }
+            };
+            sessions.SessionEnded = id =>
+            {
+                if (IsLeader)
+                {
+                    _sessionTracker.Ended(id);
+                }
+            };
+        }
         // Peers speak this replica's own protocol (every replica of a cluster runs the same transport).
         var protocol = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.Protocol;
         foreach (var (id, endpoint) in settings.Replicas)
@@ -114,6 +134,8 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     private ReplicaCore Core => _core ?? throw new InvalidOperationException("The replica has not recovered yet.");
+
+    private bool IsLeader => _core is { Role: ProposerRole.Leader };
 
     protected override void OnRecover(object message)
     {
@@ -358,13 +380,18 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
             return;
         }
         var now = _clock.NowMs;
-        if (now - _lastSessionCheckAt >= _settings.SessionCheckInterval.TotalMilliseconds)
+        // A storm held back by the bound on expiries in flight goes on as soon as half of them applied.
+        if (now - _lastSessionCheckAt >= _settings.SessionCheckInterval.TotalMilliseconds || _sessionTracker.ReadyForMore)
         {
             _lastSessionCheckAt = now;
-            _sessionTracker.Sync(now, sessions.Sessions());
-            foreach (var expired in _sessionTracker.DueForExpiry(now))
+            var due = _sessionTracker.DueForExpiry(now);
+            if (due.Count > 0)
             {
-                _log.Info("Session {0} missed its deadline; proposing its expiry", expired);
+                _log.Info("{0} sessions missed their deadline (session {1} first); proposing their expiry, {2} expiries in flight",
+                    due.Count, due[0], _sessionTracker.ExpiriesInFlight);
+            }
+            foreach (var expired in due)
+            {
                 ProposeSystemCommand(sessions.ExpireCommand(expired));
             }
         }
@@ -372,6 +399,14 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         {
             _lastTimeTickAt = now;
             ProposeSystemCommand(sessions.TickCommand());
+        }
+    }
+
+    private void ResetSessionTracker()
+    {
+        if (_stateMachine is ISessionTable sessions)
+        {
+            _sessionTracker.Reset(_clock.NowMs, sessions.Sessions());
         }
     }
 
@@ -498,6 +533,10 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
                 _lastAppliedTimestamp = snapshot.LastTimestamp;
                 _snapshotsInstalled++;
                 _snapshotSchedule.PeerStateInstalled();
+                if (IsLeader)
+                {
+                    ResetSessionTracker();
+                }
                 break;
         }
     }
@@ -585,11 +624,12 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         {
             _log.Info("Replica {0} leads with ballot {1} from slot {2}", _settings.ReplicaId, Core.Ballot, Core.AppliedBelow);
             // A new leader cannot know when sessions were last heard from: each gets a full fresh timeout.
-            _sessionTracker.Clear();
+            ResetSessionTracker();
         }
         else if (_lastRole == ProposerRole.Leader)
         {
             _log.Info("Replica {0} stepped down; leader now {1}", _settings.ReplicaId, Core.LeaderHint);
+            _sessionTracker.Clear();
             // Queued commands may or may not be chosen later; the client retries, and exactly-once makes that safe.
             foreach (var ((session, sequence), waiter) in _waiters)
             {

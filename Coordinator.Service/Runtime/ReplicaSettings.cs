@@ -28,6 +28,9 @@ internal sealed record ReplicaSettings(
 
     public string Endpoint => Replicas[ReplicaId];
 
+    /// <summary>As leader: session expiries proposed and not yet applied, at most (<c>max-expiries-in-flight</c>).</summary>
+    public int MaxExpiriesInFlight { get; init; } = 1024;
+
     /// <summary>Akka.Remote's protocol over plain TCP; transport adapters put their own scheme in front of "tcp".</summary>
     public const string TcpProtocol = "akka.tcp";
 
@@ -80,7 +83,16 @@ internal sealed record ReplicaSettings(
             PaxosConfig.Create(section, id, [.. replicas.Keys]),
             StateMachineConfig.Create(root.GetConfig("state-machine")) with { SuperUser = security.SuperUser, DefaultAcl = security.DefaultAcl },
             GatewaySettings.Create(root.GetConfig("gateway")) with { Security = security },
-            StorageSettings.Create(root.GetConfig("storage"), System.IO.Path.Combine(dataDir, $"replica-{id}.db")));
+            StorageSettings.Create(root.GetConfig("storage"), System.IO.Path.Combine(dataDir, $"replica-{id}.db")))
+        {
+            MaxExpiriesInFlight = MaxExpiries(replica),
+        };
+    }
+
+    private static int MaxExpiries(HoconSection replica)
+    {
+        var max = replica.Int("max-expiries-in-flight");
+        return max > 0 ? max : throw replica.Invalid("max-expiries-in-flight", "must be positive");
     }
 
     private static ImmutableSortedDictionary<int, string> ReadReplicaSet(Config root)

@@ -21,6 +21,10 @@ internal sealed class TreeStateMachine(StateMachineSettings settings) : IReplica
 
     public Action<StateInstalled>? Installed { get; set; }
 
+    public Action<long, int>? SessionOpened { get; set; }
+
+    public Action<long>? SessionEnded { get; set; }
+
     public byte[] Apply(long slot, SlotTime time, LogCommand command)
     {
         var decoded = TransactionCodec.Decode(command.Payload);
@@ -29,6 +33,7 @@ internal sealed class TreeStateMachine(StateMachineSettings settings) : IReplica
             return ResultCodec.Encode(new ErrorResult(ErrorCode.BadArguments, $"the command does not decode as a transaction ({decoded.Error})"));
         }
         var applied = Tree.Apply(slot, time, command.SessionId, command.Sequence, decoded.Value!);
+        TellSessionChanges(applied);
         Applied?.Invoke(new CommandApplied(slot, applied.Events));
         return ResultCodec.Encode(applied.Result);
     }
@@ -44,8 +49,31 @@ internal sealed class TreeStateMachine(StateMachineSettings settings) : IReplica
         Installed?.Invoke(new StateInstalled(Tree.LastAppliedSlot + 1));
     }
 
-    public IEnumerable<(long SessionId, int TimeoutMs)> Sessions() =>
-        Tree.SessionIds().Select(id => (id, Tree.GetSession(id)!.TimeoutMs));
+    public IEnumerable<(long SessionId, int TimeoutMs)> Sessions() => Tree.SessionTimeouts();
+
+    /// <summary>
+    /// A create's result names its session; a deduplicated resend of a create returns the same result while the session
+    /// lives, which the tracker takes as the session it already has.
+    /// </summary>
+    private void TellSessionChanges(ApplyResult applied)
+    {
+        if (applied.Result is SessionCreatedResult created)
+        {
+            SessionOpened?.Invoke(created.SessionId, created.TimeoutMs);
+        }
+        foreach (var change in applied.Events)
+        {
+            switch (change)
+            {
+                case SessionExpired expired:
+                    SessionEnded?.Invoke(expired.SessionId);
+                    break;
+                case SessionClosed closed:
+                    SessionEnded?.Invoke(closed.SessionId);
+                    break;
+            }
+        }
+    }
 
     public byte[] ExpireCommand(long sessionId) => TransactionCodec.Encode(new ExpireSession(sessionId));
 

@@ -1,6 +1,6 @@
 namespace Coordinator.Tests.Infrastructure;
 
-/// <summary>Finds the built executables (the replica, the coord CLI) that match this test build (Debug or Release).</summary>
+/// <summary>Finds the built executables (the replica, the coord CLI, the benchmarks) that match this test build (Debug or Release).</summary>
 internal static class ServiceBinary
 {
     public static string RepositoryRoot { get; } = FindRoot();
@@ -8,6 +8,9 @@ internal static class ServiceBinary
     public static string Path => Built("Coordinator.Service", "Coordinator.Service.dll");
 
     public static string CliPath => Built("Coordinator.Cli", "coord.dll");
+
+    /// <summary>The benchmark program, whose <c>hold-sessions</c> workload is a client process holding many sessions.</summary>
+    public static string BenchPath => Built("Coordinator.Bench", "Coordinator.Bench.dll");
 
     /// <summary>Debug or Release: the configuration this test build (and so every project beside it) was built in.</summary>
     public static string Configuration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(System.IO.Path.DirectorySeparatorChar)).Parent!.Name;
