@@ -114,9 +114,9 @@ internal sealed partial class CoordinatorStateMachine
                 _ => Error(ErrorCode.NotAllowed),
             };
         }
-        if (txn is CreateSessionAs or SetPassword)
+        if (txn is CreateSessionAs or SetPassword or CreateCertifiedSession)
         {
-            // Client-side forms a gateway always replaces: they carry a password, which the log never does.
+            // Client-side forms a gateway always replaces: they carry a password or a proof, which the log never does.
             return Error(ErrorCode.NotAllowed);
         }
         if (txn is CreateSession create)

@@ -12,7 +12,9 @@ namespace Coordinator.Service.Gateway;
 /// user earned, its password is checked against the replicated user table (or the configured super user) off this
 /// actor's thread, and only then does the core see a <see cref="CreateSession"/> naming the user. A
 /// <see cref="SetPassword"/> is hashed, with a fresh salt, the same way and reaches the core as a
-/// <see cref="StoreUser"/>. Passwords never reach the log, a journal or a snapshot.
+/// <see cref="StoreUser"/>. A <see cref="CreateCertifiedSession"/>'s chain and signature are checked off this actor's
+/// thread, <see cref="CertificateLogins"/> decides, and the core sees a CreateSession naming <c>x509:SUBJECT</c>.
+/// Passwords and proofs never reach the log, a journal or a snapshot.
 /// </summary>
 internal sealed partial class GatewayActor
 {
@@ -22,12 +24,22 @@ internal sealed partial class GatewayActor
     // timing does not tell which names exist.
     private PasswordDigest? _decoy;
 
+    // Nonces of certificate proofs taken in the last two windows: 100,000 is over 150 logins a second, sustained.
+    private const int MaxRememberedNonces = 100_000;
+
+    private CertificateLogins? _certificateLogins;
+
     private bool InterceptWrite(IActorRef client, WriteRequest write)
     {
         switch (TransactionCodec.PeekTag(write.Transaction))
         {
             case TransactionCodec.Tag.CreateSessionAs when TransactionCodec.Decode(write.Transaction).Value is CreateSessionAs login:
                 AwaitBackoff(new Login(write, login, client));
+                return true;
+            case TransactionCodec.Tag.CreateCertifiedSession when TransactionCodec.Decode(write.Transaction).Value is CreateCertifiedSession proof:
+                var authorities = _settings.Security.ClientAuthorities;
+                Task.Run(() => CertificateProofCheck.Examine(write.SessionId, proof, authorities))
+                    .PipeTo(Self, success: evidence => new CertificateExamined(write, client, proof, evidence));
                 return true;
             case TransactionCodec.Tag.SetPassword when _core.IsAttachedBy(write.SessionId, client)
                 && TransactionCodec.Decode(write.Transaction).Value is SetPassword set:
@@ -80,6 +92,23 @@ internal sealed partial class GatewayActor
         var create = TransactionCodec.Encode(new CreateSession(request.TimeoutMs, request.Secret, request.User));
         _core.OnWrite(client, write with { Transaction = create }, Now, verified: true);
     }
+
+    private void OnCertificateExamined(CertificateExamined examined)
+    {
+        var (write, client, proof, evidence) = examined;
+        _certificateLogins ??= new CertificateLogins(_settings.Security.Gateway, SecuritySettings.CertificateProofWindow, MaxRememberedNonces);
+        var decision = _certificateLogins.Decide(evidence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        if (decision.Principal is not { } principal)
+        {
+            _log.Warning("Gateway refused a certificate login from {0}: {1}", client.Path.Address, decision.Refusal);
+            client.Tell(new WriteResponse(write.RequestId, _core.AppliedBelow - 1, ResultCodec.Encode(new ErrorResult(ErrorCode.AuthFailed, decision.Refusal))));
+            return;
+        }
+        var create = TransactionCodec.Encode(new CreateSession(proof.TimeoutMs, proof.Secret, principal));
+        _core.OnWrite(client, write with { Transaction = create }, Now, verified: true);
+    }
+
+    private sealed record CertificateExamined(WriteRequest Write, IActorRef Client, CreateCertifiedSession Proof, CertificateLogins.Evidence Evidence);
 
     private sealed record Login(WriteRequest Write, CreateSessionAs Request, IActorRef Client)
     {
