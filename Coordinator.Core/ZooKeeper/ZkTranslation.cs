@@ -38,8 +38,10 @@ internal static class ZkTranslation
         {
             case ZkCreateRecord create:
                 return KindOf(op, create.Flags, create.Ttl) is { } kind
-                    ? (new Create(create.Path, create.Data, kind, NodeKinds.HasTtl(kind) ? create.Ttl : null), ZkError.Ok)
+                    ? (new Create(create.Path, create.Data, kind, NodeKinds.HasTtl(kind) ? create.Ttl : null, Acl: create.Acl), ZkError.Ok)
                     : (null, ZkError.BadArguments);
+            case ZkSetAclRecord set:
+                return (new SetAcl(set.Path, set.Acl, set.Version), ZkError.Ok);
             case ZkDeleteRecord delete:
                 return (new Delete(delete.Path, delete.Version), ZkError.Ok);
             case ZkSetDataRecord set:

@@ -293,7 +293,7 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
         switch (packet.Op, packet.Request)
         {
             case (ZkOpCode.Create or ZkOpCode.Create2 or ZkOpCode.CreateContainer or ZkOpCode.CreateTtl or ZkOpCode.Delete
-                or ZkOpCode.SetData or ZkOpCode.Check or ZkOpCode.Multi, var request):
+                or ZkOpCode.SetData or ZkOpCode.Check or ZkOpCode.Multi or ZkOpCode.SetAcl, var request):
                 var (transaction, error) = ZkTranslation.ToTransaction(packet.Op, request);
                 if (transaction is null)
                 {
@@ -419,6 +419,7 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
             (ZkOpCode.Create2 or ZkOpCode.CreateContainer or ZkOpCode.CreateTtl, CreatedResult created, _) =>
                 ZkResponses.Created2(packet.Xid, slot, created.Path, created.Stat),
             (ZkOpCode.SetData, StatResult stat, _) => ZkResponses.Stat(packet.Xid, slot, stat.Stat),
+            (ZkOpCode.SetAcl, AclSetResult set, _) => ZkResponses.AclSet(packet.Xid, slot, set.Stat, set.AclVersion),
             (ZkOpCode.Sync, _, ZkPathRecord sync) => ZkResponses.Path(packet.Xid, slot, sync.Path),
             _ => ZkResponses.Header(packet.Xid, slot, ZkError.Ok),
         };

@@ -94,6 +94,17 @@ public sealed class ZooKeeperClientTests(ZooKeeperClusterFixture fixture) : ICla
         }
     }
 
+    /// <summary>Issue 19: an ACL given at create is the node's, setACL changes it with its version, as ZooKeeper does.</summary>
+    [Fact]
+    public async Task Kazoo_creates_with_acls_and_sets_them_with_zookeepers_error_codes()
+    {
+        using var kazoo = ExternalClient.Start(ExternalClient.Python, [ExternalClient.Source("kazoo_acls.py"), Cluster.ConnectString], Cluster.Directory);
+        await kazoo.WaitForExitAsync(ClientTime);
+        Assert.DoesNotContain(kazoo.Lines, line => line.StartsWith("FAIL", StringComparison.Ordinal));
+        Assert.True(kazoo.ExitCode == 0 && kazoo.Lines.Contains("ALL DONE"), kazoo.Output);
+        Assert.Equal(12, kazoo.Lines.Count(line => line.StartsWith("OK ", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public async Task A_malformed_frame_closes_its_connection_only()
     {
@@ -260,7 +271,8 @@ public sealed class ZooKeeperClientTests(ZooKeeperClusterFixture fixture) : ICla
         Assert.Equal((int)ZkError.NoAuth, read.Err);
         var write = await connection.RequestAsync(w => w.Int(2).Int((int)ZkOpCode.SetData).String(path).Buffer("b"u8).Int(-1));
         Assert.Equal((int)ZkError.NoAuth, write.Err);
-        var child = await connection.RequestAsync(w => w.Int(3).Int((int)ZkOpCode.Create).String(path + "/c").Buffer("c"u8).Int(0).Int(0));
+        var child = await connection.RequestAsync(w => w.Int(3).Int((int)ZkOpCode.Create).String(path + "/c").Buffer("c"u8)
+            .Int(1).Int(31).String("world").String("anyone").Int(0));
         Assert.Equal((int)ZkError.NoAuth, child.Err);
         var acl = await connection.RequestAsync(w => w.Int(4).Int((int)ZkOpCode.GetAcl).String(path));
         Assert.Equal((int)ZkError.NoAuth, acl.Err);
