@@ -173,6 +173,7 @@ public sealed class AclStateMachineTests
         var h = Cluster();
         Assert.Equal(ErrorCode.NotAllowed, h.Code(Root, new SetPassword("carol", "pw")));
         Assert.Equal(ErrorCode.NotAllowed, h.Apply(9, 1, new CreateSessionAs(10_000, 1, "alice", "pw")).Code);
+        Assert.Equal(ErrorCode.NotAllowed, h.Apply(9, 1, new CreateCertifiedSession(10_000, 1, [1], "127.0.0.1:4001", 0, new byte[16], [2])).Code);
         Assert.Null(h.Machine.GetSession(9));
     }
 
