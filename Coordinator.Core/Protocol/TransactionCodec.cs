@@ -51,6 +51,10 @@ internal static class TransactionCodec
 
         /// <summary>Client to gateway only (<see cref="CreateCertifiedSession"/>): a certificate's proof, never proposed.</summary>
         CreateCertifiedSession,
+
+        /// <summary>Client to gateway only (<see cref="AuthenticateSessionAs"/>): carries a password, never proposed.</summary>
+        AuthenticateSessionAs,
+        AuthenticateSession,
     }
 
     public static byte[] Encode(Transaction transaction)
@@ -151,6 +155,15 @@ internal static class TransactionCodec
                 writer.WriteInt64(t.IssuedAtMs);
                 writer.WriteNullableBytes(t.Nonce);
                 writer.WriteNullableBytes(t.Signature);
+                break;
+            case AuthenticateSessionAs t:
+                writer.WriteByte((byte)Tag.AuthenticateSessionAs);
+                writer.WriteString(t.User);
+                writer.WriteString(t.Password);
+                break;
+            case AuthenticateSession t:
+                writer.WriteByte((byte)Tag.AuthenticateSession);
+                writer.WriteString(t.User);
                 break;
             case StoreUser t:
                 writer.WriteByte((byte)Tag.StoreUser);
@@ -275,6 +288,10 @@ internal static class TransactionCodec
                 return new CreateSessionAs(reader.ReadInt32(), reader.ReadInt64(), ReadName(ref reader), ReadName(ref reader));
             case Tag.SetPassword:
                 return new SetPassword(ReadName(ref reader), ReadName(ref reader));
+            case Tag.AuthenticateSessionAs:
+                return new AuthenticateSessionAs(ReadName(ref reader), ReadName(ref reader));
+            case Tag.AuthenticateSession:
+                return new AuthenticateSession(ReadName(ref reader));
             case Tag.CreateCertifiedSession:
                 return new CreateCertifiedSession(
                     reader.ReadInt32(), reader.ReadInt64(), ReadBlob(ref reader), ReadName(ref reader), reader.ReadInt64(), ReadBlob(ref reader),

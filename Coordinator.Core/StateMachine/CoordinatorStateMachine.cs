@@ -114,7 +114,7 @@ internal sealed partial class CoordinatorStateMachine
                 _ => Error(ErrorCode.NotAllowed),
             };
         }
-        if (txn is CreateSessionAs or SetPassword or CreateCertifiedSession)
+        if (txn is CreateSessionAs or SetPassword or CreateCertifiedSession or AuthenticateSessionAs)
         {
             // Client-side forms a gateway always replaces: they carry a password or a proof, which the log never does.
             return Error(ErrorCode.NotAllowed);
@@ -161,6 +161,7 @@ internal sealed partial class CoordinatorStateMachine
         Upgrade u => UpgradeLock(session, u),
         SetAcl a => SetNodeAcl(session.Id, a),
         StoreUser u => StoreUserDigest(session, u),
+        AuthenticateSession a => Authenticate(session, a),
         RemoveUser u => RemoveUserDigest(session, u),
         _ => Error(ErrorCode.NotAllowed),
     };

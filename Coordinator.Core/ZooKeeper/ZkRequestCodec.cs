@@ -66,6 +66,8 @@ internal static class ZkRequestCodec
                 return op == ZkOpCode.SetWatches2
                     ? new ZkSetWatchesRecord(relativeZxid, data, exist, child, reader.ReadStringVector(), reader.ReadStringVector())
                     : new ZkSetWatchesRecord(relativeZxid, data, exist, child, [], []);
+            case ZkOpCode.Auth:
+                return new ZkAuthRecord(reader.ReadInt(), reader.ReadString(), reader.ReadBuffer());
             case ZkOpCode.SetAcl:
                 return new ZkSetAclRecord(reader.ReadString(), reader.ReadAcls(), reader.ReadInt());
             case ZkOpCode.AddWatch:

@@ -293,11 +293,12 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
         switch (packet.Op, packet.Request)
         {
             case (ZkOpCode.Create or ZkOpCode.Create2 or ZkOpCode.CreateContainer or ZkOpCode.CreateTtl or ZkOpCode.Delete
-                or ZkOpCode.SetData or ZkOpCode.Check or ZkOpCode.Multi or ZkOpCode.SetAcl, var request):
+                or ZkOpCode.SetData or ZkOpCode.Check or ZkOpCode.Multi or ZkOpCode.SetAcl or ZkOpCode.Auth, var request):
                 var (transaction, error) = ZkTranslation.ToTransaction(packet.Op, request);
                 if (transaction is null)
                 {
                     Answer(packet, ZkResponses.Header(packet.Xid, _zxid, error));
+                    EndAfterAuthFailed(packet, error);
                     return;
                 }
                 Write(packet, transaction);
@@ -400,6 +401,16 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
         if (packet.Op == ZkOpCode.CloseSession)
         {
             End($"session 0x{_sessionId:x} closed by its client", misbehaved: false);
+        }
+        EndAfterAuthFailed(packet, result is { Code: ErrorCode.AuthFailed } ? ZkError.AuthFailed : ZkError.Ok);
+    }
+
+    /// <summary>A failed addauth closes the connection once its answer is out, as ZooKeeper's server does.</summary>
+    private void EndAfterAuthFailed(ZkPacket packet, ZkError error)
+    {
+        if (packet.Op == ZkOpCode.Auth && error == ZkError.AuthFailed)
+        {
+            End($"session 0x{_sessionId:x}: addauth failed", misbehaved: false);
         }
     }
 

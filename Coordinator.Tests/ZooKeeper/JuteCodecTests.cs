@@ -131,7 +131,6 @@ public sealed class JuteCodecTests
     [InlineData((int)ZkOpCode.RemoveWatches)]
     [InlineData((int)ZkOpCode.MultiRead)]
     [InlineData((int)ZkOpCode.Sasl)]
-    [InlineData((int)ZkOpCode.Auth)]
     public void A_defined_op_that_is_not_served_decodes_as_unsupported_whatever_its_record(int code)
     {
         var op = (ZkOpCode)code;
@@ -341,6 +340,16 @@ public sealed class JuteCodecTests
         var set = Assert.IsType<SetAcl>(transaction);
         Assert.Equal(("/a", 4), (set.Path, set.ExpectedAclVersion));
         Assert.Equal([new AclEntry("digest", "alice:hash", Permissions.Read), new AclEntry("x509", "CN=app", Permissions.All)], set.Acl);
+    }
+
+    [Fact]
+    public void An_auth_packet_decodes_and_digest_becomes_a_login_while_other_schemes_are_auth_failed()
+    {
+        var packet = ZkRequestCodec.Decode(Body(w => w.Int(ZkXids.Auth).Int((int)ZkOpCode.Auth).Int(0).String("digest").Buffer("alice:pw:with:colons"u8)));
+        Assert.Equal((ZkXids.Auth, ZkOpCode.Auth), (packet.Xid, packet.Op));
+        Assert.Equal((new AuthenticateSessionAs("alice", "pw:with:colons"), ZkError.Ok), ZkTranslation.ToTransaction(packet.Op, packet.Request));
+        Assert.Equal((null, ZkError.AuthFailed), ZkTranslation.ToTransaction(ZkOpCode.Auth, new ZkAuthRecord(0, "ip", "1.2.3.4"u8.ToArray())));
+        Assert.Equal((null, ZkError.AuthFailed), ZkTranslation.ToTransaction(ZkOpCode.Auth, new ZkAuthRecord(0, "digest", "no-colon"u8.ToArray())));
     }
 
     private static JuteWriter Acl(JuteWriter writer) => writer.Int(1).Int(31).String("world").String("anyone");
