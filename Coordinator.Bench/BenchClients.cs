@@ -46,10 +46,7 @@ internal sealed class BenchClients : IAsyncDisposable
     private static CoordinatorClientOptions Options(ProcessCluster cluster, int index, bool pinned)
     {
         var endpoints = cluster.Endpoints;
-        return new CoordinatorClientOptions
-        {
-            Servers = pinned ? [endpoints[index % endpoints.Count]] : [.. endpoints],
-        };
+        return cluster.ClientOptions(pinned ? [endpoints[index % endpoints.Count]] : endpoints);
     }
 
     public static string Key(Random random) => $"/bench/k{random.Next(KeyCount):D4}";

@@ -5,7 +5,8 @@ namespace Coordinator.Bench;
 /// <summary>
 /// The options every client workload shares: <c>--clients C --warmup S --duration S --seed N --json FILE
 /// --servers host:port,...</c> (without <c>--servers</c> the bench starts its own cluster of <c>--replicas</c> processes, default 3, with
-/// <c>--replica-hocon TEXT</c> appended to their configuration).
+/// <c>--replica-hocon TEXT</c> appended to their configuration, and with <c>--tls</c> and <c>--auth</c> secured as
+/// <see cref="BenchSecurity"/> says).
 /// </summary>
 internal sealed record BenchOptions(
     string Workload,
@@ -16,7 +17,9 @@ internal sealed record BenchOptions(
     string? JsonPath,
     IReadOnlyList<string>? Servers,
     int Replicas,
-    string ReplicaHocon)
+    string ReplicaHocon,
+    bool Tls = false,
+    bool Auth = false)
 {
     public static BenchOptions Parse(string workload, string[] args, int defaultClients) => new(
         workload,
@@ -27,7 +30,9 @@ internal sealed record BenchOptions(
         Program.ArgValue(args, "--json"),
         Program.ArgValue(args, "--servers")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         int.Parse(Program.ArgValue(args, "--replicas") ?? "3", CultureInfo.InvariantCulture),
-        Program.ArgValue(args, "--replica-hocon") ?? "");
+        Program.ArgValue(args, "--replica-hocon") ?? "",
+        args.Contains("--tls"),
+        args.Contains("--auth"));
 
     private static TimeSpan Seconds(string[] args, string flag, double fallback) =>
         TimeSpan.FromSeconds(double.Parse(Program.ArgValue(args, flag) ?? fallback.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));

@@ -5,7 +5,7 @@ namespace Coordinator.Bench;
 
 /// <summary>
 /// One run's figures: printed as a table row, and appended as one JSON object per line to <c>--json FILE</c> with the
-/// fields <c>workload, clients, duration_s, ops, ops_per_sec, p50_ms .. max_ms, errors</c> plus the workload's own.
+/// fields <c>workload, clients, tls, auth, duration_s, ops, ops_per_sec, p50_ms .. max_ms, errors</c> plus the workload's own.
 /// </summary>
 internal sealed class BenchReport
 {
@@ -18,6 +18,8 @@ internal sealed class BenchReport
         Add("system", "coordinator");
         Add("workload", options.Workload);
         Add("clients", options.Clients);
+        Add("tls", options.Tls);
+        Add("auth", options.Auth);
         Add("duration_s", seconds);
         Add("ops", latencies.Count);
         Add("ops_per_sec", Math.Round(latencies.Count / seconds, 1));

@@ -27,11 +27,22 @@ internal sealed class ProcessCluster : IAsyncDisposable
 
     public bool IsLocal => _directory is not null;
 
+    /// <summary>TLS and the bench user, with <c>--tls</c> or <c>--auth</c>; null otherwise.</summary>
+    public BenchSecurity? Security { get; private init; }
+
+    /// <summary>Options for a bench client of <paramref name="servers"/>: with this cluster's TLS, logged in as the bench user.</summary>
+    public CoordinatorClientOptions ClientOptions(IEnumerable<string> servers) =>
+        Security?.Options(servers, Security.UserCredentials) ?? new CoordinatorClientOptions { Servers = [.. servers] };
+
     /// <param name="monitoring">Give each local replica a monitoring port of its own (see <see cref="MonitoringEndpoints"/>).</param>
     public static async Task<ProcessCluster> StartAsync(BenchOptions options, bool monitoring = false)
     {
         if (options.Servers is { Count: > 0 } servers)
         {
+            if (options.Tls || options.Auth)
+            {
+                throw new ArgumentException("--tls and --auth secure the bench's own cluster: omit --servers");
+            }
             var given = new ProcessCluster(servers, null);
             await given.WaitForLeaderAsync();
             return given;
@@ -39,7 +50,8 @@ internal sealed class ProcessCluster : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory("coordinator-bench-");
         var endpoints = Enumerable.Range(0, options.Replicas).Select(_ => $"127.0.0.1:{LoopbackPorts.Free()}").ToList();
         var monitoringEndpoints = monitoring ? endpoints.Select(_ => $"127.0.0.1:{LoopbackPorts.Free()}").ToList() : [];
-        var cluster = new ProcessCluster(endpoints, directory) { MonitoringEndpoints = monitoringEndpoints };
+        var security = BenchSecurity.Make(options, directory.FullName, endpoints.Select(endpoint => endpoint[..endpoint.LastIndexOf(':')]));
+        var cluster = new ProcessCluster(endpoints, directory) { MonitoringEndpoints = monitoringEndpoints, Security = security };
         var configPath = Path.Combine(directory.FullName, "cluster.conf");
         await File.WriteAllTextAsync(configPath, $$"""
             coordinator {
@@ -48,6 +60,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
             }
             akka.loglevel = WARNING
             {{options.ReplicaHocon}}
+            {{security?.ReplicaHocon}}
             """);
         var service = Path.Combine(AppContext.BaseDirectory, "Coordinator.Service.dll");
         for (var id = 1; id <= endpoints.Count; id++)
@@ -63,13 +76,17 @@ internal sealed class ProcessCluster : IAsyncDisposable
             cluster._processes.Add(StartReplica(service, replicaConfig, id, directory.FullName));
         }
         await cluster.WaitForLeaderAsync();
+        if (security is not null)
+        {
+            await security.AddUserAsync(endpoints);
+        }
         return cluster;
     }
 
     /// <summary>The index (0-based) of the replica that leads now.</summary>
     public async Task<int> LeaderIndexAsync()
     {
-        var reports = await ClusterStatus.QueryAsync(Endpoints, TimeSpan.FromSeconds(2));
+        var reports = await ClusterStatus.QueryAsync(ClientOptions(Endpoints), TimeSpan.FromSeconds(2));
         var leader = reports.FirstOrDefault(report => report.Role == "leader") ?? throw new InvalidOperationException("no replica leads");
         return Endpoints.ToList().IndexOf(leader.Server);
     }
@@ -163,7 +180,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
-            var reports = await ClusterStatus.QueryAsync(Endpoints, TimeSpan.FromSeconds(2));
+            var reports = await ClusterStatus.QueryAsync(ClientOptions(Endpoints), TimeSpan.FromSeconds(2));
             if (reports.All(report => report.Reachable) && reports.Any(report => report.Role == "leader"))
             {
                 return;

@@ -3,8 +3,9 @@ namespace Coordinator.Client;
 /// <summary>
 /// One entry of a node's ACL, as in ZooKeeper: a scheme, an id in that scheme, and the permissions it grants.
 /// Schemes: <c>world:anyone</c> (everyone), <c>digest:user</c> or <c>digest:user:hash</c> (a session authenticated as
-/// that user; a hash part is kept for ZooKeeper tools and not compared), and <c>auth</c> (at create or setAcl only:
-/// stands for the caller's own identity, and is stored as its <c>digest</c> entry).
+/// that user; a hash part is kept for ZooKeeper tools and not compared), <c>x509:subject</c> (a session created by
+/// proof of a certificate of the cluster's CA with that subject distinguished name), and <c>auth</c> (at create or
+/// setAcl only: stands for the caller's own identity, and is stored as its <c>digest</c> or <c>x509</c> entry).
 /// </summary>
 public sealed record AclEntry(string Scheme, string Id, Permissions Permissions)
 {
@@ -12,6 +13,7 @@ public sealed record AclEntry(string Scheme, string Id, Permissions Permissions)
     public const string AnyoneId = "anyone";
     public const string DigestScheme = "digest";
     public const string AuthScheme = "auth";
+    public const string X509Scheme = "x509";
 
     /// <summary>world:anyone with every permission: ZooKeeper's OPEN_ACL_UNSAFE, the default ACL.</summary>
     public static AclEntry OpenToAnyone { get; } = new(WorldScheme, AnyoneId, Permissions.All);

@@ -48,6 +48,13 @@ internal static class TransactionCodec
 
         /// <summary>Client to gateway only (<see cref="SetPassword"/>): carries a password, never proposed.</summary>
         SetPassword,
+
+        /// <summary>Client to gateway only (<see cref="CreateCertifiedSession"/>): a certificate's proof, never proposed.</summary>
+        CreateCertifiedSession,
+
+        /// <summary>Client to gateway only (<see cref="AuthenticateSessionAs"/>): carries a password, never proposed.</summary>
+        AuthenticateSessionAs,
+        AuthenticateSession,
     }
 
     public static byte[] Encode(Transaction transaction)
@@ -138,6 +145,25 @@ internal static class TransactionCodec
                 writer.WriteByte((byte)Tag.SetPassword);
                 writer.WriteString(t.Name);
                 writer.WriteString(t.Password);
+                break;
+            case CreateCertifiedSession t:
+                writer.WriteByte((byte)Tag.CreateCertifiedSession);
+                writer.WriteInt32(t.TimeoutMs);
+                writer.WriteInt64(t.Secret);
+                writer.WriteNullableBytes(t.Certificate);
+                writer.WriteString(t.Gateway);
+                writer.WriteInt64(t.IssuedAtMs);
+                writer.WriteNullableBytes(t.Nonce);
+                writer.WriteNullableBytes(t.Signature);
+                break;
+            case AuthenticateSessionAs t:
+                writer.WriteByte((byte)Tag.AuthenticateSessionAs);
+                writer.WriteString(t.User);
+                writer.WriteString(t.Password);
+                break;
+            case AuthenticateSession t:
+                writer.WriteByte((byte)Tag.AuthenticateSession);
+                writer.WriteString(t.User);
                 break;
             case StoreUser t:
                 writer.WriteByte((byte)Tag.StoreUser);
@@ -262,6 +288,14 @@ internal static class TransactionCodec
                 return new CreateSessionAs(reader.ReadInt32(), reader.ReadInt64(), ReadName(ref reader), ReadName(ref reader));
             case Tag.SetPassword:
                 return new SetPassword(ReadName(ref reader), ReadName(ref reader));
+            case Tag.AuthenticateSessionAs:
+                return new AuthenticateSessionAs(ReadName(ref reader), ReadName(ref reader));
+            case Tag.AuthenticateSession:
+                return new AuthenticateSession(ReadName(ref reader));
+            case Tag.CreateCertifiedSession:
+                return new CreateCertifiedSession(
+                    reader.ReadInt32(), reader.ReadInt64(), ReadBlob(ref reader), ReadName(ref reader), reader.ReadInt64(), ReadBlob(ref reader),
+                    ReadBlob(ref reader));
             case Tag.StoreUser:
                 return new StoreUser(
                     ReadName(ref reader), new StateMachine.PasswordDigest(reader.ReadInt32(), reader.ReadNullableBytes()!, reader.ReadNullableBytes()!));
@@ -328,6 +362,8 @@ internal static class TransactionCodec
     // A null path or data is representable (Apply answers it with a typed error), so the codec keeps it:
     // encode(decode(x)) round-trips whatever a caller built.
     private static string ReadPath(ref WireReader reader) => reader.ReadString()!;
+
+    private static byte[] ReadBlob(ref WireReader reader) => reader.ReadNullableBytes() ?? throw new WireFormatException(CodecError.InvalidValue);
 
     private static string ReadName(ref WireReader reader) => reader.ReadString() ?? throw new WireFormatException(CodecError.InvalidValue);
 

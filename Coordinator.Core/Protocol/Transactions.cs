@@ -26,6 +26,30 @@ internal sealed record CreateSession(int TimeoutMs, long Secret, string? User = 
 internal sealed record CreateSessionAs(int TimeoutMs, long Secret, string User, string Password) : Transaction;
 
 /// <summary>
+/// A client's request for a session as the subject of its certificate, by proof of possession. Never in the log: the
+/// gateway checks that <paramref name="Certificate"/> (DER) chains to the cluster's CA, that <paramref name="Signature"/>
+/// is its key's over <see cref="CertifiedSessionProof.SignedBytes"/> (which binds the session's id, timeout and secret,
+/// the gateway it was sent to, the time it was made and a fresh nonce), and that the nonce was not seen before, and then
+/// proposes <see cref="CreateSession"/> naming the certificate's principal, or answers AuthFailed.
+/// </summary>
+internal sealed record CreateCertifiedSession(
+    int TimeoutMs, long Secret, byte[] Certificate, string Gateway, long IssuedAtMs, byte[] Nonce, byte[] Signature) : Transaction;
+
+/// <summary>
+/// An open session's request to log in as <paramref name="User"/> (ZooKeeper's <c>addauth digest user:password</c>).
+/// Never in the log: the gateway checks the password as for <see cref="CreateSessionAs"/> and proposes
+/// <see cref="AuthenticateSession"/> instead, or answers AuthFailed.
+/// </summary>
+internal sealed record AuthenticateSessionAs(string User, string Password) : Transaction;
+
+/// <summary>
+/// Gives an open anonymous session the user its gateway verified (from <see cref="AuthenticateSessionAs"/>); a gateway
+/// refuses a client's own. A session has one identity: a session of another user or certificate gets BadArguments, one
+/// of this user already is Ok.
+/// </summary>
+internal sealed record AuthenticateSession(string User) : Transaction;
+
+/// <summary>
 /// A client's request to add a user or change its password. Never in the log: the gateway draws a salt, computes the
 /// slow hash and proposes <see cref="StoreUser"/> instead, so neither the password nor the hashing reaches Apply.
 /// </summary>

@@ -140,6 +140,25 @@ internal sealed partial class CoordinatorStateMachine
         return OkResult.Instance;
     }
 
+    private OpResult Authenticate(Session session, AuthenticateSession authenticate)
+    {
+        if (!AclRules.IsValidUserName(authenticate.User))
+        {
+            return BadArguments($"user name '{authenticate.User}' is not valid");
+        }
+        if (session.User == authenticate.User)
+        {
+            return OkResult.Instance;
+        }
+        if (session.User is not null)
+        {
+            return BadArguments($"the session is already {session.User}: a session has one identity");
+        }
+        Record(new UndoEntry(UndoKind.Reverted, (Action)(() => session.User = null)));
+        session.User = authenticate.User;
+        return OkResult.Instance;
+    }
+
     private ErrorResult? RefuseUserAdmin(Session session, string name)
     {
         if (_settings.SuperUser is null || session.User != _settings.SuperUser)

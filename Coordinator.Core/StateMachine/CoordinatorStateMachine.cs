@@ -114,9 +114,9 @@ internal sealed partial class CoordinatorStateMachine
                 _ => Error(ErrorCode.NotAllowed),
             };
         }
-        if (txn is CreateSessionAs or SetPassword)
+        if (txn is CreateSessionAs or SetPassword or CreateCertifiedSession or AuthenticateSessionAs)
         {
-            // Client-side forms a gateway always replaces: they carry a password, which the log never does.
+            // Client-side forms a gateway always replaces: they carry a password or a proof, which the log never does.
             return Error(ErrorCode.NotAllowed);
         }
         if (txn is CreateSession create)
@@ -161,6 +161,7 @@ internal sealed partial class CoordinatorStateMachine
         Upgrade u => UpgradeLock(session, u),
         SetAcl a => SetNodeAcl(session.Id, a),
         StoreUser u => StoreUserDigest(session, u),
+        AuthenticateSession a => Authenticate(session, a),
         RemoveUser u => RemoveUserDigest(session, u),
         _ => Error(ErrorCode.NotAllowed),
     };

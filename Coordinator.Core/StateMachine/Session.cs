@@ -13,7 +13,7 @@ internal sealed class Session(long id, int timeoutMs, long secret, long lastSeen
     public long Secret { get; } = secret;
 
     /// <summary>The user a gateway authenticated the session as; null for an anonymous session.</summary>
-    public string? User { get; init; }
+    public string? User { get; set; }
 
     /// <summary>Slot time of the session's last command or touch; the tracker's replicated view of liveness.</summary>
     public long LastSeen { get; set; } = lastSeen;

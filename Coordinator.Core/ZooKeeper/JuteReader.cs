@@ -72,15 +72,18 @@ internal ref struct JuteReader(ReadOnlySpan<byte> bytes)
     }
 
     /// <summary>An ACL vector: read past (Coordinator does not enforce ZooKeeper ACLs yet), checked for shape.</summary>
-    public void SkipAcls()
+    /// <summary>A vector of ZooKeeper's ACL records (perms, then the Id's scheme and id); its permission bits are ours.</summary>
+    public List<Coordinator.Client.AclEntry> ReadAcls()
     {
         var count = ReadCount(12);
+        var acl = new List<Coordinator.Client.AclEntry>(count);
         for (var i = 0; i < count; i++)
         {
-            ReadInt();
-            ReadString();
-            ReadString();
+            var permissions = (Coordinator.Client.Permissions)ReadInt();
+            // kazoo writes an empty string as null (length -1), as for auth's empty id; ZooKeeper reads it as empty.
+            acl.Add(new Coordinator.Client.AclEntry(ReadNullableString() ?? "", ReadNullableString() ?? "", permissions));
         }
+        return acl;
     }
 
     private readonly int CheckLength(int length, string what) =>

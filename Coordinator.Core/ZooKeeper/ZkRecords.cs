@@ -24,8 +24,14 @@ internal sealed record ZkUnsupportedRecord : ZkRecord
     public static ZkUnsupportedRecord Instance { get; } = new();
 }
 
-/// <summary>create, create2 and createContainer (CreateRequest) and createTTL (CreateTTLRequest, with Ttl). ACLs are read and dropped.</summary>
-internal sealed record ZkCreateRecord(string Path, byte[] Data, int Flags, long? Ttl) : ZkRecord;
+/// <summary>create, create2 and createContainer (CreateRequest) and createTTL (CreateTTLRequest, with Ttl), with the node's ACL.</summary>
+internal sealed record ZkCreateRecord(string Path, byte[] Data, int Flags, long? Ttl, IReadOnlyList<Coordinator.Client.AclEntry>? Acl = null) : ZkRecord;
+
+/// <summary>An auth packet (AuthPacket, xid -4): addauth's scheme and its bytes (digest's are "user:password").</summary>
+internal sealed record ZkAuthRecord(int Type, string Scheme, byte[] Auth) : ZkRecord;
+
+/// <summary>setACL (SetACLRequest): Version is the expected ACL version (Stat.aversion), -1 for any.</summary>
+internal sealed record ZkSetAclRecord(string Path, IReadOnlyList<Coordinator.Client.AclEntry> Acl, int Version) : ZkRecord;
 
 internal sealed record ZkDeleteRecord(string Path, int Version) : ZkRecord;
 

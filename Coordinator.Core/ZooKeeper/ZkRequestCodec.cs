@@ -66,6 +66,10 @@ internal static class ZkRequestCodec
                 return op == ZkOpCode.SetWatches2
                     ? new ZkSetWatchesRecord(relativeZxid, data, exist, child, reader.ReadStringVector(), reader.ReadStringVector())
                     : new ZkSetWatchesRecord(relativeZxid, data, exist, child, [], []);
+            case ZkOpCode.Auth:
+                return new ZkAuthRecord(reader.ReadInt(), reader.ReadString(), reader.ReadBuffer());
+            case ZkOpCode.SetAcl:
+                return new ZkSetAclRecord(reader.ReadString(), reader.ReadAcls(), reader.ReadInt());
             case ZkOpCode.AddWatch:
                 return new ZkAddWatchRecord(reader.ReadString(), reader.ReadInt());
             default:
@@ -77,9 +81,9 @@ internal static class ZkRequestCodec
     {
         var path = reader.ReadString();
         var data = reader.ReadBuffer();
-        reader.SkipAcls();
+        var acl = reader.ReadAcls();
         var flags = reader.ReadInt();
-        return new ZkCreateRecord(path, data, flags, withTtl ? reader.ReadLong() : null);
+        return new ZkCreateRecord(path, data, flags, withTtl ? reader.ReadLong() : null, acl);
     }
 
     private static ZkMultiRecord DecodeMulti(ref JuteReader reader)

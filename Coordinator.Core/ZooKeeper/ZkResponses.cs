@@ -49,6 +49,9 @@ internal static class ZkResponses
         return writer.Stat(stat, aclVersion).ToFrame();
     }
 
+    /// <summary>SetACLResponse: the node's Stat with its new ACL version.</summary>
+    public static byte[] AclSet(int xid, long zxid, Stat stat, int aclVersion) => Reply(xid, zxid).Stat(stat, aclVersion).ToFrame();
+
     public static byte[] Multi(int xid, long zxid, IReadOnlyList<ZkMultiResult> results)
     {
         var writer = Reply(xid, zxid);

@@ -38,8 +38,16 @@ internal static class ZkTranslation
         {
             case ZkCreateRecord create:
                 return KindOf(op, create.Flags, create.Ttl) is { } kind
-                    ? (new Create(create.Path, create.Data, kind, NodeKinds.HasTtl(kind) ? create.Ttl : null), ZkError.Ok)
+                    ? (new Create(create.Path, create.Data, kind, NodeKinds.HasTtl(kind) ? create.Ttl : null, Acl: create.Acl), ZkError.Ok)
                     : (null, ZkError.BadArguments);
+            case ZkAuthRecord { Scheme: "digest" } auth when System.Text.Encoding.UTF8.GetString(auth.Auth) is var text && text.IndexOf(':') > 0:
+                var colon = text.IndexOf(':');
+                return (new AuthenticateSessionAs(text[..colon], text[(colon + 1)..]), ZkError.Ok);
+            case ZkAuthRecord:
+                // Other schemes (ip, sasl, x509 over this plain port) have no provider here, as ZooKeeper answers them.
+                return (null, ZkError.AuthFailed);
+            case ZkSetAclRecord set:
+                return (new SetAcl(set.Path, set.Acl, set.Version), ZkError.Ok);
             case ZkDeleteRecord delete:
                 return (new Delete(delete.Path, delete.Version), ZkError.Ok);
             case ZkSetDataRecord set:

@@ -5,5 +5,6 @@ internal static class ZkXids
 {
     public const int Notification = -1;
     public const int Ping = -2;
+    public const int Auth = -4;
     public const int SetWatches = -8;
 }

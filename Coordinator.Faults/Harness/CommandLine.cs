@@ -8,7 +8,7 @@ namespace Coordinator.Faults.Harness;
 /// <summary>
 /// <c>--workload registers|locks|sets|large-sets|ephemeral|watch|all --replicas 3|5 --runs N --duration SECONDS --seed S [--keep]
 /// [--faults kill,pause,partition,isolate,wipe] [--network auto|namespaces|transport] [--unsafe-local-sync] [--drop-replayed-event] [--service PATH]
-/// [--large-mib M]</c>;
+/// [--large-mib M] [--tls] [--auth]</c>;
 /// run k uses seed S + k.
 /// </summary>
 internal sealed record CommandLine(RunOptions Template, int Runs)
@@ -16,7 +16,7 @@ internal sealed record CommandLine(RunOptions Template, int Runs)
     public const string Usage =
         "usage: Coordinator.Faults --workload registers|locks|sets|large-sets|ephemeral|watch|all [--replicas 3|5] [--runs N] [--duration SECONDS]"
         + " [--seed S] [--keep] [--faults kill,pause,partition,isolate,wipe] [--network auto|namespaces|transport] [--unsafe-local-sync] [--drop-replayed-event]"
-        + " [--service PATH] [--large-mib M]";
+        + " [--service PATH] [--large-mib M] [--tls] [--auth]";
 
     /// <exception cref="ArgumentException">The arguments say something else; the message says what.</exception>
     public static CommandLine Parse(string[] args)
@@ -27,7 +27,7 @@ internal sealed record CommandLine(RunOptions Template, int Runs)
         {
             switch (args[i])
             {
-                case "--keep" or "--unsafe-local-sync" or "--drop-replayed-event" or "--tls":
+                case "--keep" or "--unsafe-local-sync" or "--drop-replayed-event" or "--tls" or "--auth":
                     flags.Add(args[i]);
                     break;
                 case "--workload" or "--replicas" or "--runs" or "--duration" or "--seed" or "--faults" or "--network" or "--service" or "--large-mib" when i + 1 < args.Length:
@@ -67,6 +67,7 @@ internal sealed record CommandLine(RunOptions Template, int Runs)
             UnsafeLocalSync = flags.Contains("--unsafe-local-sync"),
             DropReplayedEvent = flags.Contains("--drop-replayed-event"),
             Tls = flags.Contains("--tls"),
+            Auth = flags.Contains("--auth"),
             ServiceDll = values.GetValueOrDefault("--service") ?? ServiceLocator.FindServiceDll(),
         };
         return new CommandLine(template, Number(values, "--runs", 1));

@@ -1,3 +1,4 @@
+using Coordinator.Client;
 using Coordinator.Faults.Cluster;
 using Coordinator.Faults.Faults;
 using Coordinator.Faults.History;
@@ -31,7 +32,9 @@ public static class FaultRun
             Path.Combine(options.RunsDirectory, $"seed-{options.Seed}-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}")).FullName;
         var header = $"seed {options.Seed}: {string.Join("+", options.Workloads)} on {options.Replicas} replicas for {options.Duration.TotalSeconds:0} s"
             + (options.UnsafeLocalSync ? " (unsafe-local-sync bug on)" : "")
-            + (options.DropReplayedEvent ? " (drop-replayed-event bug on)" : "");
+            + (options.DropReplayedEvent ? " (drop-replayed-event bug on)" : "")
+            + (options.Tls ? " over TLS" : "")
+            + (options.Auth ? " with authentication and digest ACLs" : "");
         File.WriteAllLines(Path.Combine(runDirectory, "seed.txt"), [header, .. schedule.Select(fault => fault.ToString())]);
         log($"run {header}; {schedule.Count} faults scheduled; directory {runDirectory}");
         foreach (var fault in schedule)
@@ -80,15 +83,22 @@ public static class FaultRun
             var certificates = options.Tls
                 ? RunCertificates.Make(runDirectory, ids.ToDictionary(id => id, id => HostOf(network.Endpoint(id))), options.ServiceDll)
                 : null;
+            var authentication = options.Auth ? RunAuthentication.Make() : null;
             using (var cluster = ReplicaCluster.Create(
-                network, ids, runDirectory, options.ServiceDll, options.UnsafeLocalSync, options.DropReplayedEvent, certificates?.ReplicaHocon ?? ""))
+                network, ids, runDirectory, options.ServiceDll, options.UnsafeLocalSync, options.DropReplayedEvent,
+                (certificates?.ReplicaHocon ?? "") + "\n" + (authentication?.ReplicaHocon ?? "")))
             using (var history = new HistoryFile(historyPath))
             {
                 var context = new WorkloadContext(
-                    new Recorder(history), cluster.Endpoints, network.ClientHost, network.ClientAkkaConfig, options.Seed, log, certificates?.ClientOptions);
+                    new Recorder(history), cluster.Endpoints, network.ClientHost, network.ClientAkkaConfig, options.Seed, log,
+                    certificates?.ClientOptions, authentication?.WorkerCredentials);
                 injector = new FaultInjector(cluster, log, fault => RecordDisruption(context.Recorder, fault),
                     wipe => context.Recorder.Instant(0, wipe.Refused ? "wipe-refused" : "wipe-started", "cluster", wipe.Replica));
                 cluster.StartAll();
+                if (authentication is not null)
+                {
+                    await AddWorkerAsync(context, authentication, cluster.Endpoints, options.Tls, log, cancellationToken);
+                }
                 foreach (var workload in workloads)
                 {
                     await workload.SetUpAsync(context, cancellationToken);
@@ -130,6 +140,52 @@ public static class FaultRun
         var verdicts = workloads.Select(workload => workload.Check([.. operations.Where(workload.Owns)])).ToList();
         verdicts.AddRange(injector.Wipes.Select(wipe => new Verdict("wipe", wipe.Refused ? VerdictKind.Valid : VerdictKind.Violation, wipe.Explanation)));
         return new RunReport(options.Seed, schedule, outcomes, verdicts, runDirectory);
+    }
+
+    /// <summary>
+    /// The super user adds the workload user, and then each replica must take its login before the workloads start: a
+    /// replica learns of a user when it applies the add, so a lagging one would refuse the first login.
+    /// </summary>
+    private static async Task AddWorkerAsync(
+        WorkloadContext context, RunAuthentication authentication, IReadOnlyList<string> endpoints, bool tls, Action<string> log,
+        CancellationToken cancellationToken)
+    {
+        var setup = TimeSpan.FromSeconds(60);
+        var session = TimeSpan.FromSeconds(10);
+        await WorkloadContext.PersistAsync("adding the workload user", setup, async ct =>
+        {
+            await using var admin = await context.ConnectToAsync(endpoints, authentication.AdminCredentials, session, ct);
+            await admin.SetUserAsync(RunAuthentication.Worker, authentication.WorkerPassword, ct);
+            return true;
+        }, cancellationToken);
+        foreach (var endpoint in endpoints)
+        {
+            await WorkloadContext.PersistAsync($"logging in as {RunAuthentication.Worker} at {endpoint}", setup, async ct =>
+            {
+                await using var worker = await context.ConnectToAsync([endpoint], authentication.WorkerCredentials, session, ct);
+                return true;
+            }, cancellationToken);
+        }
+        if (tls)
+        {
+            // Over TLS every client of the run presents the run's client certificate, so one without credentials is
+            // that certificate's x509 session, not an anonymous one; the workload nodes' digest ACL leaves it out.
+            log($"  users: {RunAuthentication.Admin} (super user) added {RunAuthentication.Worker}; every replica takes its login");
+            return;
+        }
+        await WorkloadContext.PersistAsync("checking that an anonymous session is refused", setup, async ct =>
+        {
+            try
+            {
+                await using var anonymous = await context.ConnectToAsync(endpoints, null, session, ct);
+            }
+            catch (AuthFailedException)
+            {
+                return true;
+            }
+            throw new InvalidOperationException("the cluster gave an anonymous client a session: the run would not check what --auth says");
+        }, cancellationToken);
+        log($"  users: {RunAuthentication.Admin} (super user) added {RunAuthentication.Worker}; every replica takes its login; anonymous sessions are refused");
     }
 
     private static string HostOf(string endpoint) => endpoint[..endpoint.LastIndexOf(':')];

@@ -38,6 +38,12 @@ public sealed record RunOptions
     /// </summary>
     public bool Tls { get; init; }
 
+    /// <summary>
+    /// Authentication on: anonymous sessions refused, every workload client logged in as a user the run's super user
+    /// added, and every workload node guarded by that user's digest ACL (see RunAuthentication). Combines with Tls.
+    /// </summary>
+    public bool Auth { get; init; }
+
     /// <summary>The built Coordinator.Service.dll.</summary>
     public required string ServiceDll { get; init; }
 

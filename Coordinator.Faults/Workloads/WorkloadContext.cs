@@ -3,9 +3,13 @@ using Coordinator.Faults.Harness;
 
 namespace Coordinator.Faults.Workloads;
 
-/// <summary>What a workload gets from the run: the recorder, a way to connect clients, the seed and a log.</summary>
+/// <summary>
+/// What a workload gets from the run: the recorder, a way to connect clients (over TLS and logged in as the run's
+/// workload user, when the run asks for them), the seed and a log.
+/// </summary>
 internal sealed class WorkloadContext(
-    Recorder recorder, IReadOnlyList<string> servers, string clientHost, string clientAkkaConfig, int seed, Action<string> log, CoordinatorTlsOptions? tls = null)
+    Recorder recorder, IReadOnlyList<string> servers, string clientHost, string clientAkkaConfig, int seed, Action<string> log,
+    CoordinatorTlsOptions? tls = null, CoordinatorCredentials? credentials = null)
 {
     /// <summary>How long one recorded call may take before it is abandoned as Unknown.</summary>
     public static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(6);
@@ -29,15 +33,23 @@ internal sealed class WorkloadContext(
     public Task<CoordinatorClient> ConnectAsync(int rotation, TimeSpan sessionTimeout, CancellationToken cancellationToken, TimeSpan? requestTimeout = null)
     {
         var first = ((rotation % servers.Count) + servers.Count) % servers.Count;
+        return ConnectToAsync([.. servers.Skip(first), .. servers.Take(first)], credentials, sessionTimeout, cancellationToken, requestTimeout);
+    }
+
+    /// <summary>A client of exactly <paramref name="to"/>, logged in with <paramref name="as"/> (the run's setup of users).</summary>
+    public Task<CoordinatorClient> ConnectToAsync(
+        IReadOnlyList<string> to, CoordinatorCredentials? @as, TimeSpan sessionTimeout, CancellationToken cancellationToken, TimeSpan? requestTimeout = null)
+    {
         var options = new CoordinatorClientOptions
         {
-            Servers = [.. servers.Skip(first), .. servers.Take(first)],
+            Servers = [.. to],
             LocalHostname = clientHost,
             AkkaConfig = clientAkkaConfig,
             SessionTimeout = sessionTimeout,
             RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(1),
             ConnectTimeout = TimeSpan.FromSeconds(10),
             Tls = tls,
+            Credentials = @as,
         };
         return CoordinatorClient.ConnectAsync(options, cancellationToken);
     }

@@ -67,6 +67,9 @@ internal sealed partial class GatewayActor : UntypedActor, IWithTimers
             case LoginChecked checkedLogin:
                 OnLoginChecked(checkedLogin);
                 break;
+            case CertificateExamined examined:
+                OnCertificateExamined(examined);
+                break;
             case PasswordHashed hashed:
                 _core.OnWrite(hashed.Client, hashed.Write with { Transaction = TransactionCodec.Encode(hashed.Store) }, Now, verified: true);
                 break;

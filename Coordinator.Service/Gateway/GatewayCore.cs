@@ -170,9 +170,9 @@ internal sealed class GatewayCore<TClient>
                 return (RejectReason.NotAllowed, "not a transaction this gateway knows");
             case Tag.TouchSession or Tag.ExpireSession or Tag.Tick:
                 return (RejectReason.NotAllowed, $"{tag} is a system transaction: only the leader's own trackers propose it");
-            case Tag.CreateSessionAs or Tag.SetPassword:
-                return (RejectReason.NotAllowed, $"{tag} carries a password: the gateway replaces it, and never proposes it");
-            case Tag.CreateUserSession or Tag.StoreUser when !verified:
+            case Tag.CreateSessionAs or Tag.SetPassword or Tag.CreateCertifiedSession or Tag.AuthenticateSessionAs:
+                return (RejectReason.NotAllowed, $"{tag} carries a password or a proof: the gateway replaces it, and never proposes it");
+            case Tag.CreateUserSession or Tag.StoreUser or Tag.AuthenticateSession when !verified:
                 return (RejectReason.NotAllowed, $"{tag} names a verified user or a password digest: only a gateway that checked or hashed the password proposes it");
             case Tag.StoreUser when !IsAttachedBy(write.SessionId, client):
                 return (RejectReason.NotSessionOwner, $"session {write.SessionId} is not attached here by this client");

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Akka.Configuration;
 using Coordinator.Client;
 using Coordinator.Core.StateMachine;
@@ -25,6 +26,18 @@ internal sealed record SecuritySettings(
     AuthBackoff.Rule Backoff)
 {
     public const string Path = "coordinator.security";
+
+    /// <summary>
+    /// The cluster's CA (<c>coordinator.tls.ca</c>), which a session's certificate proof must chain to; null without TLS,
+    /// and then such proofs are refused.
+    /// </summary>
+    public X509Certificate2Collection? ClientAuthorities { get; init; }
+
+    /// <summary>This replica's listed "host:port", the gateway a certificate proof must name.</summary>
+    public string Gateway { get; init; } = "";
+
+    /// <summary>How far a certificate proof's time may be from this gateway's clock, either way.</summary>
+    public static TimeSpan CertificateProofWindow { get; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The settings of the embedded <c>reference.conf</c>.</summary>
     public static SecuritySettings Default { get; } = Create(ReplicaHost.ReferenceConfig.GetConfig(Path));

@@ -72,6 +72,19 @@ internal sealed class ReplicaHost : IAsyncDisposable
             settings = ReplicaSettings.Create(resolved);
             tls = TlsSettings.Create(resolved.GetConfig(TlsSettings.Path));
             tlsSetup = tls.Enabled ? tls.TransportSetup(settings.ReplicaId, settings.Replicas) : null;
+            // A session's certificate proof is checked against the cluster's CA (read above by TransportSetup, which
+            // refuses a bad file by name) and must name this replica's listed address.
+            settings = settings with
+            {
+                Gateway = settings.Gateway with
+                {
+                    Security = settings.Gateway.Security with
+                    {
+                        ClientAuthorities = tls.Enabled ? CertificateFiles.LoadAuthorities(tls.CaPath) : null,
+                        Gateway = settings.Endpoint,
+                    },
+                },
+            };
             monitoring = MonitoringSettings.Create(resolved.GetConfig(MonitoringSettings.Path));
             zooKeeper = ZooKeeperSettings.Create(resolved.GetConfig(ZooKeeperSettings.Path));
             // Read again by the replica's logger; checked here so a bad value is refused by name before the system starts.

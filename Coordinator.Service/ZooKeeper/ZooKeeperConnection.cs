@@ -293,11 +293,12 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
         switch (packet.Op, packet.Request)
         {
             case (ZkOpCode.Create or ZkOpCode.Create2 or ZkOpCode.CreateContainer or ZkOpCode.CreateTtl or ZkOpCode.Delete
-                or ZkOpCode.SetData or ZkOpCode.Check or ZkOpCode.Multi, var request):
+                or ZkOpCode.SetData or ZkOpCode.Check or ZkOpCode.Multi or ZkOpCode.SetAcl or ZkOpCode.Auth, var request):
                 var (transaction, error) = ZkTranslation.ToTransaction(packet.Op, request);
                 if (transaction is null)
                 {
                     Answer(packet, ZkResponses.Header(packet.Xid, _zxid, error));
+                    EndAfterAuthFailed(packet, error);
                     return;
                 }
                 Write(packet, transaction);
@@ -401,6 +402,16 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
         {
             End($"session 0x{_sessionId:x} closed by its client", misbehaved: false);
         }
+        EndAfterAuthFailed(packet, result is { Code: ErrorCode.AuthFailed } ? ZkError.AuthFailed : ZkError.Ok);
+    }
+
+    /// <summary>A failed addauth closes the connection once its answer is out, as ZooKeeper's server does.</summary>
+    private void EndAfterAuthFailed(ZkPacket packet, ZkError error)
+    {
+        if (packet.Op == ZkOpCode.Auth && error == ZkError.AuthFailed)
+        {
+            End($"session 0x{_sessionId:x}: addauth failed", misbehaved: false);
+        }
     }
 
     private static byte[] WriteAnswer(ZkPacket packet, long slot, OpResult result)
@@ -419,6 +430,7 @@ internal sealed class ZooKeeperConnection : UntypedActor, IWithTimers
             (ZkOpCode.Create2 or ZkOpCode.CreateContainer or ZkOpCode.CreateTtl, CreatedResult created, _) =>
                 ZkResponses.Created2(packet.Xid, slot, created.Path, created.Stat),
             (ZkOpCode.SetData, StatResult stat, _) => ZkResponses.Stat(packet.Xid, slot, stat.Stat),
+            (ZkOpCode.SetAcl, AclSetResult set, _) => ZkResponses.AclSet(packet.Xid, slot, set.Stat, set.AclVersion),
             (ZkOpCode.Sync, _, ZkPathRecord sync) => ZkResponses.Path(packet.Xid, slot, sync.Path),
             _ => ZkResponses.Header(packet.Xid, slot, ZkError.Ok),
         };

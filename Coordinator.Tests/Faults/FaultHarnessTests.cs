@@ -59,6 +59,26 @@ public sealed class FaultHarnessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_twenty_second_run_with_tls_and_authentication_has_no_violation()
+    {
+        // Anonymous sessions refused, every client logged in, every workload node guarded by digest:worker:cdrwa:
+        // each checked operation passes an ACL check of a non-world entry, under the same faults.
+        var report = await RunAsync(new RunOptions
+        {
+            Workloads = ["registers", "locks", "ephemeral"],
+            Seed = 1006,
+            Duration = TimeSpan.FromSeconds(20),
+            Tls = true,
+            Auth = true,
+            ServiceDll = ServiceBinary.Path,
+        });
+
+        Assert.True(report.Outcomes[Outcome.Ok] > 50, $"only {report.Outcomes[Outcome.Ok]} operations succeeded");
+        Assert.All(report.Verdicts, verdict => Assert.True(verdict.Kind == VerdictKind.Valid, verdict.ToString()));
+        AssertNothingLeftBehind();
+    }
+
+    [Fact]
     public async Task Large_values_survive_kills_and_a_wiped_replica_refuses_to_start()
     {
         // 12 MiB of values: under Akka's 16 MiB frame, which a Promise carrying every vote since the last snapshot

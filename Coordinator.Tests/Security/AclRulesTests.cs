@@ -66,8 +66,28 @@ public sealed class AclRulesTests
         Assert.Contains("anonymous", reason);
     }
 
+    [Fact]
+    public void An_x509_entry_matches_only_a_session_whose_certificate_has_that_subject()
+    {
+        var acl = AclRules.Resolve([new AclEntry("x509", "CN=alice", Permissions.Read)], null, out _)!;
+        Assert.True(AclRules.Allows(acl, AclRules.CertificatePrincipal("CN=alice"), null, Permissions.Read));
+        Assert.False(AclRules.Allows(acl, AclRules.CertificatePrincipal("CN=mallory"), null, Permissions.Read));
+        Assert.False(AclRules.Allows(acl, AclRules.CertificatePrincipal("CN=alice"), null, Permissions.Write));
+        // A password user named like the subject is not the certificate's holder, nor is a digest entry of it.
+        Assert.False(AclRules.Allows(acl, "alice", null, Permissions.Read));
+        Assert.False(AclRules.Matches(AclEntry.ForUser("x509", Permissions.Read), AclRules.CertificatePrincipal("CN=alice")));
+    }
+
+    [Fact]
+    public void Auth_from_a_certificates_session_resolves_to_its_x509_entry()
+    {
+        var resolved = AclRules.Resolve([AclEntry.CreatorAll], AclRules.CertificatePrincipal("CN=alice, O=Org"), out _);
+        Assert.Equal([new AclEntry("x509", "CN=alice, O=Org", Permissions.All)], resolved!.Entries);
+    }
+
     [Theory]
-    [InlineData("x509", "CN=alice")]
+    [InlineData("x509", "")]
+    [InlineData("x509", "CN=a\nb")]
     [InlineData("ip", "127.0.0.1")]
     [InlineData("world", "someone")]
     [InlineData("digest", "")]

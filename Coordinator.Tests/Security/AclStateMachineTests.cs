@@ -168,11 +168,26 @@ public sealed class AclStateMachineTests
     }
 
     [Fact]
+    public void An_anonymous_session_that_authenticates_gets_its_user_and_keeps_one_identity()
+    {
+        var h = Cluster();
+        Assert.Equal(ErrorCode.NoAuth, h.Machine.Authorize(Anonymous, "/p", Permissions.Read));
+        Assert.Equal(ErrorCode.Ok, h.Code(Anonymous, new AuthenticateSession("alice")));
+        Assert.Equal(ErrorCode.Ok, h.Machine.Authorize(Anonymous, "/p", Permissions.Read));
+        Assert.Equal(ErrorCode.Ok, h.Code(Anonymous, new AuthenticateSession("alice")));
+        Assert.Equal(ErrorCode.BadArguments, h.Code(Anonymous, new AuthenticateSession("bob")));
+        Assert.Equal(ErrorCode.BadArguments, h.Code(Bob, new AuthenticateSession("alice")));
+        Assert.Equal(ErrorCode.NoAuth, h.Machine.Authorize(Bob, "/p", Permissions.Read));
+        Assert.Equal(ErrorCode.NotAllowed, h.Code(Bob, new AuthenticateSessionAs("alice", "pw")));
+    }
+
+    [Fact]
     public void Password_carrying_requests_are_never_applied()
     {
         var h = Cluster();
         Assert.Equal(ErrorCode.NotAllowed, h.Code(Root, new SetPassword("carol", "pw")));
         Assert.Equal(ErrorCode.NotAllowed, h.Apply(9, 1, new CreateSessionAs(10_000, 1, "alice", "pw")).Code);
+        Assert.Equal(ErrorCode.NotAllowed, h.Apply(9, 1, new CreateCertifiedSession(10_000, 1, [1], "127.0.0.1:4001", 0, new byte[16], [2])).Code);
         Assert.Null(h.Machine.GetSession(9));
     }
 

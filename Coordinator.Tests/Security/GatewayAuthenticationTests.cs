@@ -36,6 +36,9 @@ public sealed class GatewayAuthenticationTests
             new StoreUser("root", new PasswordDigest(1000, [1], [2])),
             new CreateSessionAs(10_000, 1, "alice", "pw"),
             new SetPassword("alice", "pw"),
+            new CreateCertifiedSession(10_000, 1, [1], "127.0.0.1:4001", 0, new byte[16], [2]),
+            new AuthenticateSession("root"),
+            new AuthenticateSessionAs("alice", "pw"),
         ];
         foreach (var claim in claims)
         {

@@ -34,7 +34,8 @@ internal sealed class TlsCluster : IAsyncDisposable
     public IReadOnlyList<string> Servers => [.. Cluster.Ids.Select(Cluster.Endpoint)];
 
     /// <param name="script">Certificates from config/make-dev-certs.sh (openssl) rather than from CertificateRequest.</param>
-    public static async Task<TlsCluster> StartAsync(bool script = false, bool requireClientCertificates = true)
+    /// <param name="extraHocon">Appended to every replica's configuration (e.g. <c>coordinator.security</c>).</param>
+    public static async Task<TlsCluster> StartAsync(bool script = false, bool requireClientCertificates = true, string extraHocon = "")
     {
         var directory = new TempDirectory("tls");
         string ca, clientCertificate, clientKey;
@@ -51,6 +52,7 @@ internal sealed class TlsCluster : IAsyncDisposable
                 authority.Issue($"replica-{id}");
             }
             (clientCertificate, clientKey) = authority.Issue("client");
+            authority.Issue("other-client");
             ca = authority.CaPath;
         }
         // One file for all three: "{id}" in the paths stands for each replica's own id.
@@ -62,6 +64,7 @@ internal sealed class TlsCluster : IAsyncDisposable
               ca = "{{ca}}"
               require-client-certificates = {{(requireClientCertificates ? "on" : "off")}}
             }
+            {{extraHocon}}
             """);
         await cluster.StartAllAsync();
         return new TlsCluster(directory, cluster, ca, clientCertificate, clientKey);
@@ -74,6 +77,14 @@ internal sealed class TlsCluster : IAsyncDisposable
         SessionTimeout = TimeSpan.FromSeconds(6),
         RequestTimeout = TimeSpan.FromSeconds(2),
         ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(20),
+    };
+
+    /// <summary>CN=other-client of the cluster's CA (certificates made with CertificateRequest only).</summary>
+    public CoordinatorTlsOptions WithOtherClientCertificate() => new()
+    {
+        CaCertificatePath = CaPath,
+        CertificatePath = Path.Combine(CertificateDirectory, "other-client.crt"),
+        PrivateKeyPath = Path.Combine(CertificateDirectory, "other-client.key"),
     };
 
     public CoordinatorTlsOptions WithClientCertificate() => new() { CaCertificatePath = CaPath, CertificatePath = ClientCertificate, PrivateKeyPath = ClientKey };

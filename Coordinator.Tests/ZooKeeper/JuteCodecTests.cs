@@ -34,7 +34,7 @@ public sealed class JuteCodecTests
     }
 
     [Fact]
-    public void Create_requests_decode_with_their_acls_read_and_dropped()
+    public void Create_requests_decode_with_their_acls()
     {
         var packet = ZkRequestCodec.Decode(Body(w => Acl(w.Int(7).Int((int)ZkOpCode.Create).String("/a").Buffer([1, 2])).Int(3)));
         Assert.Equal(7, packet.Xid);
@@ -42,6 +42,9 @@ public sealed class JuteCodecTests
         var create = Assert.IsType<ZkCreateRecord>(packet.Request);
         Assert.Equal(("/a", 3, (long?)null), (create.Path, create.Flags, create.Ttl));
         Assert.Equal([1, 2], create.Data);
+        Assert.Equal([AclEntry.OpenToAnyone], create.Acl);
+        var (transaction, _) = ZkTranslation.ToTransaction(packet.Op, create);
+        Assert.Equal([AclEntry.OpenToAnyone], Assert.IsType<Create>(transaction).Acl);
 
         var ttl = Assert.IsType<ZkCreateRecord>(ZkRequestCodec.Decode(
             Body(w => Acl(w.Int(8).Int((int)ZkOpCode.CreateTtl).String("/t").Buffer([])).Int(5).Long(60_000))).Request);
@@ -125,11 +128,9 @@ public sealed class JuteCodecTests
 
     [Theory]
     [InlineData((int)ZkOpCode.Reconfig)]
-    [InlineData((int)ZkOpCode.SetAcl)]
     [InlineData((int)ZkOpCode.RemoveWatches)]
     [InlineData((int)ZkOpCode.MultiRead)]
     [InlineData((int)ZkOpCode.Sasl)]
-    [InlineData((int)ZkOpCode.Auth)]
     public void A_defined_op_that_is_not_served_decodes_as_unsupported_whatever_its_record(int code)
     {
         var op = (ZkOpCode)code;
@@ -329,6 +330,28 @@ public sealed class JuteCodecTests
     }
 
     /// <summary>One ACL, world:anyone with every permission, as clients send by default.</summary>
+    [Fact]
+    public void SetAcl_requests_decode_to_a_set_acl_with_zookeepers_permission_bits_and_acl_version()
+    {
+        var packet = ZkRequestCodec.Decode(Body(w => w.Int(9).Int((int)ZkOpCode.SetAcl).String("/a")
+            .Int(2).Int(1).String("digest").String("alice:hash").Int(31).String("x509").String("CN=app").Int(4)));
+        var (transaction, error) = ZkTranslation.ToTransaction(packet.Op, packet.Request);
+        Assert.Equal(ZkError.Ok, error);
+        var set = Assert.IsType<SetAcl>(transaction);
+        Assert.Equal(("/a", 4), (set.Path, set.ExpectedAclVersion));
+        Assert.Equal([new AclEntry("digest", "alice:hash", Permissions.Read), new AclEntry("x509", "CN=app", Permissions.All)], set.Acl);
+    }
+
+    [Fact]
+    public void An_auth_packet_decodes_and_digest_becomes_a_login_while_other_schemes_are_auth_failed()
+    {
+        var packet = ZkRequestCodec.Decode(Body(w => w.Int(ZkXids.Auth).Int((int)ZkOpCode.Auth).Int(0).String("digest").Buffer("alice:pw:with:colons"u8)));
+        Assert.Equal((ZkXids.Auth, ZkOpCode.Auth), (packet.Xid, packet.Op));
+        Assert.Equal((new AuthenticateSessionAs("alice", "pw:with:colons"), ZkError.Ok), ZkTranslation.ToTransaction(packet.Op, packet.Request));
+        Assert.Equal((null, ZkError.AuthFailed), ZkTranslation.ToTransaction(ZkOpCode.Auth, new ZkAuthRecord(0, "ip", "1.2.3.4"u8.ToArray())));
+        Assert.Equal((null, ZkError.AuthFailed), ZkTranslation.ToTransaction(ZkOpCode.Auth, new ZkAuthRecord(0, "digest", "no-colon"u8.ToArray())));
+    }
+
     private static JuteWriter Acl(JuteWriter writer) => writer.Int(1).Int(31).String("world").String("anyone");
 
     private static byte[] Prefix(int length)

@@ -179,12 +179,8 @@ public class ZkProbe {
         List<String> ephemerals = b.getEphemerals(root);
         check("getEphemerals", ephemerals.equals(List.of(sequential)), ephemerals);
         check("getAllChildrenNumber", a.getAllChildrenNumber(root) == 4, a.getAllChildrenNumber(root));
-        try {
-            a.setACL(root, OPEN, -1);
-            check("unimplemented op", false, "no error");
-        } catch (KeeperException.UnimplementedException expected) {
-            check("unimplemented op", true, "");
-        }
+        Stat aclSet = a.setACL(root, OPEN, -1);
+        check("setACL", aclSet.getAversion() == 1 && a.getACL(root, new Stat()).equals(OPEN), aclSet);
 
         events.clear();
         a.addWatch(root + "/m1", events::add, AddWatchMode.PERSISTENT_RECURSIVE);

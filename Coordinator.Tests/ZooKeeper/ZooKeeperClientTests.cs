@@ -94,6 +94,53 @@ public sealed class ZooKeeperClientTests(ZooKeeperClusterFixture fixture) : ICla
         }
     }
 
+    /// <summary>Issue 19: an ACL given at create is the node's, setACL changes it with its version, as ZooKeeper does.</summary>
+    [Fact]
+    public async Task Kazoo_creates_with_acls_and_sets_them_with_zookeepers_error_codes()
+    {
+        using var kazoo = ExternalClient.Start(ExternalClient.Python, [ExternalClient.Source("kazoo_acls.py"), Cluster.ConnectString], Cluster.Directory);
+        await kazoo.WaitForExitAsync(ClientTime);
+        Assert.DoesNotContain(kazoo.Lines, line => line.StartsWith("FAIL", StringComparison.Ordinal));
+        Assert.True(kazoo.ExitCode == 0 && kazoo.Lines.Contains("ALL DONE"), kazoo.Output);
+        Assert.Equal(12, kazoo.Lines.Count(line => line.StartsWith("OK ", StringComparison.Ordinal)));
+    }
+
+    /// <summary>
+    /// Issue 19: addauth digest user:password logs a ZooKeeper session in as a user of the cluster, so the node only that
+    /// user may read answers it, and auth at create stands for it; a wrong password is AUTHFAILED and closes the connection.
+    /// </summary>
+    [Fact]
+    public async Task Kazoo_addauth_logs_a_session_in_and_a_wrong_password_is_auth_failed()
+    {
+        var path = $"/zk-auth-{Guid.NewGuid():N}"[..17];
+        var admin = new Coordinator.Client.CoordinatorCredentials(ZooKeeperProcessCluster.SuperUser, ZooKeeperProcessCluster.SuperUserPassword);
+        await using (var native = await Coordinator.Client.CoordinatorClient.ConnectAsync(
+            new Coordinator.Client.CoordinatorClientOptions { Servers = [Cluster.NativeEndpoints[1]], Credentials = admin }))
+        {
+            await native.SetUserAsync("zkalice", "alice-password");
+            await native.CreateWithAclAsync(path, "alice's"u8.ToArray(), [Coordinator.Client.AclEntry.ForUser("zkalice", Coordinator.Client.Permissions.All)]);
+        }
+        // A replica knows of the user once it applied the add: wait until each takes the login.
+        foreach (var endpoint in Cluster.NativeEndpoints.Values)
+        {
+            await Coordinator.Faults.Workloads.WorkloadContext.PersistAsync($"alice at {endpoint}", TimeSpan.FromSeconds(30), async ct =>
+            {
+                await using var alice = await Coordinator.Client.CoordinatorClient.ConnectAsync(new Coordinator.Client.CoordinatorClientOptions
+                {
+                    Servers = [endpoint], Credentials = new("zkalice", "alice-password"),
+                }, ct);
+                return true;
+            }, CancellationToken.None);
+        }
+
+        using var kazoo = ExternalClient.Start(
+            ExternalClient.Python, [ExternalClient.Source("kazoo_auth.py"), Cluster.ConnectString, path, "zkalice:alice-password"], Cluster.Directory);
+        await kazoo.WaitForExitAsync(ClientTime);
+        Assert.DoesNotContain(kazoo.Lines, line => line.StartsWith("FAIL", StringComparison.Ordinal));
+        Assert.True(kazoo.ExitCode == 0 && kazoo.Lines.Contains("ALL DONE"), kazoo.Output);
+        Assert.Equal(6, kazoo.Lines.Count(line => line.StartsWith("OK ", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public async Task A_malformed_frame_closes_its_connection_only()
     {
@@ -139,8 +186,8 @@ public sealed class ZooKeeperClientTests(ZooKeeperClusterFixture fixture) : ICla
         Assert.True((await connection.ConnectAsync()).TimeoutMs > 0);
         var reconfig = await connection.RequestAsync(w => w.Int(3).Int((int)ZkOpCode.Reconfig).String("").String("").String("").Long(-1));
         Assert.Equal((3, (int)ZkError.Unimplemented), (reconfig.Xid, reconfig.Err));
-        var setAcl = await connection.RequestAsync(w => w.Int(4).Int((int)ZkOpCode.SetAcl).String("/").Int(0).Int(-1));
-        Assert.Equal((4, (int)ZkError.Unimplemented), (setAcl.Xid, setAcl.Err));
+        var removeWatches = await connection.RequestAsync(w => w.Int(4).Int((int)ZkOpCode.RemoveWatches).String("/").Int(1));
+        Assert.Equal((4, (int)ZkError.Unimplemented), (removeWatches.Xid, removeWatches.Err));
         var exists = await connection.RequestAsync(w => w.Int(5).Int((int)ZkOpCode.Exists).String("/").Bool(false));
         Assert.Equal((5, 0), (exists.Xid, exists.Err));
     }
@@ -164,7 +211,7 @@ public sealed class ZooKeeperClientTests(ZooKeeperClusterFixture fixture) : ICla
         var (timeout, session, password) = await first.ConnectAsync();
         Assert.True(timeout > 0);
         var path = $"/raw-{Guid.NewGuid():N}"[..13];
-        var created = await first.RequestAsync(w => w.Int(1).Int((int)ZkOpCode.Create).String(path).Buffer([]).Int(0).Int((int)Coordinator.Client.NodeKind.Ephemeral));
+        var created = await first.RequestAsync(w => w.Int(1).Int((int)ZkOpCode.Create).String(path).Buffer([]).Int(1).Int(31).String("world").String("anyone").Int((int)Coordinator.Client.NodeKind.Ephemeral));
         Assert.Equal(0, created.Err);
         first.Dispose();
 
@@ -191,7 +238,7 @@ public sealed class ZooKeeperClientTests(ZooKeeperClusterFixture fixture) : ICla
         var (timeout, session, password) = await owner.ConnectAsync(timeoutMs: 1000);
         Assert.Equal(4000, timeout);
         var path = $"/gone-{Guid.NewGuid():N}"[..14];
-        var created = await owner.RequestAsync(w => w.Int(1).Int((int)ZkOpCode.Create).String(path).Buffer([]).Int(0).Int((int)Coordinator.Client.NodeKind.Ephemeral));
+        var created = await owner.RequestAsync(w => w.Int(1).Int((int)ZkOpCode.Create).String(path).Buffer([]).Int(1).Int(31).String("world").String("anyone").Int((int)Coordinator.Client.NodeKind.Ephemeral));
         Assert.Equal(0, created.Err);
         owner.Dispose();
 
@@ -220,7 +267,7 @@ public sealed class ZooKeeperClientTests(ZooKeeperClusterFixture fixture) : ICla
         var path = $"/pipe-{Guid.NewGuid():N}"[..14];
         var frames = new List<byte[]>
         {
-            new JuteWriter().Int(1).Int((int)ZkOpCode.Create).String(path).Buffer("a"u8).Int(0).Int(0).ToFrame(),
+            new JuteWriter().Int(1).Int((int)ZkOpCode.Create).String(path).Buffer("a"u8).Int(1).Int(31).String("world").String("anyone").Int(0).ToFrame(),
         };
         for (var xid = 2; xid <= 6; xid++)
         {
@@ -260,7 +307,8 @@ public sealed class ZooKeeperClientTests(ZooKeeperClusterFixture fixture) : ICla
         Assert.Equal((int)ZkError.NoAuth, read.Err);
         var write = await connection.RequestAsync(w => w.Int(2).Int((int)ZkOpCode.SetData).String(path).Buffer("b"u8).Int(-1));
         Assert.Equal((int)ZkError.NoAuth, write.Err);
-        var child = await connection.RequestAsync(w => w.Int(3).Int((int)ZkOpCode.Create).String(path + "/c").Buffer("c"u8).Int(0).Int(0));
+        var child = await connection.RequestAsync(w => w.Int(3).Int((int)ZkOpCode.Create).String(path + "/c").Buffer("c"u8)
+            .Int(1).Int(31).String("world").String("anyone").Int(0));
         Assert.Equal((int)ZkError.NoAuth, child.Err);
         var acl = await connection.RequestAsync(w => w.Int(4).Int((int)ZkOpCode.GetAcl).String(path));
         Assert.Equal((int)ZkError.NoAuth, acl.Err);

@@ -12,6 +12,14 @@ internal sealed class ZooKeeperProcessCluster : IDisposable
     private readonly ProcessCluster _cluster;
     private readonly Dictionary<int, ReplicaProcess> _processes = [];
 
+    // One digest for every replica: the super user's must be the same everywhere. The least PBKDF2 allows: tests log in often.
+    private readonly string _superUserDigest = Coordinator.Client.CoordinatorCredentials.Digest(SuperUserPassword, 1000);
+
+    /// <summary>The configured super user, who adds the users addauth tests log in as.</summary>
+    public const string SuperUser = "zkadmin";
+
+    public const string SuperUserPassword = "zkadmin-password";
+
     private ZooKeeperProcessCluster(ProcessCluster cluster, Dictionary<int, string> zooKeeperEndpoints)
     {
         _cluster = cluster;
@@ -58,7 +66,8 @@ internal sealed class ZooKeeperProcessCluster : IDisposable
     public void Start(int id)
     {
         var config = Path.Combine(_cluster.Directory, $"replica-{id}.conf");
-        File.WriteAllText(config, File.ReadAllText(_cluster.ConfigPath) + $"\ncoordinator.zookeeper.endpoint = \"{ZooKeeperEndpoints[id]}\"\n");
+        File.WriteAllText(config, File.ReadAllText(_cluster.ConfigPath) + $"\ncoordinator.zookeeper.endpoint = \"{ZooKeeperEndpoints[id]}\"\n"
+            + $"coordinator.security {{ super-user = \"{SuperUser}\", super-user-digest = \"{_superUserDigest}\" }}\n");
         _processes[id] = ReplicaProcess.Start(config, id, _cluster.Directory);
     }
 

@@ -321,10 +321,15 @@ internal sealed class ClientSessionCore
         Phase = SessionPhase.Creating;
         _createRequestId = _requests.NextRequestId();
         _createSentAt = now;
-        // With credentials the gateway checks the password and proposes the CreateSession itself, naming the user.
-        var create = TransactionCodec.Encode(_settings.Credentials is { } credentials
-            ? new CreateSessionAs((int)_settings.SessionTimeoutMs, _secret, credentials.User, credentials.Password)
-            : new CreateSession((int)_settings.SessionTimeoutMs, _secret));
+        // With credentials the gateway checks the password and proposes the CreateSession itself, naming the user;
+        // with a certificate's proof (signed afresh for this server and attempt), naming the certificate's subject.
+        var timeoutMs = (int)_settings.SessionTimeoutMs;
+        var create = TransactionCodec.Encode(_settings switch
+        {
+            { Credentials: { } credentials } => new CreateSessionAs(timeoutMs, _secret, credentials.User, credentials.Password),
+            { ProveCertificate: { } prove } => prove(_servers.Current, SessionId, timeoutMs, _secret),
+            _ => new CreateSession(timeoutMs, _secret),
+        });
         Send(new WriteRequest(_createRequestId, SessionId, 1, create));
     }
 

@@ -102,7 +102,13 @@ internal sealed class PeerValidation(
         }
     }
 
-    private string? ChainError(X509Certificate2 certificate, X509Chain? presented)
+    private string? ChainError(X509Certificate2 certificate, X509Chain? presented) => ChainErrorOf(authorities, certificate, presented);
+
+    /// <summary>
+    /// Why <paramref name="certificate"/> does not chain to one of <paramref name="authorities"/> (the machine's trust
+    /// store plays no part); null when it does. A gateway checks a session's certificate proof with it too.
+    /// </summary>
+    public static string? ChainErrorOf(X509Certificate2Collection authorities, X509Certificate2 certificate, X509Chain? presented)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
