@@ -115,7 +115,7 @@ internal static class Program
         if (hosts.Select(host => host.Blackhole).OfType<IActorRef>().ToList() is [_, ..] blackholes)
         {
             // Standard input is the fault harness: once it closes, the harness is gone and its replicas go too.
-            _ = TransportBlackhole.ForwardCommandsAsync(Console.In, blackholes, Console.Error, stopReading.Token)
+            _ = TransportBlackhole.ForwardCommandsAsync(Console.In, blackholes, Console.Out, Console.Error, stopReading.Token)
                 .ContinueWith(_ => stopped.TrySetResult(), TaskScheduler.Default);
         }
         var failed = Task.WhenAny(hosts.Select(host => host.System.WhenTerminated));

@@ -13,7 +13,12 @@ internal sealed class ReplicaNode : IDisposable
     /// <summary>The first lines of the current process's output, for judging how it started.</summary>
     private const int StartLines = 200;
 
+    /// <summary>The line a replica prints once its transport applied a command line (the service's <c>TransportBlackhole.AppliedPrefix</c>).</summary>
+    public const string AppliedPrefix = "fault-injection applied: ";
+
     private readonly List<string> _startLines = [];
+    /// <summary>How often each command line was confirmed applied, by any process of this replica.</summary>
+    private readonly Dictionary<string, int> _applied = [];
     private Process? _process;
     private bool _paused;
 
@@ -31,6 +36,9 @@ internal sealed class ReplicaNode : IDisposable
     public string DataDirectory { get; }
 
     public bool Running => _process is { HasExited: false };
+
+    /// <summary>Stopped by SIGSTOP: it reads what it is sent only once resumed.</summary>
+    public bool Paused => _paused;
 
     public void Start()
     {
@@ -91,6 +99,33 @@ internal sealed class ReplicaNode : IDisposable
         {
             // It died between the check and the write; its successor starts healed.
         }
+    }
+
+    /// <summary>
+    /// <see cref="Send"/>, then waits up to <paramref name="bound"/> for the replica to confirm it applied the line;
+    /// a paused or dead replica is not waited for, and one that does not confirm in time is noted in its log.
+    /// </summary>
+    public void SendConfirmed(string line, TimeSpan bound)
+    {
+        int before;
+        lock (_applied)
+        {
+            before = _applied.GetValueOrDefault(line);
+        }
+        Send(line);
+        var deadline = Stopwatch.StartNew();
+        lock (_applied)
+        {
+            while (_applied.GetValueOrDefault(line) == before && Running && !_paused && deadline.Elapsed < bound)
+            {
+                Monitor.Wait(_applied, TimeSpan.FromMilliseconds(50));
+            }
+            if (_applied.GetValueOrDefault(line) > before || !Running || _paused)
+            {
+                return;
+            }
+        }
+        Write($"---- harness: not confirmed within {bound.TotalSeconds:F0} s: {line}");
     }
 
     /// <summary>
@@ -162,6 +197,14 @@ internal sealed class ReplicaNode : IDisposable
             if (_startLines.Count < StartLines)
             {
                 _startLines.Add(line);
+            }
+        }
+        if (line.StartsWith(AppliedPrefix, StringComparison.Ordinal))
+        {
+            lock (_applied)
+            {
+                _applied[line[AppliedPrefix.Length..]] = _applied.GetValueOrDefault(line[AppliedPrefix.Length..]) + 1;
+                Monitor.PulseAll(_applied);
             }
         }
         Write(line);

@@ -13,6 +13,7 @@ namespace Coordinator.Faults.Network;
 internal sealed class TransportNetwork : IFaultNetwork
 {
     private const string Loopback = "127.0.0.1";
+    private static readonly TimeSpan ConfirmBound = TimeSpan.FromSeconds(15);
     private readonly Dictionary<int, int> _ports;
 
     private TransportNetwork(Dictionary<int, int> ports) => _ports = ports;
@@ -31,14 +32,19 @@ internal sealed class TransportNetwork : IFaultNetwork
 
     public IReadOnlyList<string> Launcher(int id) => [];
 
+    /// <summary>
+    /// Tells every replica its part of the cut and waits until each running one confirms it, so the cut holds when
+    /// this returns (a paused replica reads it when resumed; the harness does not wait for that).
+    /// </summary>
     public void Apply(Cut cut, IReadOnlyDictionary<int, ReplicaNode> replicas)
     {
-        foreach (var (id, node) in replicas)
+        Parallel.ForEach(replicas, pair =>
         {
+            var (id, node) = pair;
             var peers = replicas.Keys.Where(other => other != id && cut.Drops(id, other)).Select(Endpoint);
             var clients = cut.IsolatedFromClients.Contains(id) ? ["clients"] : Array.Empty<string>();
-            node.Send(string.Join(' ', ["blackhole", .. clients, .. peers]));
-        }
+            node.SendConfirmed(string.Join(' ', ["blackhole", .. clients, .. peers]), ConfirmBound);
+        });
     }
 
     public void Dispose()

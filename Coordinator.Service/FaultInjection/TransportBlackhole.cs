@@ -23,11 +23,17 @@ internal static class TransportBlackhole
     public static Config AkkaConfig { get; } = ConfigurationFactory.ParseString(
         $"akka.remote.dot-netty.tcp.applied-adapters = [\"{ThrottleTransportAdapter.Scheme}\"]");
 
+    /// <summary>What <see cref="ForwardCommandsAsync"/> prints, before the command line, once every target applied it.</summary>
+    public const string AppliedPrefix = "fault-injection applied: ";
+
+    private static readonly TimeSpan ApplyBound = TimeSpan.FromSeconds(10);
+
     /// <summary>
-    /// Hands every command line of <paramref name="input"/> to each of <paramref name="targets"/> until the input ends;
-    /// a line that is not a command is reported on <paramref name="errors"/> and changes nothing.
+    /// Hands every command line of <paramref name="input"/> to each of <paramref name="targets"/> until the input ends,
+    /// and once all of them applied it prints <see cref="AppliedPrefix"/> and the line on <paramref name="output"/>; a
+    /// line that is not a command is reported on <paramref name="errors"/> and changes nothing.
     /// </summary>
-    public static async Task ForwardCommandsAsync(TextReader input, IReadOnlyList<IActorRef> targets, TextWriter errors, CancellationToken cancellationToken)
+    public static async Task ForwardCommandsAsync(TextReader input, IReadOnlyList<IActorRef> targets, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
     {
         while (await input.ReadLineAsync(cancellationToken) is { } line)
         {
@@ -38,14 +44,17 @@ internal static class TransportBlackhole
             try
             {
                 var command = BlackholeCommand.Parse(line);
-                foreach (var target in targets)
-                {
-                    target.Tell(command);
-                }
+                await Task.WhenAll(targets.Select(target => target.Ask<BlackholeApplied>(command, ApplyBound, cancellationToken)));
+                await output.WriteLineAsync(AppliedPrefix + line);
+                await output.FlushAsync(cancellationToken);
             }
             catch (FormatException invalid)
             {
                 await errors.WriteLineAsync($"error: {invalid.Message}");
+            }
+            catch (AskTimeoutException)
+            {
+                await errors.WriteLineAsync($"error: '{line}' was not applied within {ApplyBound.TotalSeconds:F0} s");
             }
         }
     }

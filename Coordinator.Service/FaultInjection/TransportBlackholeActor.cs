@@ -10,6 +10,8 @@ namespace Coordinator.Service.FaultInjection;
 /// associations by the remote system's host and port (inbound ones too, by the address in their handshake), so a
 /// blackholed peer is cut in both directions on every connection. Clients are not listed in the configuration:
 /// every remote system that is not a replica counts as a client, including those that associate during the cut.
+/// A command is answered with <see cref="BlackholeApplied"/> once the throttler has taken every change it made, so the
+/// harness knows the cut holds before it goes on.
 /// </summary>
 internal sealed class TransportBlackholeActor : ReceiveActor
 {
@@ -49,28 +51,25 @@ internal sealed class TransportBlackholeActor : ReceiveActor
         }
         if (cut.SetEquals(_cut) && command.Clients == _clientsCut)
         {
+            Sender.Tell(BlackholeApplied.Instance);
             return;
         }
-        foreach (var endpoint in _cut.Except(cut))
-        {
-            Throttle(endpoint, Unthrottled.Instance);
-        }
-        foreach (var endpoint in cut.Except(_cut))
-        {
-            Throttle(endpoint, Blackhole.Instance);
-        }
+        var changes = _cut.Except(cut).Select(endpoint => Throttle(endpoint, Unthrottled.Instance))
+            .Concat(cut.Except(_cut).Select(endpoint => Throttle(endpoint, Blackhole.Instance)))
+            .ToList();
         _cut = cut;
         _clientsCut = command.Clients;
         _log.Warning("Fault injection: transport cut now {0} ({1} client systems known)", command, _clients.Count);
+        Task.WhenAll(changes).ContinueWith(_ => BlackholeApplied.Instance, TaskScheduler.Default).PipeTo(Sender);
     }
 
-    private void Throttle((string Host, int Port) endpoint, ThrottleMode mode)
+    private Task Throttle((string Host, int Port) endpoint, ThrottleMode mode)
     {
         // The throttler ignores protocol and system name: host and port identify the remote system.
         var address = new Address(TransportBlackhole.Protocol, "any", endpoint.Host, endpoint.Port);
         var log = _log;
         var provider = (IRemoteActorRefProvider)((ExtendedActorSystem)Context.System).Provider;
-        provider.Transport
+        return provider.Transport
             .ManagementCommand(new SetThrottle(address, ThrottleTransportAdapter.Direction.Both, mode))
             .ContinueWith(applied =>
             {

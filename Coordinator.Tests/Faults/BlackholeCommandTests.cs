@@ -1,3 +1,5 @@
+using Akka.Actor;
+using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Coordinator.Service.FaultInjection;
 
@@ -33,17 +35,30 @@ public sealed class BlackholeCommandTests : TestKit
     }
 
     [Fact]
-    public async Task Forwarding_reports_malformed_lines_and_passes_every_command_on()
+    public async Task Forwarding_reports_malformed_lines_passes_every_command_on_and_confirms_what_was_applied()
     {
         var replica = CreateTestProbe();
+        replica.SetAutoPilot(new DelegateAutoPilot((sender, _) =>
+        {
+            sender.Tell(BlackholeApplied.Instance);
+            return AutoPilot.KeepRunning;
+        }));
+        var output = new StringWriter();
         var errors = new StringWriter();
 
         await TransportBlackhole.ForwardCommandsAsync(
-            new StringReader("blackhole 127.0.0.1:4002\nnonsense\n\nblackhole\n"), [replica.Ref], errors, CancellationToken.None);
+            new StringReader("blackhole 127.0.0.1:4002\nnonsense\n\nblackhole\n"), [replica.Ref], output, errors, CancellationToken.None);
 
         Assert.Equal([("127.0.0.1", 4002)], replica.ExpectMsg<BlackholeCommand>().Endpoints);
         Assert.Empty(replica.ExpectMsg<BlackholeCommand>().Endpoints);
         replica.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(["fault-injection applied: blackhole 127.0.0.1:4002", "fault-injection applied: blackhole"], output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal("error: 'nonsense' is not a command: expected \"blackhole [clients] [host:port ...]\"", errors.ToString().Trim());
+    }
+
+    [Fact]
+    public void The_harness_waits_for_the_confirmation_the_replica_prints()
+    {
+        Assert.Equal(TransportBlackhole.AppliedPrefix, Coordinator.Faults.Cluster.ReplicaNode.AppliedPrefix);
     }
 }
