@@ -39,15 +39,15 @@ internal sealed partial class CoordinatorStateMachine
     /// <summary>Node data of at least this many bytes is referenced by a captured snapshot, not copied.</summary>
     private const int SharedDataBytes = 4096;
 
-    public byte[] Snapshot() => CaptureSnapshot().Assemble();
-
-    /// <summary>
-    /// The snapshot's bytes as of now, with large node data referenced rather than copied: cheap to take between two
-    /// Applies, and assembled later, off the apply path, into exactly what <see cref="Snapshot"/> returns.
-    /// </summary>
-    public PendingBytes CaptureSnapshot()
+    public byte[] Snapshot()
     {
-        var writer = new WireWriter(64 * 1024);
+        var capture = BeginSnapshot();
+        capture.Advance(int.MaxValue);
+        return capture.Result.Assemble();
+    }
+
+    private void WriteSnapshotHead(WireWriter writer, NodeAcl[] acls)
+    {
         writer.WriteByte(SnapshotFormatVersion);
         writer.WriteInt64(_lastSlot);
         writer.WriteInt64(_time.Now);
@@ -57,16 +57,16 @@ internal sealed partial class CoordinatorStateMachine
         writer.WriteInt64(_time.LastLeaderClock);
         writer.WriteInt64(_time.RestartedAt);
         writer.WriteInt64(_lastToken);
-        var acls = DistinctAcls();
         writer.WriteInt32(acls.Length);
-        var aclIndex = new Dictionary<NodeAcl, int>(acls.Length);
         foreach (var acl in acls)
         {
-            aclIndex.Add(acl, aclIndex.Count);
             AclCodec.Write(writer, acl.Entries);
         }
-        WriteNode(writer, string.Empty, _root, aclIndex);
+    }
 
+    /// <summary>Everything after the tree: sessions, locks, ended sessions, users.</summary>
+    private void WriteSnapshotTail(WireWriter writer)
+    {
         var sessions = SortedSessions();
         writer.WriteInt32(sessions.Length);
         foreach (var session in sessions)
@@ -119,7 +119,6 @@ internal sealed partial class CoordinatorStateMachine
             writer.WriteBytes(digest.Salt);
             writer.WriteBytes(digest.Hash);
         }
-        return writer.ToPending();
     }
 
     /// <summary>Rebuilds a state machine from <see cref="Snapshot"/>; throws FormatException on a corrupt snapshot.</summary>
@@ -246,29 +245,8 @@ internal sealed partial class CoordinatorStateMachine
         return machine;
     }
 
-    /// <summary>Every ACL some node has, once each, in an order that depends on nothing but the ACLs.</summary>
-    private NodeAcl[] DistinctAcls()
-    {
-        var distinct = new HashSet<NodeAcl>();
-        var pending = new Stack<DataNode>();
-        pending.Push(_root);
-        while (pending.TryPop(out var node))
-        {
-            distinct.Add(node.Acl);
-            if (node.Children is { } children)
-            {
-                foreach (var child in children.Values)
-                {
-                    pending.Push(child);
-                }
-            }
-        }
-        var sorted = distinct.ToArray();
-        Array.Sort(sorted, (a, b) => string.CompareOrdinal(a.ToString(), b.ToString()));
-        return sorted;
-    }
-
-    private static void WriteNode(WireWriter writer, string name, DataNode node, Dictionary<NodeAcl, int> aclIndex)
+    /// <summary>One node's fields and its child count; its children follow it, in the order of the names returned.</summary>
+    private static string[] WriteNodeFields(WireWriter writer, string name, DataNode node, Dictionary<NodeAcl, int> aclIndex)
     {
         writer.WriteString(name);
         writer.WriteByte((byte)node.Kind);
@@ -290,10 +268,7 @@ internal sealed partial class CoordinatorStateMachine
         writer.WriteInt32(node.AclVersion);
         var names = node.SortedChildNames();
         writer.WriteInt32(names.Length);
-        foreach (var childName in names)
-        {
-            WriteNode(writer, childName, node.Children![childName], aclIndex);
-        }
+        return names;
     }
 
     private static DataNode ReadNode(ref WireReader reader, byte version, NodeAcl[]? acls, out string name)

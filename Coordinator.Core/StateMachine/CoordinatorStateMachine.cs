@@ -59,8 +59,13 @@ internal sealed partial class CoordinatorStateMachine
     /// the machine exactly as before the call (slot and time included; the due work then runs with the next Apply,
     /// on every replica alike).
     /// </summary>
+    /// <exception cref="InvalidOperationException">A snapshot capture is in progress (a caller's bug, not a command's).</exception>
     public ApplyResult Apply(long slot, SlotTime time, long sessionId, long sequence, Transaction txn)
     {
+        if (_capturesInProgress > 0)
+        {
+            throw new InvalidOperationException("A snapshot capture is in progress: the state machine must not change until it completes.");
+        }
         if (slot < _lastSlot)
         {
             return new ApplyResult(Error(ErrorCode.SlotRegression), []);

@@ -16,10 +16,11 @@ internal interface IReplicatedStateMachine
     byte[] Snapshot();
 
     /// <summary>
-    /// The snapshot as of now, possibly with parts still to be copied in; assembling it may run on another thread
-    /// while Apply goes on. The default copies everything at once.
+    /// The snapshot as of now, written a slice at a time; Apply is not called until it is complete. Its result may have
+    /// parts still to be copied in, which may happen on another thread while Apply goes on. The default writes
+    /// everything in the first slice.
     /// </summary>
-    PendingBytes CaptureSnapshot() => new(Snapshot(), []);
+    ISnapshotCapture BeginSnapshot() => new WholeSnapshot(Snapshot());
 
     void Restore(byte[] snapshot);
 }

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Coordinator.Core.Consensus;
+using Coordinator.Core.Protocol;
 using Coordinator.Core.Sessions;
 using Coordinator.Service.FaultInjection;
 using Coordinator.Service.Operations;
@@ -43,9 +44,22 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
     private SnapshotDelivered? _snapshotInFlight;
     private long _snapshotInFlightChecksum;
     private bool _snapshotAssembling;
+
+    /// <summary>
+    /// The snapshot being written, a slice per message, and the deliveries held back meanwhile: the state machine must
+    /// not change under it, while the Paxos traffic between the slices goes on (a whole big tree at once held the
+    /// replica up longer than an election timeout, and its leadership passed on).
+    /// </summary>
+    private (ISnapshotCapture Capture, long Below, long Timestamp, int Installed, int Slices)? _capture;
+    private readonly List<Delivery> _heldDeliveries = [];
+
+    /// <summary>Nodes per capture slice: some 10-20 ms of writing, well inside a heartbeat interval.</summary>
+    private const int CaptureSliceNodes = 16_384;
+
     private readonly SnapshotSchedule _snapshotSchedule;
     private long _snapshotStartedAt;
     private TimeSpan _snapshotCapturedIn;
+    private int _snapshotCaptureSlices;
     private TimeSpan _snapshotAssembledIn;
 
     /// <summary>Payload bytes applied, and as of the last snapshot: the journal holds about the difference.</summary>
@@ -220,6 +234,9 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
                 break;
             case SessionsAlive alive:
                 OnSessionsAlive(alive);
+                break;
+            case CaptureSlice:
+                ContinueCapture();
                 break;
             case SnapshotAssembled assembled:
                 OnSnapshotAssembled(assembled);
@@ -495,6 +512,12 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         {
             return;
         }
+        if (_capture is not null)
+        {
+            _heldDeliveries.AddRange(outbox.Deliver);
+            outbox.Deliver.Clear();
+            return;
+        }
         foreach (var delivery in outbox.Deliver)
         {
             Apply(delivery);
@@ -550,20 +573,46 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         }
         _snapshotSchedule.Taken();
         _appliedBytesAtSnapshot = _appliedBytes;
-        // Capturing costs the tree's structure; copying the node data in (hundreds of MB for a big state) happens on
-        // the thread pool, so elections, accepts and reads go on meanwhile.
         _snapshotStartedAt = Stopwatch.GetTimestamp();
-        var captured = _stateMachine.CaptureSnapshot();
-        var capturedIn = Stopwatch.GetElapsedTime(_snapshotStartedAt);
-        var (below, timestamp, installed) = (_stateMachineBelow, _lastAppliedTimestamp, _snapshotsInstalled);
         _snapshotAssembling = true;
+        _capture = (_stateMachine.BeginSnapshot(), _stateMachineBelow, _lastAppliedTimestamp, _snapshotsInstalled, 0);
+        ContinueCapture();
+    }
+
+    /// <summary>
+    /// Writes the next slice of the snapshot being captured; once it is complete, copies the node data in on the
+    /// thread pool (hundreds of MB for a big state) and applies what was held back meanwhile.
+    /// </summary>
+    private void ContinueCapture()
+    {
+        if (_capture is not { } capture)
+        {
+            return;
+        }
+        if (!capture.Capture.Advance(CaptureSliceNodes))
+        {
+            _capture = capture with { Slices = capture.Slices + 1 };
+            Self.Tell(CaptureSlice.Instance);
+            return;
+        }
+        _capture = null;
+        var captured = capture.Capture.Result;
+        var capturedIn = Stopwatch.GetElapsedTime(_snapshotStartedAt);
+        _snapshotCaptureSlices = capture.Slices + 1;
         Task.Run(() =>
         {
             var started = Stopwatch.GetTimestamp();
             var state = captured.Assemble();
             return new SnapshotAssembled(
-                new SnapshotDelivered(below, timestamp, state), SnapshotChecksum.Of(state), installed, capturedIn, Stopwatch.GetElapsedTime(started));
+                new SnapshotDelivered(capture.Below, capture.Timestamp, state), SnapshotChecksum.Of(state), capture.Installed, capturedIn, Stopwatch.GetElapsedTime(started));
         }).PipeTo(Self);
+        var held = _heldDeliveries.ToList();
+        _heldDeliveries.Clear();
+        foreach (var delivery in held)
+        {
+            Apply(delivery);
+        }
+        AnswerReadyQueries();
     }
 
     private void OnSnapshotAssembled(SnapshotAssembled assembled)
@@ -596,9 +645,9 @@ internal sealed class ReplicaActor : UntypedPersistentActor, IWithTimers
         DeleteSnapshots(new SnapshotSelectionCriteria(metadata.SequenceNr - 1));
         // Slots applied while this snapshot was being saved may already be a whole interval's worth.
         MaybeSnapshot();
-        _log.Info("Snapshot at slot {0} saved: {1:F1} MB captured in {2:F0} ms, assembled in {3:F0} ms off the replica's thread, {4:F0} ms in all; journal compacted up to event {5}",
-            snapshot.AppliedBelow, snapshot.State.Length / 1e6, _snapshotCapturedIn.TotalMilliseconds, _snapshotAssembledIn.TotalMilliseconds,
-            Stopwatch.GetElapsedTime(_snapshotStartedAt).TotalMilliseconds, metadata.SequenceNr);
+        _log.Info("Snapshot at slot {0} saved: {1:F1} MB captured in {2:F0} ms ({3} slices between other messages), assembled in {4:F0} ms off the replica's thread, {5:F0} ms in all; journal compacted up to event {6}",
+            [snapshot.AppliedBelow, snapshot.State.Length / 1e6, _snapshotCapturedIn.TotalMilliseconds, _snapshotCaptureSlices, _snapshotAssembledIn.TotalMilliseconds,
+            Stopwatch.GetElapsedTime(_snapshotStartedAt).TotalMilliseconds, metadata.SequenceNr]);
     }
 
     /// <summary>

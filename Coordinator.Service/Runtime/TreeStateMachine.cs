@@ -40,7 +40,7 @@ internal sealed class TreeStateMachine(StateMachineSettings settings) : IReplica
 
     public byte[] Snapshot() => Tree.Snapshot();
 
-    public PendingBytes CaptureSnapshot() => Tree.CaptureSnapshot();
+    public ISnapshotCapture BeginSnapshot() => Tree.BeginSnapshot();
 
     public void Restore(byte[] snapshot)
     {

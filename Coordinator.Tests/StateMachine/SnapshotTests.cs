@@ -41,13 +41,38 @@ public sealed class SnapshotTests
         h.Do(1, new Create("/big", big, NodeKind.Persistent));
         var expected = h.Machine.Snapshot();
 
-        var captured = h.Machine.CaptureSnapshot();
+        var capture = h.Machine.BeginSnapshot();
+        Assert.True(capture.Advance(int.MaxValue));
+        var captured = capture.Result;
         h.Do(1, new SetData("/big", new byte[100_000]));
         h.Do(2, new Delete("/a/e0000000000", -1));
         h.Do(2, new Create("/later", new byte[50_000], NodeKind.Persistent));
 
         Assert.Equal(expected.Length, captured.Length);
         Assert.Equal(expected, captured.Assemble());
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_snapshot_written_in_slices_equals_one_written_at_once_and_no_apply_may_change_the_state_meanwhile(int nodesPerSlice)
+    {
+        var h = Busy();
+        var expected = h.Machine.Snapshot();
+
+        var capture = h.Machine.BeginSnapshot();
+        var slices = 1;
+        while (!capture.Advance(nodesPerSlice))
+        {
+            Assert.Throws<InvalidOperationException>(() => h.Machine.Apply(h.Slot + 1, SlotTime.Untermed(h.Time), 1, 100, new SetData("/a", [], -1)));
+            Assert.Equal("data", global::System.Text.Encoding.UTF8.GetString(h.Machine.GetData("/a").Data.Span));
+            slices++;
+        }
+
+        Assert.True(slices > 2, $"{slices} slices");
+        Assert.Equal(expected, capture.Result.Assemble());
+        Assert.IsType<StatResult>(h.Do(1, new SetData("/a", [], -1)));
     }
 
     [Fact]
