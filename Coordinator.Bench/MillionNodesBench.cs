@@ -5,11 +5,12 @@ namespace Coordinator.Bench;
 
 /// <summary>
 /// <c>million-nodes</c>: with one follower down, <c>--clients</c> (default 16) sessions create <c>--nodes</c> (default
-/// 1,000,000) nodes of 10 bytes under 1,000 parents, in multis of 500. The follower then comes back and catches up
-/// (by a chunked snapshot: the journal below it is gone) while one client writes to the cluster; then every replica
-/// is killed and restarted. Reports the create rate, the leader's managed heap per node beyond its data (after a full
-/// collection, when dotnet-gcdump is installed), the catch-up time with the write latencies during it and whether the
-/// leader changed, and the time from restarting every replica until a sync succeeds again.
+/// 1,000,000) nodes of 10 bytes under 1,000 parents, in multis of 500, and writes on until the leader has saved a
+/// snapshot. The follower then comes back and catches up (by a chunked snapshot: the journal below it is gone) while
+/// one client writes to the cluster; then every replica is killed and restarted. Reports the create rate, the leader's
+/// managed heap per node beyond its data (after a full collection, when dotnet-gcdump is installed), whether the
+/// leader changed while creating, the catch-up time with the write latencies during it and whether the leader changed
+/// then, and the time from restarting every replica until a sync succeeds again.
 /// </summary>
 internal static class MillionNodesBench
 {
@@ -37,7 +38,8 @@ internal static class MillionNodesBench
         var writes = new LatencyRecorder();
         long? heapBefore, heapAfter;
         TimeSpan caughtUpIn;
-        bool leaderKept, bySnapshot;
+        bool leaderKept, bySnapshot, leaderKeptCreating;
+        int fillerWrites;
         await using (var clients = await BenchClients.ConnectAsync(cluster, options.Clients, pinned: false))
         {
             var first = clients.Clients[0];
@@ -47,6 +49,7 @@ internal static class MillionNodesBench
                 await first.MultiAsync(Enumerable.Range(parent, Math.Min(CreatesPerMulti, Parents - parent)).Select(p => Op.Create(Parent(p), [])));
             }
             heapBefore = await cluster.ManagedHeapBytesAsync(leader);
+            var ballotAtStart = await BallotAsync(cluster, leader);
             cluster.Kill(follower);
             await cluster.WaitForExitAsync(follower);
 
@@ -62,8 +65,10 @@ internal static class MillionNodesBench
             }));
             createSeconds = creating.Elapsed.TotalSeconds;
             heapAfter = await cluster.ManagedHeapBytesAsync(leader);
-
+            leader = await cluster.LeaderIndexAsync();
             var ballotBefore = await BallotAsync(cluster, leader);
+            leaderKeptCreating = ballotBefore == ballotAtStart;
+            fillerWrites = await UntilLeaderCompactsAsync(cluster, leader, first);
             cluster.Restart(follower);
             var catchingUp = Stopwatch.StartNew();
             var sequence = 0;
@@ -105,7 +110,9 @@ internal static class MillionNodesBench
             .Add("create_s", createSeconds)
             .Add("creates_per_sec", nodes / createSeconds)
             .Add("catch_up_s", caughtUpIn.TotalSeconds)
+            .Add("filler_writes_until_compacted", fillerWrites)
             .Add("caught_up_by_snapshot", bySnapshot)
+            .Add("leader_kept_creating", leaderKeptCreating)
             .Add("leader_kept", leaderKept)
             .Add("serving_after_full_restart_s", servingIn.TotalSeconds)
             .Add("children_of_first_parent", childrenRead);
@@ -115,6 +122,28 @@ internal static class MillionNodesBench
         }
         report.Publish(options);
         return 0;
+    }
+
+    /// <summary>
+    /// Writes to the root until the leader has saved a snapshot (every slot the follower missed below it is then gone
+    /// from its journal, so the follower can only catch up by a snapshot); returns the writes it took.
+    /// </summary>
+    private static async Task<int> UntilLeaderCompactsAsync(ProcessCluster cluster, int leader, CoordinatorClient client)
+    {
+        var waiting = Stopwatch.StartNew();
+        var writes = 0;
+        while (!cluster.LogContains(leader, "journal compacted up to event"))
+        {
+            if (waiting.Elapsed > Patience)
+            {
+                throw new TimeoutException($"replica {leader + 1} saved no snapshot within {Patience}");
+            }
+            for (var burst = 0; burst < 100; burst++, writes++)
+            {
+                await client.SetDataAsync(Root, BitConverter.GetBytes(writes));
+            }
+        }
+        return writes;
     }
 
     private static string Parent(int parent) => $"{Root}/p{parent:D4}";
