@@ -30,7 +30,12 @@ internal sealed partial class GatewayActor : UntypedActor, IWithTimers
         _settings = settings;
         _replica = replica;
         _metrics = metrics;
-        _core = new GatewayCore<IActorRef>(settings) { DropReplayedEvent = DropReplayedEvent.From(Context.System.Settings.Config) };
+        _core = new GatewayCore<IActorRef>(settings)
+        {
+            DropReplayedEvent = DropReplayedEvent.From(Context.System.Settings.Config),
+            // A client process is one remote ActorSystem: its address names the association its messages come over.
+            ProcessOf = client => client.Path.Address,
+        };
         _backups = new BackupServer(clusterId);
         _clusterId = clusterId;
         _backoff = new AuthBackoff(settings.Security.Backoff);
@@ -136,6 +141,9 @@ internal sealed partial class GatewayActor : UntypedActor, IWithTimers
                 break;
             case Heartbeat heartbeat:
                 _core.OnHeartbeat(Sender, heartbeat, Now);
+                break;
+            case SessionsHeartbeat heartbeat:
+                _core.OnSessionsHeartbeat(Sender, heartbeat, Now);
                 break;
             case Terminated gone:
                 _core.OnClientGone(gone.ActorRef);
