@@ -33,8 +33,10 @@ internal sealed partial class GatewayActor : UntypedActor, IWithTimers
         _core = new GatewayCore<IActorRef>(settings)
         {
             DropReplayedEvent = DropReplayedEvent.From(Context.System.Settings.Config),
-            // A client process is one remote ActorSystem: its address names the association its messages come over.
-            ProcessOf = client => client.Path.Address,
+            // A client process is one remote ActorSystem: its address names the association its messages come over. A
+            // local client (the ZooKeeper front end's connections) is a process of its own: a sender path naming this
+            // replica's own address must not speak for every local session at once.
+            ProcessOf = client => client.Path.Address.HasLocalScope ? client : client.Path.Address,
         };
         _backups = new BackupServer(clusterId);
         _clusterId = clusterId;
