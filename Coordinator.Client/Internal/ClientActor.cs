@@ -10,8 +10,8 @@ namespace Coordinator.Client;
 
 /// <summary>
 /// The one actor of a client, a shell around <see cref="ClientSessionCore"/>: it feeds the core the public client's
-/// commands, the gateways' messages, the shared heartbeat's answers, closed connections and a wake-up at the core's
-/// next deadline, with the monotonic time, and carries out what the core returns, in order. It tells the process's
+/// commands, the gateways' messages, the shared heartbeat's refusals, closed connections and a wake-up at the core's
+/// next deadline (which first takes the shared heartbeat's latest confirmation from its credit), with the monotonic time, and carries out what the core returns, in order. It tells the process's
 /// <see cref="HeartbeatActor"/> where the session is attached (and when it is not). The randomness the core must not
 /// have (the first server, session ids and secrets) is drawn here.
 /// </summary>
@@ -26,6 +26,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     private readonly ActorSelection[] _gateways;
     private readonly ClientSessionCore _core;
     private readonly IActorRef _heartbeat;
+    private readonly HeartbeatCredit _credit = new();
 
     /// <summary>The gateway (and timeout) the shared heartbeat names this session at, as it was last told.</summary>
     private (string Gateway, long TimeoutMs)? _joined;
@@ -53,10 +54,14 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         Receive<CheckTick>(_ =>
         {
             _wakeAt = null;
+            // The shared heartbeat's latest confirmation first: it may have moved the deadline this wake-up was for.
+            if (_credit.Latest is { } confirmed)
+            {
+                Run(_core.HeartbeatConfirmed(confirmed.Gateway, confirmed.SentAt, confirmed.Slot));
+            }
             Run(_core.Tick(Now));
         });
         Receive<ClientMessage>(message => Run(_core.Receive(Now, message, Sender.Path.Address.ToString())));
-        Receive<HeartbeatConfirmed>(confirmed => Run(_core.HeartbeatConfirmed(confirmed.Gateway, confirmed.SentAt, confirmed.Slot)));
         Receive<HeartbeatRefused>(refused => Run(_core.HeartbeatRefused(Now, refused.Gateway, refused.Reason)));
         // A replica that dies closes its TCP connections at once; the core moves an attached session on then.
         Receive<GatewayConnectionLost>(lost => Run(_core.ConnectionLost(Now, lost.Gateway)));
@@ -170,7 +175,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         }
         if (wanted is { } join)
         {
-            _heartbeat.Tell(new JoinHeartbeat(_core.SessionId, Sender, join.Item2), Self);
+            _heartbeat.Tell(new JoinHeartbeat(_core.SessionId, Sender, join.Item2, _credit), Self);
         }
         else
         {

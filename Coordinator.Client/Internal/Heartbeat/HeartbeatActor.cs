@@ -7,7 +7,8 @@ namespace Coordinator.Client;
 /// <summary>
 /// A client ActorSystem's one heartbeat, the shell of <see cref="SharedHeartbeatCore{TClient}"/>: the system's
 /// ClientActors join it when attached and leave it when not; it sends each gateway one
-/// <see cref="SessionsHeartbeat"/> per interval and fans the answers out to the sessions they concern. It is also the
+/// <see cref="SessionsHeartbeat"/> per interval and leaves each acknowledgement in the credit of every session it
+/// confirms (refusals go to the sessions as messages: they are rare and must act at once). It is also the
 /// system's one subscriber to closed connections, which it passes to the sessions attached there: a subscription per
 /// session made connecting n sessions cost O(n²) in the EventStream.
 /// </summary>
@@ -16,7 +17,7 @@ internal sealed class HeartbeatActor : ReceiveActor, IWithTimers
     /// <summary>Fine enough for the smallest interval (a third of a session timeout); one timer for the whole process.</summary>
     private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(50);
 
-    private readonly SharedHeartbeatCore<IActorRef> _core = new();
+    private readonly SharedHeartbeatCore<(IActorRef Actor, HeartbeatCredit Credit)> _core = new();
     private readonly Dictionary<string, IActorRef> _gateways = [];
 
     public HeartbeatActor()
@@ -25,7 +26,7 @@ internal sealed class HeartbeatActor : ReceiveActor, IWithTimers
         {
             var gateway = join.Gateway.Path.Address.ToString();
             _gateways[gateway] = join.Gateway;
-            _core.Join(join.SessionId, Sender, gateway, join.TimeoutMs, ClientClock.NowMs);
+            _core.Join(join.SessionId, (Sender, join.Credit), gateway, join.TimeoutMs, ClientClock.NowMs);
         });
         Receive<LeaveHeartbeat>(leave =>
         {
@@ -50,7 +51,7 @@ internal sealed class HeartbeatActor : ReceiveActor, IWithTimers
                 var confirmed = new HeartbeatConfirmed(gateway, sentAt, ack.Slot);
                 foreach (var (client, _) in sessions)
                 {
-                    client.Tell(confirmed, Self);
+                    client.Credit.Confirm(confirmed);
                 }
             }
         });
@@ -60,7 +61,7 @@ internal sealed class HeartbeatActor : ReceiveActor, IWithTimers
             var message = new HeartbeatRefused(gateway, refused.Reason);
             foreach (var (client, _) in _core.Refused(gateway, refused))
             {
-                client.Tell(message, Self);
+                client.Actor.Tell(message, Self);
             }
         });
         Receive<DisassociatedEvent>(lost =>
@@ -69,7 +70,7 @@ internal sealed class HeartbeatActor : ReceiveActor, IWithTimers
             var message = new GatewayConnectionLost(gateway);
             foreach (var (client, _) in _core.ConnectionLost(gateway))
             {
-                client.Tell(message, Self);
+                client.Actor.Tell(message, Self);
             }
         });
     }
