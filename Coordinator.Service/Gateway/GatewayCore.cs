@@ -576,8 +576,11 @@ internal sealed class GatewayCore<TClient>
             {
                 continue;
             }
-            report.Direct.AddRange(session.AwaitingReport.Select(ack => (id, ack)));
-            session.AwaitingReport.Clear();
+            if (session.AwaitingReport.Count > 0)
+            {
+                report.Direct.AddRange(session.AwaitingReport.Select(ack => (id, ack)));
+                session.AwaitingReport.Clear();
+            }
             if (session.SharedHeartbeat is { } shared)
             {
                 report.Shared.Add((shared.Heartbeater, shared.HeartbeatId, id));
