@@ -11,9 +11,10 @@ namespace Coordinator.Client;
 /// <summary>
 /// The one actor of a client, a shell around <see cref="ClientSessionCore"/>: it feeds the core the public client's
 /// commands, the gateways' messages, the shared heartbeat's refusals, closed connections and a wake-up at the core's
-/// next deadline (which first takes the shared heartbeat's latest confirmation from its credit), with the monotonic time, and carries out what the core returns, in order. It tells the process's
-/// <see cref="HeartbeatActor"/> where the session is attached (and when it is not). The randomness the core must not
-/// have (the first server, session ids and secrets) is drawn here.
+/// next deadline (every message first hands the core the shared heartbeat's latest confirmation, from its credit), with the monotonic
+/// time, and carries out what the core returns, in order. It tells the process's <see cref="HeartbeatActor"/> where
+/// the session is attached (and when it is not). The randomness the core must not have (the first server, session
+/// ids and secrets) is drawn here.
 /// </summary>
 internal sealed class ClientActor : ReceiveActor, IWithTimers
 {
@@ -33,6 +34,9 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
 
     /// <summary>When the wake-up timer is set to fire; null when none is set.</summary>
     private long? _wakeAt;
+
+    /// <summary>The shared heartbeat's confirmation the core was last given.</summary>
+    private HeartbeatConfirmed? _credited;
 
     /// <summary>How this client counts in the process's session gauge (connected, disconnected, or not at all).</summary>
     private KeyValuePair<string, object?>? _countedAs;
@@ -54,11 +58,6 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         Receive<CheckTick>(_ =>
         {
             _wakeAt = null;
-            // The shared heartbeat's latest confirmation first: it may have moved the deadline this wake-up was for.
-            if (_credit.Latest is { } confirmed)
-            {
-                Run(_core.HeartbeatConfirmed(confirmed.Gateway, confirmed.SentAt, confirmed.Slot));
-            }
             Run(_core.Tick(Now));
         });
         Receive<ClientMessage>(message => Run(_core.Receive(Now, message, Sender.Path.Address.ToString())));
@@ -79,6 +78,21 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
             _heartbeat.Tell(new LeaveHeartbeat(_core.SessionId));
         }
         ClientTelemetry.Stopped(_countedAs);
+    }
+
+    /// <summary>
+    /// The shared heartbeat's latest confirmation goes to the core before anything else it handles: a wake-up may find
+    /// its deadline moved, and a session that leaves its gateway (a closed connection, a refusal) keeps the time the
+    /// gateway's last acknowledgement bought it.
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        if (_credit.Latest is { } confirmed && !ReferenceEquals(confirmed, _credited))
+        {
+            _credited = confirmed;
+            Run(_core.HeartbeatConfirmed(confirmed.Gateway, confirmed.SentAt, confirmed.Slot));
+        }
+        return base.AroundReceive(receive, message);
     }
 
     private void OnStart(StartSession start) =>
@@ -156,7 +170,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         else if (_wakeAt is not { } set || wake < set)
         {
             // Only an earlier deadline moves the timer: one that moved later (a heartbeat was acknowledged) is found
-            // when the timer fires, which then sets it again. An idle session wakes a few times per timeout.
+            // when the timer fires, which then sets it again. An idle session wakes once per heartbeat interval, at its grace point.
             _wakeAt = wake;
             Timers.StartSingleTimer("check", CheckTick.Instance, TimeSpan.FromMilliseconds(Math.Max(1, wake - Now)));
         }

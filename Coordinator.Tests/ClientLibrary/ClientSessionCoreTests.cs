@@ -95,13 +95,21 @@ public sealed class ClientSessionCoreTests
     }
 
     [Fact]
-    public void A_confirmation_from_a_gateway_the_session_is_not_attached_to_credits_nothing()
+    public void A_confirmation_from_a_gateway_the_session_left_still_moves_its_deadline_but_not_its_slot()
     {
         var h = new SessionCoreHarness(servers: 2, sessionTimeoutMs: 9000, requestTimeoutMs: 60_000);
         h.Connect(server: 0);
-        h.Run(h.Core.HeartbeatConfirmed(SessionCoreHarness.Address(1), sentAt: 3000, slot: 4));
-        Assert.Equal(6000, h.Core.NextWakeAt);
+        h.Run(h.Core.ConnectionLost(h.Now, SessionCoreHarness.Address(0)));
+        h.Single<AttachRequest>(server: 1);
+        Assert.Equal(SessionPhase.Attaching, h.Core.Phase);
+
+        // The leader heard the session's heartbeat through server 0 at 3 s: the cluster cannot expire it before 12 s.
+        h.Run(h.Core.HeartbeatConfirmed(SessionCoreHarness.Address(0), sentAt: 3000, slot: 4));
         Assert.Equal(1, h.Core.LastSeenSlot);
+        h.Advance(11_990, step: 1000);
+        Assert.Equal(SessionPhase.Attaching, h.Core.Phase);
+        h.Advance(10);
+        Assert.Equal(SessionPhase.Expired, h.Core.Phase);
     }
 
     [Fact]

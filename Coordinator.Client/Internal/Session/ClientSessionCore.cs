@@ -225,13 +225,19 @@ internal sealed class ClientSessionCore
 
     /// <summary>
     /// The leader heard a shared heartbeat, sent at <paramref name="sentAt"/>, that named this session at
-    /// <paramref name="gateway"/>; only the gateway the session is attached to counts.
+    /// <paramref name="gateway"/>. The deadline counts from it wherever the session is now (the leader heard it, which
+    /// is all the deadline asks, and a session that just left that gateway still needs the time it bought); the slot
+    /// only when that is the gateway the session is attached to, as for any message.
     /// </summary>
     public IReadOnlyList<ClientOutput> HeartbeatConfirmed(string gateway, long sentAt, long slot)
     {
+        if (_deadline is null || Ended)
+        {
+            return Drain();
+        }
+        _deadline.HeartbeatAcknowledged(sentAt);
         if (Phase == SessionPhase.Attached && gateway == _attached)
         {
-            _deadline!.HeartbeatAcknowledged(sentAt);
             SeeSlot(slot);
         }
         return Drain();
