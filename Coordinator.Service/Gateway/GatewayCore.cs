@@ -475,7 +475,7 @@ internal sealed class GatewayCore<TClient>
         }
         var attached = Attach(attach.SessionId, client, session.TimeoutMs, now);
         ResumeWatches(client, attach, outcome);
-        attached.AwaitingReport.Add(new AttachResponse(attach.RequestId, appliedBelow - 1, session.TimeoutMs));
+        attached.AwaitReport(new AttachResponse(attach.RequestId, appliedBelow - 1, session.TimeoutMs));
         ReportLiveness();
     }
 
@@ -492,7 +492,7 @@ internal sealed class GatewayCore<TClient>
             return;
         }
         session.LastHeardAt = now;
-        session.AwaitingReport.Add(new HeartbeatAck(heartbeat.SessionId, AppliedBelow - 1));
+        session.AwaitReport(new HeartbeatAck(heartbeat.SessionId, AppliedBelow - 1));
         _heardSinceReport.Add(heartbeat.SessionId);
     }
 
@@ -572,14 +572,14 @@ internal sealed class GatewayCore<TClient>
         var report = new LivenessReport();
         foreach (var id in _heardSinceReport)
         {
-            if (!_attached.TryGetValue(id, out var session) || (session.AwaitingReport.Count == 0 && session.SharedHeartbeat is null))
+            if (!_attached.TryGetValue(id, out var session) || (session.AwaitingReport is null && session.SharedHeartbeat is null))
             {
                 continue;
             }
-            if (session.AwaitingReport.Count > 0)
+            if (session.AwaitingReport is { } awaiting)
             {
-                report.Direct.AddRange(session.AwaitingReport.Select(ack => (id, ack)));
-                session.AwaitingReport.Clear();
+                report.Direct.AddRange(awaiting.Select(ack => (id, ack)));
+                session.AwaitingReport = null;
             }
             if (session.SharedHeartbeat is { } shared)
             {
