@@ -1,9 +1,7 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Event;
-using Akka.Remote;
 using Coordinator.Client.Diagnostics;
 using Coordinator.Core.Protocol;
 using Microsoft.Extensions.Logging;
@@ -12,9 +10,11 @@ namespace Coordinator.Client;
 
 /// <summary>
 /// The one actor of a client, a shell around <see cref="ClientSessionCore"/>: it feeds the core the public client's
-/// commands, the gateways' messages, closed connections and a periodic tick with the monotonic time, and carries out
-/// what the core returns, in order. The randomness the core must not have (the first server, session ids and
-/// secrets) is drawn here.
+/// commands, the gateways' messages, the shared heartbeat's refusals, closed connections and a wake-up at the core's
+/// next deadline (every message first hands the core the shared heartbeat's latest confirmation, from its credit), with the monotonic
+/// time, and carries out what the core returns, in order. It tells the process's <see cref="HeartbeatActor"/> where
+/// the session is attached (and when it is not). The randomness the core must not have (the first server, session
+/// ids and secrets) is drawn here.
 /// </summary>
 internal sealed class ClientActor : ReceiveActor, IWithTimers
 {
@@ -24,9 +24,19 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
 
     /// <summary>The application's logger, when it gave a factory; Akka's log otherwise.</summary>
     private readonly ILogger? _logger;
-    private readonly long _origin = Stopwatch.GetTimestamp();
     private readonly ActorSelection[] _gateways;
     private readonly ClientSessionCore _core;
+    private readonly IActorRef _heartbeat;
+    private readonly HeartbeatCredit _credit = new();
+
+    /// <summary>The gateway (and timeout) the shared heartbeat names this session at, as it was last told.</summary>
+    private (string Gateway, long TimeoutMs)? _joined;
+
+    /// <summary>When the wake-up timer is set to fire; null when none is set.</summary>
+    private long? _wakeAt;
+
+    /// <summary>The shared heartbeat's confirmation the core was last given.</summary>
+    private HeartbeatConfirmed? _credited;
 
     /// <summary>How this client counts in the process's session gauge (connected, disconnected, or not at all).</summary>
     private KeyValuePair<string, object?>? _countedAs;
@@ -38,41 +48,55 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         _logger = options.LoggerFactory?.CreateLogger("Coordinator.Client");
         _gateways = [.. options.Servers.Select(server => GatewayAddress.Select(Context.System, server))];
         _core = new ClientSessionCore(ClientSessionSettings.From(options), DrawIdentity);
+        _heartbeat = ClientHeartbeats.Of(Context.System);
         Receive<StartSession>(OnStart);
         Receive<SubmitWrite>(submit => Run(_core.SubmitWrite(Now, submit)));
         Receive<SubmitRead>(submit => Run(_core.SubmitRead(Now, submit)));
         Receive<Subscribe>(subscribe => Run(_core.Subscribe(Now, subscribe)));
         Receive<Unsubscribe>(unsubscribe => Run(_core.Unsubscribe(unsubscribe)));
         Receive<Shutdown>(shutdown => Run(_core.Shutdown(shutdown.Completion)));
-        Receive<CheckTick>(_ => Run(_core.Tick(Now)));
+        Receive<CheckTick>(_ =>
+        {
+            _wakeAt = null;
+            Run(_core.Tick(Now));
+        });
         Receive<ClientMessage>(message => Run(_core.Receive(Now, message, Sender.Path.Address.ToString())));
-        Receive<DisassociatedEvent>(lost => Run(_core.ConnectionLost(Now, lost.RemoteAddress.ToString())));
+        Receive<HeartbeatRefused>(refused => Run(_core.HeartbeatRefused(Now, refused.Gateway, refused.Reason)));
+        // A replica that dies closes its TCP connections at once; the core moves an attached session on then.
+        Receive<GatewayConnectionLost>(lost => Run(_core.ConnectionLost(Now, lost.Gateway)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>Monotonic milliseconds since the actor started: the core's time.</summary>
-    private long Now => (long)Stopwatch.GetElapsedTime(_origin).TotalMilliseconds;
-
-    protected override void PreStart()
-    {
-        // A replica that dies closes its TCP connections at once; the core moves an attached session on then.
-        Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
-    }
+    /// <summary>The process's monotonic milliseconds: the core's time, and the shared heartbeat's.</summary>
+    private static long Now => ClientClock.NowMs;
 
     protected override void PostStop()
     {
-        Context.System.EventStream.Unsubscribe(Self);
+        if (_joined is not null)
+        {
+            _heartbeat.Tell(new LeaveHeartbeat(_core.SessionId));
+        }
         ClientTelemetry.Stopped(_countedAs);
     }
 
-    private void OnStart(StartSession start)
+    /// <summary>
+    /// The shared heartbeat's latest confirmation goes to the core before anything else it handles: a wake-up may find
+    /// its deadline moved, and a session that leaves its gateway (a closed connection, a refusal) keeps the time the
+    /// gateway's last acknowledgement bought it.
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message)
     {
-        var smallest = TimeSpan.FromTicks(Math.Min(_options.SessionTimeout.Ticks, _options.RequestTimeout.Ticks));
-        var tick = TimeSpan.FromMilliseconds(Math.Clamp(smallest.TotalMilliseconds / 20, 10, 100));
-        Timers.StartPeriodicTimer("check", CheckTick.Instance, tick);
-        Run(_core.Start(Now, RandomNumberGenerator.GetInt32(_options.Servers.Count), start.Completion));
+        if (_credit.Latest is { } confirmed && !ReferenceEquals(confirmed, _credited))
+        {
+            _credited = confirmed;
+            Run(_core.HeartbeatConfirmed(confirmed.Gateway, confirmed.SentAt, confirmed.Slot));
+        }
+        return base.AroundReceive(receive, message);
     }
+
+    private void OnStart(StartSession start) =>
+        Run(_core.Start(Now, RandomNumberGenerator.GetInt32(_options.Servers.Count), start.Completion));
 
     /// <summary>
     /// Session ids and secrets come from the cryptographic generator: an id is public (every ephemeral node names
@@ -137,10 +161,41 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
                     break;
             }
         }
-        if (_core.Ended)
+        FollowHeartbeat();
+        if (_core.NextWakeAt is not { } wake)
         {
             Timers.CancelAll();
+            _wakeAt = null;
         }
+        else if (_wakeAt is not { } set || wake < set)
+        {
+            // Only an earlier deadline moves the timer: one that moved later (a heartbeat was acknowledged) is found
+            // when the timer fires, which then sets it again. An idle session wakes once per heartbeat interval, at its grace point.
+            _wakeAt = wake;
+            Timers.StartSingleTimer("check", CheckTick.Instance, TimeSpan.FromMilliseconds(Math.Max(1, wake - Now)));
+        }
+    }
+
+    /// <summary>
+    /// Tells the shared heartbeat where the session is attached now. The core becomes attached only on an
+    /// AttachResponse, so the gateway to name is that message's sender.
+    /// </summary>
+    private void FollowHeartbeat()
+    {
+        var wanted = _core.HeartbeatGateway is { } gateway ? (gateway, _core.HeartbeatTimeoutMs) : ((string, long)?)null;
+        if (wanted == _joined)
+        {
+            return;
+        }
+        if (wanted is { } join)
+        {
+            _heartbeat.Tell(new JoinHeartbeat(_core.SessionId, Sender, join.Item2, _credit), Self);
+        }
+        else
+        {
+            _heartbeat.Tell(new LeaveHeartbeat(_core.SessionId), Self);
+        }
+        _joined = wanted;
     }
 
     private void Invoke(Action callback)

@@ -28,6 +28,9 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
         WatchAck => "WA",
         Heartbeat => "H",
         HeartbeatAck => "HA",
+        SessionsHeartbeat => "SH",
+        SessionsHeartbeatAck => "SHA",
+        SessionsHeartbeatRefused => "SHX",
         WatchNotification => "N",
         LockGrantedNotification => "LG",
         LockLostNotification => "LL",
@@ -134,6 +137,20 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
                 w.WriteInt64(m.SessionId);
                 w.WriteInt64(m.Slot);
                 break;
+            case SessionsHeartbeat m:
+                w.WriteInt64(m.HeartbeatId);
+                WriteSessions(w, m.SessionIds);
+                break;
+            case SessionsHeartbeatAck m:
+                w.WriteInt64(m.HeartbeatId);
+                w.WriteInt64(m.Slot);
+                WriteSessions(w, m.SessionIds);
+                break;
+            case SessionsHeartbeatRefused m:
+                w.WriteInt64(m.HeartbeatId);
+                w.WriteByte((byte)m.Reason);
+                WriteSessions(w, m.SessionIds);
+                break;
             case WatchNotification m:
                 w.WriteInt64(m.SessionId);
                 w.WriteByte((byte)m.Type);
@@ -227,6 +244,9 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
                 "WA" => new WatchAck(r.ReadInt64(), r.ReadInt64(), r.ReadInt32(), r.ReadBool()),
                 "H" => new Heartbeat(r.ReadInt64()),
                 "HA" => new HeartbeatAck(r.ReadInt64(), r.ReadInt64()),
+                "SH" => new SessionsHeartbeat(r.ReadInt64(), ReadSessions(ref r)),
+                "SHA" => new SessionsHeartbeatAck(r.ReadInt64(), r.ReadInt64(), ReadSessions(ref r)),
+                "SHX" => new SessionsHeartbeatRefused(r.ReadInt64(), ReadEnum<RejectReason>(ref r), ReadSessions(ref r)),
                 "N" => new WatchNotification(r.ReadInt64(), ReadEnum<WatchEventType>(ref r), RequiredString(ref r), r.ReadInt64(), r.ReadInt32()),
                 "LG" => new LockGrantedNotification(r.ReadInt64(), RequiredString(ref r), r.ReadInt64(), r.ReadInt64()),
                 "LL" => new LockLostNotification(r.ReadInt64(), RequiredString(ref r), r.ReadInt64(), r.ReadInt64()),
@@ -255,6 +275,25 @@ internal sealed class ClientProtocolSerializer(ExtendedActorSystem system) : Ser
     {
         w.WriteString(watch.Path);
         w.WriteByte((byte)watch.Kind);
+    }
+
+    private static void WriteSessions(WireWriter w, IReadOnlyList<long> sessions)
+    {
+        w.WriteInt32(sessions.Count);
+        foreach (var session in sessions)
+        {
+            w.WriteInt64(session);
+        }
+    }
+
+    private static long[] ReadSessions(ref WireReader r)
+    {
+        var sessions = new long[r.ReadCount()];
+        for (var i = 0; i < sessions.Length; i++)
+        {
+            sessions[i] = r.ReadInt64();
+        }
+        return sessions;
     }
 
     private static WatchRegistration ReadWatch(ref WireReader r) => new(RequiredString(ref r), ReadEnum<WatchKind>(ref r));

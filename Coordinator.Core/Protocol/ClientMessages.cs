@@ -11,6 +11,7 @@ namespace Coordinator.Core.Protocol;
 //   client ──AttachRequest(session, secret, lastSeenSlot, watches, awaited locks)► gateway: resume a session here
 //   client ◄─ResumeStarted, missed watch events, AttachResponse ──── gateway
 //   client ──Heartbeat(session)──► gateway ──► leader's session tracker;  client ◄─HeartbeatAck
+//   client process ──SessionsHeartbeat(id, sessions)──► gateway ──► leader;  ◄─SessionsHeartbeatAck / Refused
 //   client ◄─WatchNotification / LockGrantedNotification ───────── gateway, always before any response that
 //                                                                   could show the change
 //   client ◄─RequestRejected(requestId, code, reason) ──────────── protocol-level refusals
@@ -113,6 +114,28 @@ internal sealed record WatchAck(long RequestId, long Slot, int Index, bool Compa
 internal sealed record Heartbeat(long SessionId) : ClientMessage;
 
 internal sealed record HeartbeatAck(long SessionId, long Slot) : ClientMessage;
+
+/// <summary>
+/// One heartbeat for every session a client process has open at this gateway: the whole list, each time (a lost
+/// heartbeat then costs nothing to repair, where a change since the last one would need a resynchronisation). The
+/// gateway takes it only for sessions attached here by the same client process as the heartbeat's sender; at most
+/// <see cref="MaxSessions"/> sessions, so a process with more sends several, each with its own id.
+/// </summary>
+internal sealed record SessionsHeartbeat(long HeartbeatId, IReadOnlyList<long> SessionIds) : ClientMessage
+{
+    /// <summary>8 bytes a session: 64 KiB a message, far under any frame, and a gateway's work per message bounded.</summary>
+    public const int MaxSessions = 8192;
+}
+
+/// <summary>The leader heard these sessions of heartbeat <paramref name="HeartbeatId"/>: each may count from when it was sent.</summary>
+internal sealed record SessionsHeartbeatAck(long HeartbeatId, long Slot, IReadOnlyList<long> SessionIds) : ClientMessage;
+
+/// <summary>
+/// Sessions of heartbeat <paramref name="HeartbeatId"/> the gateway did not take, for <paramref name="Reason"/>:
+/// <see cref="RejectReason.UnknownSession"/> (not attached here) or <see cref="RejectReason.NotSessionOwner"/>
+/// (attached here by another client process). Sent to the heartbeat's sender only.
+/// </summary>
+internal sealed record SessionsHeartbeatRefused(long HeartbeatId, RejectReason Reason, IReadOnlyList<long> SessionIds) : ClientMessage;
 
 /// <summary>
 /// Uses the public <see cref="Coordinator.Client.WatchEventType"/>: the wire carries exactly what a watcher sees. A

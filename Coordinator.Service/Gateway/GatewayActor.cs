@@ -30,7 +30,14 @@ internal sealed partial class GatewayActor : UntypedActor, IWithTimers
         _settings = settings;
         _replica = replica;
         _metrics = metrics;
-        _core = new GatewayCore<IActorRef>(settings) { DropReplayedEvent = DropReplayedEvent.From(Context.System.Settings.Config) };
+        _core = new GatewayCore<IActorRef>(settings)
+        {
+            DropReplayedEvent = DropReplayedEvent.From(Context.System.Settings.Config),
+            // A client process is one remote ActorSystem: its address names the association its messages come over. A
+            // local client (the ZooKeeper front end's connections) is a process of its own: a sender path naming this
+            // replica's own address must not speak for every local session at once.
+            ProcessOf = client => client.Path.Address.HasLocalScope ? client : client.Path.Address,
+        };
         _backups = new BackupServer(clusterId);
         _clusterId = clusterId;
         _backoff = new AuthBackoff(settings.Security.Backoff);
@@ -136,6 +143,9 @@ internal sealed partial class GatewayActor : UntypedActor, IWithTimers
                 break;
             case Heartbeat heartbeat:
                 _core.OnHeartbeat(Sender, heartbeat, Now);
+                break;
+            case SessionsHeartbeat heartbeat:
+                _core.OnSessionsHeartbeat(Sender, heartbeat, Now);
                 break;
             case Terminated gone:
                 _core.OnClientGone(gone.ActorRef);

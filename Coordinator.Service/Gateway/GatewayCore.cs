@@ -18,7 +18,9 @@ namespace Coordinator.Service.Gateway;
 /// Ownership: a session is attached here to one client, by a CreateSession the log accepted or by an attach with the
 /// session's secret. Only that client may write, read, heartbeat or watch for it; a client may propose only client
 /// operations, never the system's (expiry, touch, leader time). When the client goes, is replaced, or the session
-/// ends, its attachment and watches go.
+/// ends, its attachment and watches go. A client process's shared heartbeat (<see cref="SessionsHeartbeat"/>) is the
+/// one exception to "only that client": it keeps alive the sessions attached here by clients of the same process as
+/// its sender (<see cref="ProcessOf"/>), and no other.
 /// </remarks>
 internal sealed class GatewayCore<TClient>
     where TClient : notnull
@@ -46,7 +48,7 @@ internal sealed class GatewayCore<TClient>
     private readonly InFlightLimits<TClient> _inFlight;
 
     /// <summary>Acknowledgements held until the leader confirms the report that carried their session.</summary>
-    private readonly Dictionary<long, List<(long SessionId, ClientMessage Ack)>> _reportsInFlight = [];
+    private readonly Dictionary<long, LivenessReport> _reportsInFlight = [];
 
     /// <summary>Sessions heard from (or attached) since the last report: a report looks at these, not at every session.</summary>
     private readonly HashSet<long> _heardSinceReport = [];
@@ -64,6 +66,13 @@ internal sealed class GatewayCore<TClient>
     }
 
     public GatewayOutbox<TClient> Outbox { get; } = new();
+
+    /// <summary>
+    /// The client process a client belongs to (for actors, its ActorSystem's address: the association it speaks
+    /// over). A shared heartbeat counts only for sessions whose client has the sender's process. By default every
+    /// client is a process of its own.
+    /// </summary>
+    public Func<TClient, object> ProcessOf { get; init; } = client => client;
 
     /// <summary>The fault harness's deliberate replay bug (<see cref="FaultInjection.DropReplayedEvent"/>); null in production.</summary>
     public FaultInjection.DropReplayedEvent? DropReplayedEvent { get; init; }
@@ -277,9 +286,9 @@ internal sealed class GatewayCore<TClient>
             Outbox.ToReplica.Add(new ReadIndexRequest(readId));
         }
         // Reports that went to a leader that died were lost with it, and the acknowledgements they hold with them.
-        foreach (var (reportId, acks) in _reportsInFlight)
+        foreach (var (reportId, report) in _reportsInFlight)
         {
-            Outbox.ToReplica.Add(new SessionsAlive(reportId, [.. acks.Select(ack => ack.SessionId).Distinct()]));
+            Outbox.ToReplica.Add(new SessionsAlive(reportId, report.Sessions));
         }
     }
 
@@ -466,7 +475,7 @@ internal sealed class GatewayCore<TClient>
         }
         var attached = Attach(attach.SessionId, client, session.TimeoutMs, now);
         ResumeWatches(client, attach, outcome);
-        attached.AwaitingReport.Add(new AttachResponse(attach.RequestId, appliedBelow - 1, session.TimeoutMs));
+        attached.AwaitReport(new AttachResponse(attach.RequestId, appliedBelow - 1, session.TimeoutMs));
         ReportLiveness();
     }
 
@@ -483,8 +492,50 @@ internal sealed class GatewayCore<TClient>
             return;
         }
         session.LastHeardAt = now;
-        session.AwaitingReport.Add(new HeartbeatAck(heartbeat.SessionId, AppliedBelow - 1));
+        session.AwaitReport(new HeartbeatAck(heartbeat.SessionId, AppliedBelow - 1));
         _heardSinceReport.Add(heartbeat.SessionId);
+    }
+
+    /// <summary>
+    /// A client process's one heartbeat for its sessions here. Each session it names that a client of the same process
+    /// attached here counts as heard, exactly as if that client had sent its own <see cref="Heartbeat"/>; the others are
+    /// refused to the sender alone, so a forged heartbeat neither keeps another process's session alive nor disturbs
+    /// its client. A session the process stops naming is not heard, is not reported, and expires on time.
+    /// </summary>
+    public void OnSessionsHeartbeat(TClient heartbeater, SessionsHeartbeat heartbeat, long now)
+    {
+        if (heartbeat.SessionIds.Count > SessionsHeartbeat.MaxSessions)
+        {
+            Reject(heartbeater, 0, RejectReason.RequestTooLarge, $"a shared heartbeat names at most {SessionsHeartbeat.MaxSessions} sessions");
+            return;
+        }
+        var process = ProcessOf(heartbeater);
+        List<long>? unknown = null;
+        List<long>? notOwned = null;
+        foreach (var id in heartbeat.SessionIds)
+        {
+            if (!_attached.TryGetValue(id, out var session))
+            {
+                (unknown ??= []).Add(id);
+                continue;
+            }
+            if (!Equals(ProcessOf(session.Client), process))
+            {
+                (notOwned ??= []).Add(id);
+                continue;
+            }
+            session.LastHeardAt = now;
+            session.SharedHeartbeat = (heartbeater, heartbeat.HeartbeatId);
+            _heardSinceReport.Add(id);
+        }
+        if (unknown is not null)
+        {
+            Outbox.ToClients.Add((heartbeater, new SessionsHeartbeatRefused(heartbeat.HeartbeatId, RejectReason.UnknownSession, unknown)));
+        }
+        if (notOwned is not null)
+        {
+            Outbox.ToClients.Add((heartbeater, new SessionsHeartbeatRefused(heartbeat.HeartbeatId, RejectReason.NotSessionOwner, notOwned)));
+        }
     }
 
     /// <summary>The client is gone for good (its actor stopped or its system was quarantined): so are its sessions here.</summary>
@@ -518,48 +569,80 @@ internal sealed class GatewayCore<TClient>
         {
             return;
         }
-        var acks = new List<(long SessionId, ClientMessage Ack)>();
-        var sessions = new List<long>();
+        var report = new LivenessReport();
         foreach (var id in _heardSinceReport)
         {
-            if (!_attached.TryGetValue(id, out var session) || session.AwaitingReport.Count == 0)
+            if (!_attached.TryGetValue(id, out var session) || (session.AwaitingReport is null && session.SharedHeartbeat is null))
             {
                 continue;
             }
-            acks.AddRange(session.AwaitingReport.Select(ack => (id, ack)));
-            session.AwaitingReport.Clear();
-            sessions.Add(id);
-            if (sessions.Count == _settings.MaxSessionsPerReport)
+            if (session.AwaitingReport is { } awaiting)
             {
-                SendReport(acks, sessions);
-                acks = [];
-                sessions = [];
+                report.Direct.AddRange(awaiting.Select(ack => (id, ack)));
+                session.AwaitingReport = null;
+            }
+            if (session.SharedHeartbeat is { } shared)
+            {
+                report.Shared.Add((shared.Heartbeater, shared.HeartbeatId, id));
+                session.SharedHeartbeat = null;
+            }
+            report.Sessions.Add(id);
+            if (report.Sessions.Count == _settings.MaxSessionsPerReport)
+            {
+                SendReport(report);
+                report = new LivenessReport();
             }
         }
         _heardSinceReport.Clear();
-        if (sessions.Count > 0)
+        if (report.Sessions.Count > 0)
         {
-            SendReport(acks, sessions);
+            SendReport(report);
         }
     }
 
-    private void SendReport(List<(long SessionId, ClientMessage Ack)> acks, List<long> sessions)
+    private void SendReport(LivenessReport report)
     {
         var reportId = ++_nextReportId;
-        _reportsInFlight[reportId] = acks;
-        Outbox.ToReplica.Add(new SessionsAlive(reportId, sessions));
+        _reportsInFlight[reportId] = report;
+        Outbox.ToReplica.Add(new SessionsAlive(reportId, report.Sessions));
     }
 
+    /// <summary>
+    /// The leader heard the report: its sessions' acknowledgements go out, a shared heartbeat's as one message to its
+    /// sender naming those of its sessions still attached here by its process.
+    /// </summary>
     public void OnLivenessConfirmed(SessionsAliveAck ack)
     {
-        if (!_reportsInFlight.Remove(ack.ReportId, out var acks))
+        if (!_reportsInFlight.Remove(ack.ReportId, out var report))
         {
             return;
         }
-        foreach (var (sessionId, message) in acks)
+        foreach (var (sessionId, message) in report.Direct)
         {
             Tell(sessionId, message);
         }
+        foreach (var heartbeat in report.Shared.GroupBy(shared => (shared.Heartbeater, shared.HeartbeatId)))
+        {
+            var process = ProcessOf(heartbeat.Key.Heartbeater);
+            var alive = heartbeat
+                .Where(shared => _attached.TryGetValue(shared.SessionId, out var session) && Equals(ProcessOf(session.Client), process))
+                .Select(shared => shared.SessionId)
+                .ToList();
+            if (alive.Count > 0)
+            {
+                Outbox.ToClients.Add((heartbeat.Key.Heartbeater, new SessionsHeartbeatAck(heartbeat.Key.HeartbeatId, AppliedBelow - 1, alive)));
+            }
+        }
+    }
+
+    /// <summary>One report in flight to the leader: the sessions it names and the acknowledgements that wait for it.</summary>
+    private sealed class LivenessReport
+    {
+        public List<long> Sessions { get; } = [];
+
+        public List<(long SessionId, ClientMessage Ack)> Direct { get; } = [];
+
+        public List<(TClient Heartbeater, long HeartbeatId, long SessionId)> Shared { get; } = [];
     }
 
     /// <summary>

@@ -52,7 +52,8 @@ public sealed class ClientSessionCoreTests
 
         h.Advance(5990);
         Assert.Empty(h.States);
-        Assert.Equal(1, h.TakeSent().Count(s => s.Message is Heartbeat));
+        // The session sends no heartbeat of its own: the process's shared one names it.
+        Assert.IsType<ReadRequest>(Assert.Single(h.TakeSent()).Message);
 
         h.Advance(10);
         Assert.Equal([ConnectionState.Disconnected], h.States);
@@ -73,20 +74,82 @@ public sealed class ClientSessionCoreTests
     }
 
     [Fact]
-    public void The_deadline_counts_from_the_send_of_the_last_acknowledged_heartbeat()
+    public void The_deadline_counts_from_the_send_of_the_last_acknowledged_shared_heartbeat()
     {
         var h = new SessionCoreHarness(servers: 2, sessionTimeoutMs: 9000, requestTimeoutMs: 60_000);
         h.Connect(server: 0);
-        h.Advance(3000);
-        Assert.IsType<Heartbeat>(Assert.Single(h.TakeSent()).Message);
-        h.Advance(2000);
-        h.Deliver(0, new HeartbeatAck(h.Core.SessionId, 1));
+        Assert.Equal(SessionCoreHarness.Address(0), h.Core.HeartbeatGateway);
+        Assert.Equal(9000, h.Core.HeartbeatTimeoutMs);
+        h.Advance(5000);
+        Assert.Empty(h.TakeSent());
+        h.Run(h.Core.HeartbeatConfirmed(SessionCoreHarness.Address(0), sentAt: 3000, slot: 4));
+        Assert.Equal(4, h.Core.LastSeenSlot);
+        Assert.Equal(9000, h.Core.NextWakeAt);
 
         // Sent at 3 s: jeopardy at 3 + 6 = 9 s, not 5 + 6 (when the ack arrived).
         h.Advance(3990);
         Assert.Empty(h.States);
         h.Advance(10);
         Assert.Equal([ConnectionState.Disconnected], h.States);
+        Assert.Null(h.Core.HeartbeatGateway);
+    }
+
+    [Fact]
+    public void A_confirmation_from_a_gateway_the_session_left_still_moves_its_deadline_but_not_its_slot()
+    {
+        var h = new SessionCoreHarness(servers: 2, sessionTimeoutMs: 9000, requestTimeoutMs: 60_000);
+        h.Connect(server: 0);
+        h.Run(h.Core.ConnectionLost(h.Now, SessionCoreHarness.Address(0)));
+        h.Single<AttachRequest>(server: 1);
+        Assert.Equal(SessionPhase.Attaching, h.Core.Phase);
+
+        // The leader heard the session's heartbeat through server 0 at 3 s: the cluster cannot expire it before 12 s.
+        h.Run(h.Core.HeartbeatConfirmed(SessionCoreHarness.Address(0), sentAt: 3000, slot: 4));
+        Assert.Equal(1, h.Core.LastSeenSlot);
+        h.Advance(11_990, step: 1000);
+        Assert.Equal(SessionPhase.Attaching, h.Core.Phase);
+        h.Advance(10);
+        Assert.Equal(SessionPhase.Expired, h.Core.Phase);
+    }
+
+    [Fact]
+    public void A_shared_heartbeat_refused_as_not_owned_moves_the_session_on_and_as_unknown_expires_it()
+    {
+        var moving = new SessionCoreHarness(servers: 2);
+        moving.Connect(server: 0);
+        moving.Run(moving.Core.HeartbeatRefused(moving.Now, SessionCoreHarness.Address(1), RejectReason.NotSessionOwner));
+        Assert.Equal(SessionPhase.Attached, moving.Core.Phase);
+        moving.Run(moving.Core.HeartbeatRefused(moving.Now, SessionCoreHarness.Address(0), RejectReason.NotSessionOwner));
+        moving.Single<AttachRequest>(server: 1);
+        Assert.Equal([ConnectionState.Disconnected], moving.States);
+
+        var gone = new SessionCoreHarness(servers: 2);
+        gone.Connect(server: 0);
+        gone.Run(gone.Core.HeartbeatRefused(gone.Now, SessionCoreHarness.Address(0), RejectReason.UnknownSession));
+        Assert.Equal(SessionPhase.Expired, gone.Core.Phase);
+        Assert.Null(gone.Core.NextWakeAt);
+    }
+
+    [Fact]
+    public void An_idle_session_wakes_only_at_its_next_deadline()
+    {
+        var h = new SessionCoreHarness(servers: 2, sessionTimeoutMs: 9000, requestTimeoutMs: 1000, connectTimeoutMs: 60_000);
+        var started = h.Start(0);
+        var create = h.Single<WriteRequest>(0);
+        Assert.Equal(1000, h.Core.NextWakeAt);
+        h.Deliver(0, new WriteResponse(create.RequestId, 1, ResultCodec.Encode(new SessionCreatedResult(create.SessionId, 9000))));
+        var attach = h.Single<AttachRequest>(0);
+        Assert.Equal(1000, h.Core.NextWakeAt);
+        h.Now = 200;
+        h.Deliver(0, new AttachResponse(attach.RequestId, 1, 9000));
+        Assert.True(started.Task.IsCompletedSuccessfully);
+        // Attached, idle: the grace point of the attach (sent at 0), nothing earlier.
+        Assert.Equal(6000, h.Core.NextWakeAt);
+        var reading = h.Read(ReadKind.GetData, "/x");
+        Assert.Equal(1200, h.Core.NextWakeAt);
+        h.Deliver(0, new ReadResponse(h.Single<ReadRequest>(0).RequestId, 1, ErrorCode.NoNode, default, [], []));
+        Assert.True(reading.Task.IsCompleted);
+        Assert.Equal(6000, h.Core.NextWakeAt);
     }
 
     [Fact]

@@ -95,8 +95,8 @@ internal sealed class FakeGateways : IAsyncDisposable
                 }
                 switch (message)
                 {
-                    case Heartbeat heartbeat:
-                        Sender.Tell(new HeartbeatAck(heartbeat.SessionId, 0), Self);
+                    case SessionsHeartbeat heartbeat:
+                        Sender.Tell(new SessionsHeartbeatAck(heartbeat.HeartbeatId, 0, heartbeat.SessionIds), Self);
                         return;
                     case WriteRequest write when TransactionCodec.Decode(write.Transaction).Value is CloseSession:
                         Sender.Tell(new WriteResponse(write.RequestId, 0, ResultCodec.Encode(OkResult.Instance)), Self);

@@ -81,7 +81,7 @@ internal sealed class SessionCoreHarness
     public T Single<T>(int? server = null)
         where T : ClientMessage
     {
-        var sent = TakeSent().Where(s => s.Message is not Heartbeat).ToList();
+        var sent = TakeSent();
         var (to, message) = Assert.Single(sent);
         if (server is { } expected)
         {

@@ -31,7 +31,7 @@ public sealed class SessionOwnershipProcessTests(ITestOutputHelper output) : Tes
     private long _requestId;
 
     [Fact]
-    public async Task A_client_cannot_write_expire_heartbeat_read_or_watch_for_another_clients_session()
+    public async Task A_client_cannot_write_expire_heartbeat_shared_or_not_read_or_watch_for_another_clients_session()
     {
         using var directory = new TempDirectory("ownership");
         var ports = FreePorts.Take(3);
@@ -65,6 +65,7 @@ public sealed class SessionOwnershipProcessTests(ITestOutputHelper output) : Tes
             Assert.IsType<SessionCreatedResult>(ResultCodec.Decode(created.Result).Value);
 
             var heartbeatAnswers = new List<RejectReason>();
+            var sharedHeartbeatAnswers = new List<RejectReason>();
             foreach (var endpoint in endpoints.Values)
             {
                 Transaction[] inTheVictimsName = [new Delete("/victim"), new SetData("/victim", [6]), new Release("/victim-lock"), CloseSession.Instance];
@@ -82,6 +83,11 @@ public sealed class SessionOwnershipProcessTests(ITestOutputHelper output) : Tes
                 heartbeatAnswers.Add(mallory.ExpectMsg<RequestRejected>(Patience).Reason);
                 Gateway(endpoint).Tell(new Heartbeat(ownSession + 1_000_003), mallory.Ref);
                 Assert.Equal(RejectReason.UnknownSession, mallory.ExpectMsg<RequestRejected>(Patience).Reason);
+                // A shared heartbeat from Mallory's process naming the victim's session speaks for it nowhere.
+                Gateway(endpoint).Tell(new SessionsHeartbeat(1, [victimSession]), mallory.Ref);
+                var refusedShared = mallory.ExpectMsg<SessionsHeartbeatRefused>(Patience);
+                Assert.Equal([victimSession], refusedShared.SessionIds);
+                sharedHeartbeatAnswers.Add(refusedShared.Reason);
 
                 foreach (var session in new[] { CoordinatorStateMachine.SystemSessionId, victimSession, 424_242_424L })
                 {
@@ -104,6 +110,9 @@ public sealed class SessionOwnershipProcessTests(ITestOutputHelper output) : Tes
             Assert.Equal(
                 [RejectReason.UnknownSession, RejectReason.UnknownSession, RejectReason.NotSessionOwner],
                 heartbeatAnswers.Order());
+            Assert.Equal(
+                [RejectReason.UnknownSession, RejectReason.UnknownSession, RejectReason.NotSessionOwner],
+                sharedHeartbeatAnswers.Order());
             // Creating the victim's session anew: refused where it is attached, and by the log (wrong secret) elsewhere.
             foreach (var endpoint in endpoints.Values)
             {

@@ -8,7 +8,10 @@ namespace Coordinator.Client;
 /// its resends with the same (session, sequence), which server comes next after a failure, the watches re-registered
 /// on every attach and the copies of watch events dropped. Each call takes the time as monotonic milliseconds and
 /// returns what the shell must do, in order. Gateway messages are heard only from the server the session is attached
-/// to, so a watch event is always handled before any response that could show its change.
+/// to, so a watch event is always handled before any response that could show its change. The session does not
+/// heartbeat by itself: while attached it names its gateway (<see cref="HeartbeatGateway"/>) and the process's shared
+/// heartbeat keeps it alive there; it has no periodic tick either, only a wake-up at its next deadline
+/// (<see cref="NextWakeAt"/>).
 /// </summary>
 internal sealed class ClientSessionCore
 {
@@ -25,7 +28,6 @@ internal sealed class ClientSessionCore
     private long _connectDeadline;
     private long _secret;
     private SessionDeadline? _deadline;
-    private long _nextHeartbeatAt;
     private string? _attached;
     private long _createRequestId;
     private long _createFirstSentAt;
@@ -57,6 +59,31 @@ internal sealed class ClientSessionCore
     public bool Ended => Phase is SessionPhase.Expired or SessionPhase.Closed;
 
     private long SessionTimeoutMs => _deadline?.TimeoutMs ?? _settings.SessionTimeoutMs;
+
+    /// <summary>
+    /// The address of the gateway the session is attached to, which the process's shared heartbeat must name it to;
+    /// null while it is not attached (nothing may then keep it alive anywhere).
+    /// </summary>
+    public string? HeartbeatGateway => Phase == SessionPhase.Attached ? _attached : null;
+
+    /// <summary>The timeout the shared heartbeat keeps this session within.</summary>
+    public long HeartbeatTimeoutMs => SessionTimeoutMs;
+
+    /// <summary>
+    /// When <see cref="Tick"/> next has anything to decide (a resend, a failover, the grace point, the connect
+    /// deadline); null once the session ended. Between now and then a tick does nothing.
+    /// </summary>
+    public long? NextWakeAt => Phase switch
+    {
+        SessionPhase.Creating => Math.Min(_connectDeadline, _createSentAt + _settings.RequestTimeoutMs),
+        SessionPhase.Attaching => Math.Min(
+            Math.Min(_start is null ? long.MaxValue : _connectDeadline, _deadline!.Deadline),
+            _attachSentAt + _settings.RequestTimeoutMs),
+        SessionPhase.Attached => Math.Min(
+            _deadline!.GracePoint,
+            _requests.OldestOutstanding() is { } sent ? sent + _settings.RequestTimeoutMs : long.MaxValue),
+        _ => null,
+    };
 
     // ---- commands from the public client -------------------------------------------------------------------
 
@@ -189,13 +216,42 @@ internal sealed class ClientSessionCore
                 {
                     FailOver(now);
                 }
-                else if (now >= _nextHeartbeatAt)
-                {
-                    _deadline.HeartbeatSent(now);
-                    _nextHeartbeatAt = now + SessionTimeoutMs / 3;
-                    Send(new Heartbeat(SessionId));
-                }
                 break;
+        }
+        return Drain();
+    }
+
+    // ---- the process's shared heartbeat ---------------------------------------------------------------------
+
+    /// <summary>
+    /// The leader heard a shared heartbeat, sent at <paramref name="sentAt"/>, that named this session at
+    /// <paramref name="gateway"/>. The deadline counts from it wherever the session is now (the leader heard it, which
+    /// is all the deadline asks, and a session that just left that gateway still needs the time it bought); the slot
+    /// only when that is the gateway the session is attached to, as for any message.
+    /// </summary>
+    public IReadOnlyList<ClientOutput> HeartbeatConfirmed(string gateway, long sentAt, long slot)
+    {
+        if (_deadline is null || Ended)
+        {
+            return Drain();
+        }
+        _deadline.HeartbeatAcknowledged(sentAt);
+        if (Phase == SessionPhase.Attached && gateway == _attached)
+        {
+            SeeSlot(slot);
+        }
+        return Drain();
+    }
+
+    /// <summary>
+    /// The attached gateway would not take this session in a shared heartbeat: it does not know it (the session is
+    /// gone), or another client process holds it there (attaching again restores it), as for a session's own request.
+    /// </summary>
+    public IReadOnlyList<ClientOutput> HeartbeatRefused(long now, string gateway, RejectReason reason)
+    {
+        if (Phase == SessionPhase.Attached && gateway == _attached)
+        {
+            OnRejected(now, new RequestRejected(0, reason, $"the shared heartbeat was refused for session {SessionId}"));
         }
         return Drain();
     }
@@ -276,10 +332,6 @@ internal sealed class ClientSessionCore
                 break;
             case WatchAck m:
                 OnWatchAck(m);
-                break;
-            case HeartbeatAck m when m.SessionId == SessionId:
-                _deadline!.HeartbeatAcknowledged();
-                SeeSlot(m.Slot);
                 break;
             case WatchNotification m when m.SessionId == SessionId:
                 OnWatchNotification(m);
@@ -374,7 +426,6 @@ internal sealed class ClientSessionCore
         Phase = SessionPhase.Attaching;
         _held.Clear();
         _attached = null;
-        _deadline!.ForgetUnacknowledged();
         _attachRequestId = _requests.NextRequestId();
         _attachSentAt = now;
         Send(new AttachRequest(_attachRequestId, SessionId, _secret, LastSeenSlot, _watches.Registrations, _locks.Awaited(_requests.InFlight?.Transaction)));
@@ -404,7 +455,6 @@ internal sealed class ClientSessionCore
         }
         SeeSlot(response.Slot);
         Phase = SessionPhase.Attached;
-        _nextHeartbeatAt = now + SessionTimeoutMs / 3;
         if (_start is { } start)
         {
             _outputs.Add(new CompleteSignal(start));

@@ -3,12 +3,11 @@ namespace Coordinator.Client;
 /// <summary>
 /// The client's own bound on its session's life (issue 6). The cluster can expire the session no earlier than a
 /// timeout after it last heard the client, and it cannot have heard a heartbeat before it was sent, so the deadline
-/// counts from when the last acknowledged heartbeat was <em>sent</em>. Acks carry no heartbeat id; crediting the
-/// oldest outstanding send is the conservative reading. Times are monotonic milliseconds passed in: no clock here.
+/// counts from when the last acknowledged heartbeat was <em>sent</em>: each acknowledgement names its heartbeat, whose
+/// send time the process's shared heartbeat kept. Times are monotonic milliseconds passed in: no clock here.
 /// </summary>
 internal sealed class SessionDeadline(long timeoutMs, long startMs)
 {
-    private readonly Queue<long> _unacknowledged = new();
     private long _lastAcknowledgedSend = startMs;
 
     public long TimeoutMs { get; set; } = timeoutMs;
@@ -17,25 +16,11 @@ internal sealed class SessionDeadline(long timeoutMs, long startMs)
 
     public long GracePoint => _lastAcknowledgedSend + TimeoutMs * 2 / 3;
 
-    public void HeartbeatSent(long now) => _unacknowledged.Enqueue(now);
-
-    public void HeartbeatAcknowledged()
-    {
-        if (_unacknowledged.TryDequeue(out var sent))
-        {
-            Credit(sent);
-        }
-    }
+    /// <summary>The attached replica's leader heard a heartbeat sent at <paramref name="sentAt"/>.</summary>
+    public void HeartbeatAcknowledged(long sentAt) => Credit(sentAt);
 
     /// <summary>A replica accepted the session (create or attach) for a request sent at <paramref name="sentAt"/>.</summary>
-    public void Accepted(long sentAt)
-    {
-        _unacknowledged.Clear();
-        Credit(sentAt);
-    }
-
-    /// <summary>Heartbeats sent to a replica the client left will never be acknowledged.</summary>
-    public void ForgetUnacknowledged() => _unacknowledged.Clear();
+    public void Accepted(long sentAt) => Credit(sentAt);
 
     public SessionHealth Evaluate(long now) =>
         now >= Deadline ? SessionHealth.Expired : now >= GracePoint ? SessionHealth.Jeopardy : SessionHealth.Healthy;
