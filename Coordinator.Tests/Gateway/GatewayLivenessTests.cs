@@ -12,9 +12,10 @@ namespace Coordinator.Tests.Gateway;
 public sealed class GatewayLivenessTests
 {
     private readonly GatewayCore<string> _core = new(GatewaySettings.Default with { MaxSessionsPerReport = 2 });
+    private readonly GatewayLog _log;
     private long _now = 1_000;
-    private long _slot;
-    private long _requestId;
+
+    public GatewayLivenessTests() => _log = new GatewayLog(_core, 10_000);
 
     [Fact]
     public void Sessions_heard_in_one_interval_go_to_the_leader_in_reports_of_bounded_size_and_each_is_acknowledged()
@@ -22,15 +23,15 @@ public sealed class GatewayLivenessTests
         long[] sessions = [11, 12, 13, 14, 15];
         foreach (var id in sessions)
         {
-            Create("client-" + id, id);
+            _log.Create("client-" + id, id, _now);
         }
-        ConfirmEverything();
+        _log.ConfirmEverything();
         foreach (var id in sessions)
         {
             _core.OnHeartbeat("client-" + id, new Heartbeat(id), _now);
         }
         _core.ReportLiveness();
-        var reports = Reports();
+        var reports = _log.Reports();
         Assert.Equal([2, 2, 1], reports.Select(report => report.SessionIds.Count));
         Assert.Equal(sessions, reports.SelectMany(report => report.SessionIds).Order());
         foreach (var report in reports)
@@ -44,33 +45,33 @@ public sealed class GatewayLivenessTests
     [Fact]
     public void A_report_names_only_the_sessions_heard_since_the_last_one()
     {
-        Create("a", 11);
-        Create("b", 12);
-        ConfirmEverything();
+        _log.Create("a", 11, _now);
+        _log.Create("b", 12, _now);
+        _log.ConfirmEverything();
         _core.ReportLiveness();
-        Assert.Empty(Reports());
+        Assert.Empty(_log.Reports());
 
         _core.OnHeartbeat("b", new Heartbeat(12), _now);
         _core.OnHeartbeat("a", new Heartbeat(12), _now);
         _core.ReportLiveness();
-        Assert.Equal([12L], Assert.Single(Reports()).SessionIds);
+        Assert.Equal([12L], Assert.Single(_log.Reports()).SessionIds);
     }
 
     [Fact]
     public void An_answer_still_on_its_way_is_delivered_however_many_reports_follow_it_and_a_sweep_later_it_is_forgotten()
     {
-        Create("a", 11);
+        _log.Create("a", 11, _now);
         _core.OnHeartbeat("a", new Heartbeat(11), _now);
         _core.ReportLiveness();
-        var first = Assert.Single(Reports());
+        var first = Assert.Single(_log.Reports());
         // A connect storm: every attach sends its own report.
         for (long id = 100; id < 150; id++)
         {
-            Create("client-" + id, id);
+            _log.Create("client-" + id, id, _now);
             _core.OnHeartbeat("client-" + id, new Heartbeat(id), _now);
             _core.ReportLiveness();
         }
-        Assert.Equal(50, Reports().Count);
+        Assert.Equal(50, _log.Reports().Count);
         _core.Sweep(_now);
         _core.OnLivenessConfirmed(new SessionsAliveAck(first.ReportId));
         Assert.Contains(_core.Outbox.ToClients, reply => reply.Client == "a" && reply.Message is HeartbeatAck);
@@ -78,37 +79,10 @@ public sealed class GatewayLivenessTests
 
         _core.OnHeartbeat("a", new Heartbeat(11), _now);
         _core.ReportLiveness();
-        var unanswered = Assert.Single(Reports());
+        var unanswered = Assert.Single(_log.Reports());
         _core.Sweep(_now += 500);
         _core.Sweep(_now += 500);
         _core.OnLivenessConfirmed(new SessionsAliveAck(unanswered.ReportId));
         Assert.Empty(_core.Outbox.ToClients);
-    }
-
-    /// <summary>A session created through the log by <paramref name="client"/>, attached here, its report sent.</summary>
-    private void Create(string client, long sessionId)
-    {
-        var requestId = ++_requestId;
-        _core.OnWrite(client, new WriteRequest(requestId, sessionId, 1, TransactionCodec.Encode(new CreateSession(10_000, 1))), _now);
-        var slot = ++_slot;
-        _core.OnProposeResponse(new ProposeResponse(sessionId, 1, ProposeStatus.Applied, 0, slot, ResultCodec.Encode(new SessionCreatedResult(sessionId, 10_000))), _now);
-        _core.OnApplied(new CommandApplied(slot, []));
-        _core.ReportLiveness();
-    }
-
-    private void ConfirmEverything()
-    {
-        foreach (var report in Reports())
-        {
-            _core.OnLivenessConfirmed(new SessionsAliveAck(report.ReportId));
-        }
-        _core.Outbox.Clear();
-    }
-
-    private List<SessionsAlive> Reports()
-    {
-        var reports = _core.Outbox.ToReplica.OfType<SessionsAlive>().ToList();
-        _core.Outbox.ToReplica.Clear();
-        return reports;
     }
 }

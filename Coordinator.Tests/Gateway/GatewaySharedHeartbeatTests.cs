@@ -22,22 +22,23 @@ public sealed class GatewaySharedHeartbeatTests
         ProcessOf = client => client.Split('/')[0],
     };
 
+    private readonly GatewayLog _log;
     private long _now = 1_000;
-    private long _slot;
-    private long _requestId;
+
+    public GatewaySharedHeartbeatTests() => _log = new GatewayLog(_core, TimeoutMs);
 
     [Fact]
     public void One_heartbeat_keeps_every_named_session_of_its_process_alive_and_is_acknowledged_once_per_heartbeat()
     {
-        Create("p1/a", 11);
-        Create("p1/b", 12);
-        Create("p1/c", 13);
-        ConfirmEverything();
+        _log.Create("p1/a", 11, _now);
+        _log.Create("p1/b", 12, _now);
+        _log.Create("p1/c", 13, _now);
+        _log.ConfirmEverything();
 
         _core.OnSessionsHeartbeat(Heartbeater, new SessionsHeartbeat(7, [11, 12, 13]), _now);
         Assert.Empty(_core.Outbox.ToClients);
         _core.ReportLiveness();
-        var reports = Reports();
+        var reports = _log.Reports();
         // Bounded reports to the leader as for sessions' own heartbeats: 2 + 1.
         Assert.Equal([11, 12, 13], reports.SelectMany(report => report.SessionIds).Order());
         Assert.Equal(2, reports.Count);
@@ -56,8 +57,8 @@ public sealed class GatewaySharedHeartbeatTests
     [Fact]
     public void A_forged_heartbeat_naming_another_process_s_session_is_refused_to_its_sender_and_does_not_keep_the_session_alive()
     {
-        Create("p1/a", 11);
-        ConfirmEverything();
+        _log.Create("p1/a", 11, _now);
+        _log.ConfirmEverything();
 
         _now += TimeoutMs / 2;
         _core.OnSessionsHeartbeat(Forger, new SessionsHeartbeat(1, [11]), _now);
@@ -70,7 +71,7 @@ public sealed class GatewaySharedHeartbeatTests
 
         // Nothing reaches the leader for it, and the gateway forgets the attachment when its own client stays silent.
         _core.ReportLiveness();
-        Assert.Empty(Reports());
+        Assert.Empty(_log.Reports());
         _now += TimeoutMs / 2 + 1;
         _core.Sweep(_now);
         Assert.False(_core.IsAttachedBy(11, "p1/a"));
@@ -79,9 +80,9 @@ public sealed class GatewaySharedHeartbeatTests
     [Fact]
     public void A_forged_heartbeat_mixed_with_the_forger_s_own_sessions_keeps_only_its_own_alive()
     {
-        Create("p1/a", 11);
-        Create("p2/m", 21);
-        ConfirmEverything();
+        _log.Create("p1/a", 11, _now);
+        _log.Create("p2/m", 21, _now);
+        _log.ConfirmEverything();
 
         _core.OnSessionsHeartbeat(Forger, new SessionsHeartbeat(3, [21, 11, 99]), _now);
         var refusals = _core.Outbox.ToClients.Select(reply => (reply.Client, Refused: Assert.IsType<SessionsHeartbeatRefused>(reply.Message))).ToList();
@@ -91,24 +92,24 @@ public sealed class GatewaySharedHeartbeatTests
         _core.Outbox.Clear();
 
         _core.ReportLiveness();
-        Assert.Equal([21], Assert.Single(Reports()).SessionIds);
+        Assert.Equal([21], Assert.Single(_log.Reports()).SessionIds);
     }
 
     [Fact]
     public void A_session_the_process_stops_naming_is_no_longer_reported_and_goes_when_silent_for_its_timeout()
     {
-        Create("p1/a", 11);
-        Create("p1/b", 12);
-        ConfirmEverything();
+        _log.Create("p1/a", 11, _now);
+        _log.Create("p1/b", 12, _now);
+        _log.ConfirmEverything();
 
         _core.OnSessionsHeartbeat(Heartbeater, new SessionsHeartbeat(1, [11, 12]), _now);
         _core.ReportLiveness();
-        Assert.Equal([11, 12], Assert.Single(Reports()).SessionIds.Order());
+        Assert.Equal([11, 12], Assert.Single(_log.Reports()).SessionIds.Order());
 
         _now += TimeoutMs / 3;
         _core.OnSessionsHeartbeat(Heartbeater, new SessionsHeartbeat(2, [11]), _now);
         _core.ReportLiveness();
-        Assert.Equal([11], Assert.Single(Reports()).SessionIds);
+        Assert.Equal([11], Assert.Single(_log.Reports()).SessionIds);
 
         _now += TimeoutMs - TimeoutMs / 3 + 1;
         _core.OnSessionsHeartbeat(Heartbeater, new SessionsHeartbeat(3, [11]), _now);
@@ -120,15 +121,15 @@ public sealed class GatewaySharedHeartbeatTests
     [Fact]
     public void A_session_taken_over_by_another_process_before_the_leader_answered_is_not_acknowledged_to_the_old_one()
     {
-        Create("p1/a", 11);
-        Create("p1/b", 12);
-        ConfirmEverything();
+        _log.Create("p1/a", 11, _now);
+        _log.Create("p1/b", 12, _now);
+        _log.ConfirmEverything();
         _core.OnSessionsHeartbeat(Heartbeater, new SessionsHeartbeat(5, [11, 12]), _now);
         _core.ReportLiveness();
-        var report = Assert.Single(Reports());
+        var report = Assert.Single(_log.Reports());
 
         // The session's secret moved to another process, which attached it here.
-        _core.OnAttachInspected("p2/a", new AttachRequest(++_requestId, 11, 1, 0, [], []), new AttachOutcome(new SessionInfo(11, TimeoutMs, 1, 0, 0, 1, [], []), [], []), 1, _now);
+        _core.OnAttachInspected("p2/a", new AttachRequest(_log.NextRequestId(), 11, 1, 0, [], []), new AttachOutcome(new SessionInfo(11, TimeoutMs, 1, 0, 0, 1, [], []), [], []), 1, _now);
         _core.Outbox.Clear();
         _core.OnLivenessConfirmed(new SessionsAliveAck(report.ReportId));
         var ack = Assert.IsType<SessionsHeartbeatAck>(Assert.Single(_core.Outbox.ToClients, reply => reply.Client == Heartbeater).Message);
@@ -138,39 +139,12 @@ public sealed class GatewaySharedHeartbeatTests
     [Fact]
     public void A_heartbeat_naming_more_sessions_than_one_may_is_refused_whole()
     {
-        Create("p1/a", 11);
-        ConfirmEverything();
+        _log.Create("p1/a", 11, _now);
+        _log.ConfirmEverything();
         _core.OnSessionsHeartbeat(Heartbeater, new SessionsHeartbeat(1, [.. Enumerable.Repeat(11L, SessionsHeartbeat.MaxSessions + 1)]), _now);
         var refused = Assert.IsType<RequestRejected>(Assert.Single(_core.Outbox.ToClients).Message);
         Assert.Equal(RejectReason.RequestTooLarge, refused.Reason);
         _core.ReportLiveness();
-        Assert.Empty(Reports());
-    }
-
-    /// <summary>A session created through the log by <paramref name="client"/>, attached here, its report sent.</summary>
-    private void Create(string client, long sessionId)
-    {
-        var requestId = ++_requestId;
-        _core.OnWrite(client, new WriteRequest(requestId, sessionId, 1, TransactionCodec.Encode(new CreateSession(TimeoutMs, 1))), _now);
-        var slot = ++_slot;
-        _core.OnProposeResponse(new ProposeResponse(sessionId, 1, ProposeStatus.Applied, 0, slot, ResultCodec.Encode(new SessionCreatedResult(sessionId, TimeoutMs))), _now);
-        _core.OnApplied(new CommandApplied(slot, []));
-        _core.ReportLiveness();
-    }
-
-    private void ConfirmEverything()
-    {
-        foreach (var report in Reports())
-        {
-            _core.OnLivenessConfirmed(new SessionsAliveAck(report.ReportId));
-        }
-        _core.Outbox.Clear();
-    }
-
-    private List<SessionsAlive> Reports()
-    {
-        var reports = _core.Outbox.ToReplica.OfType<SessionsAlive>().ToList();
-        _core.Outbox.ToReplica.Clear();
-        return reports;
+        Assert.Empty(_log.Reports());
     }
 }
