@@ -41,7 +41,7 @@ public sealed class ClientOperationTests : IAsyncLifetime
         var stat = await _client.SetDataAsync("/app", Bytes("v1"), version: 0);
         Assert.Equal(1, stat.Version);
         await Assert.ThrowsAsync<BadVersionException>(() => _client.SetDataAsync("/app", Bytes("lost"), version: 0));
-        Assert.Equal("v1", Text((await _other.GetDataAsync("/app")).Data));
+        Assert.Equal("v1", Text((await _other.GetDataAsync("/app", ReadConsistency.Linearizable)).Data));
 
         await _client.CreateAsync("/app/child", []);
         await Assert.ThrowsAsync<NotEmptyException>(() => _client.DeleteAsync("/app"));
@@ -60,10 +60,11 @@ public sealed class ClientOperationTests : IAsyncLifetime
         var second = await _client.CreateAsync("/queue/item-", [], NodeKind.EphemeralSequential);
         Assert.Equal("/queue/item-0000000000", first);
         Assert.Equal("/queue/item-0000000001", second);
-        Assert.Equal(["item-0000000000", "item-0000000001"], await _other.GetChildrenAsync("/queue"));
+        // Another session on another replica sees a write at once only with a linearizable read (ZooKeeper's sync).
+        Assert.Equal(["item-0000000000", "item-0000000001"], await _other.GetChildrenAsync("/queue", ReadConsistency.Linearizable));
 
         var ephemeral = await _client.CreateAsync("/session-owned", [], NodeKind.Ephemeral);
-        Assert.Equal(_client.SessionId, (await _other.ExistsAsync(ephemeral))!.Value.EphemeralOwner);
+        Assert.Equal(_client.SessionId, (await _other.ExistsAsync(ephemeral, ReadConsistency.Linearizable))!.Value.EphemeralOwner);
         await Assert.ThrowsAsync<NoChildrenForEphemeralsException>(() => _client.CreateAsync("/session-owned/x", []));
     }
 
