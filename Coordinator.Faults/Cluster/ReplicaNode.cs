@@ -37,9 +37,6 @@ internal sealed class ReplicaNode : IDisposable
 
     public bool Running => _process is { HasExited: false };
 
-    /// <summary>Stopped by SIGSTOP: it reads what it is sent only once resumed.</summary>
-    public bool Paused => _paused;
-
     public void Start()
     {
         Kill();

@@ -12,10 +12,9 @@ namespace Coordinator.Tests.Gateway;
 internal sealed class GatewayLog(GatewayCore<string> core, int sessionTimeoutMs)
 {
     private long _slot;
+    private long _requestId;
 
-    public long RequestId { get; private set; }
-
-    public long NextRequestId() => ++RequestId;
+    public long NextRequestId() => ++_requestId;
 
     /// <summary>A session created through the log by <paramref name="client"/>, attached here, its report sent.</summary>
     public void Create(string client, long sessionId, long now)
